@@ -1,0 +1,50 @@
+/*
+ * ct_test.c: utilities shared by the test programs (see ct_test.h).
+ */
+#include "ct_test.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+char *ct_test_tmpdir(const char *prefix) {
+  const char *base = getenv("TMPDIR");
+  char *path = NULL;
+  if (asprintf(&path, "%s/%s-XXXXXX", base ? base : "/tmp", prefix) < 0)
+    return NULL;
+  if (mkdtemp(path) == NULL) {
+    free(path);
+    return NULL;
+  }
+  return path;
+}
+
+void ct_test_rmtree(const char *path) {
+  char *cmd = NULL;
+  if (path == NULL || asprintf(&cmd, "rm -rf '%s'", path) < 0)
+    return;
+  if (system(cmd) != 0)
+    fprintf(stderr, "ct_test_rmtree: could not remove %s\n", path);
+  free(cmd);
+}
+
+int ct_test_free_port(void) {
+  struct sockaddr_in sa;
+  socklen_t len = sizeof(sa);
+  int port = -1;
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return -1;
+  memset(&sa, 0, sizeof(sa));
+  sa.sin_family = AF_INET;
+  sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+      getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+    port = ntohs(sa.sin_port);
+  close(fd);
+  return port;
+}

@@ -1,0 +1,25 @@
+/*
+ * Shared helpers for the test programs. Each test file includes this first:
+ * it pulls in cmocka in the order cmocka requires and adds small utilities
+ * (temporary directories, free loopback ports) that several tests need.
+ */
+#ifndef CT_TEST_H
+#define CT_TEST_H
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* cmocka needs the headers above first: keep it in its own block. */
+#include <cmocka.h>
+
+/* Make a fresh directory under $TMPDIR (or /tmp); the path is malloc'd and
+ * the caller frees it after ct_test_rmtree(). */
+char *ct_test_tmpdir(const char *prefix);
+/* Remove a directory tree made by ct_test_tmpdir(). */
+void ct_test_rmtree(const char *path);
+/* A TCP port on 127.0.0.1 that was free a moment ago. */
+int ct_test_free_port(void);
+
+#endif /* CT_TEST_H */
