@@ -261,8 +261,7 @@ static void test_trip_reset_and_validation(void **state) {
   assert_int_equal(ct_breaker_state(&b), CT_BREAKER_CLOSED);
   assert_int_equal(ct_breaker_last(&b)->reason, CT_BREAKER_R_RESET);
   assert_int_equal(ct_breaker_allow(&b, T0 + 3, NULL), 0);
-  assert_string_equal(ct_breaker_state_name(CT_BREAKER_HALF_OPEN),
-                      "half_open");
+  assert_string_equal(ct_breaker_state_name(CT_BREAKER_HALF_OPEN), "half_open");
   assert_string_equal(ct_breaker_reason_name(CT_BREAKER_R_RESET), "reset");
 
   bad = c;

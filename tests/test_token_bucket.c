@@ -93,15 +93,14 @@ static void check_single_window(ct_rate_window_t w) {
   assert_int_equal(ct_token_bucket_headroom(&tb, t, 0, &room), 0);
   assert_int_equal(room, 0);
   assert_int_equal(ct_token_bucket_try(&tb, t, 1, &retry), CT_ERATELIMIT);
-  q = w.limit <= CT_RATE_EXACT_MAX ? 0
-                                   : (w.period_ns + CT_RATE_EXACT_MAX - 3) /
-                                         (CT_RATE_EXACT_MAX - 2);
+  q = w.limit <= CT_RATE_EXACT_MAX
+          ? 0
+          : (w.period_ns + CT_RATE_EXACT_MAX - 3) / (CT_RATE_EXACT_MAX - 2);
   assert_true(retry >= T0 + w.period_ns);
   assert_true(retry <= T0 + w.period_ns + q);
   if (q == 0)
     assert_int_equal(retry, T0 + w.period_ns);
-  assert_int_equal(ct_token_bucket_try(&tb, retry - 1, 1, NULL),
-                   CT_ERATELIMIT);
+  assert_int_equal(ct_token_bucket_try(&tb, retry - 1, 1, NULL), CT_ERATELIMIT);
   assert_int_equal(ct_token_bucket_try(&tb, retry, 1, NULL), 0);
   if (q == 0) /* exactly one unit left; a coalesced slot frees several */
     assert_int_equal(ct_token_bucket_try(&tb, retry, 1, NULL), CT_ERATELIMIT);
@@ -185,8 +184,7 @@ static void test_retry_at_is_max_over_blocking_windows(void **state) {
   assert_int_equal(ct_token_bucket_init(&tb, w, 2), 0);
   assert_int_equal(ct_token_bucket_try(&tb, T0, 1, NULL), 0);
   assert_int_equal(ct_token_bucket_try(&tb, T0 + 10, 1, NULL), 0);
-  assert_int_equal(ct_token_bucket_try(&tb, T0 + 20, 1, &retry),
-                   CT_ERATELIMIT);
+  assert_int_equal(ct_token_bucket_try(&tb, T0 + 20, 1, &retry), CT_ERATELIMIT);
   assert_int_equal(retry, T0 + 100);
   assert_int_equal(ct_token_bucket_try(&tb, T0 + 100, 1, NULL), 0);
   /* Now both windows are full: the second one frees later. */

@@ -102,10 +102,10 @@ typedef struct ct_breaker {
   ct_breaker_state_t state_;
   ct__breaker_bucket_t buckets_[CT_BREAKER_BUCKETS];
   uint64_t bucket_ns_;
-  uint64_t now_ns_;       /* newest time seen */
-  uint64_t cooldown_ns_;  /* current cool-down */
+  uint64_t now_ns_;      /* newest time seen */
+  uint64_t cooldown_ns_; /* current cool-down */
   uint64_t open_until_ns_;
-  uint64_t probe_at_ns_;  /* last probe admitted */
+  uint64_t probe_at_ns_; /* last probe admitted */
   uint32_t probes_out_, probe_successes_;
   ct_breaker_transition_t last_;
   ct_breaker_cb cb_;
@@ -153,8 +153,8 @@ const ct_breaker_transition_t *ct_breaker_last(const ct_breaker_t *b);
 
 /* Calls and failures in the window at now_ns (CLOSED only counts them;
  * both are 0 in other states). For status displays. */
-void ct_breaker_counts(const ct_breaker_t *b, uint64_t now_ns,
-                       uint32_t *calls, uint32_t *failures);
+void ct_breaker_counts(const ct_breaker_t *b, uint64_t now_ns, uint32_t *calls,
+                       uint32_t *failures);
 
 /* Static names for logs: "closed", "open", "half_open"; "failure_count",
  * "failure_rate", "cooldown", ... Never NULL. */

@@ -44,14 +44,14 @@
 
 #define CT_RATE_MAX_WINDOWS 6
 /* Largest limit tracked exactly; also the slot count of a coalesced ring. */
-#define CT_RATE_EXACT_MAX   128
+#define CT_RATE_EXACT_MAX 128
 /* ct_token_bucket_headroom(): the minimum over all windows. */
 #define CT_RATE_ALL_WINDOWS (-1)
 
-#define CT_NS_PER_SEC  1000000000ULL
-#define CT_NS_PER_MIN  (60ULL * CT_NS_PER_SEC)
-#define CT_NS_PER_HOUR (60ULL * CT_NS_PER_MIN)
-#define CT_NS_PER_DAY  (24ULL * CT_NS_PER_HOUR)
+#define CT_NS_PER_SEC       1000000000ULL
+#define CT_NS_PER_MIN       (60ULL * CT_NS_PER_SEC)
+#define CT_NS_PER_HOUR      (60ULL * CT_NS_PER_MIN)
+#define CT_NS_PER_DAY       (24ULL * CT_NS_PER_HOUR)
 
 /* One window: at most `limit` units in any interval of `period_ns`. */
 typedef struct ct_rate_window {
@@ -88,8 +88,8 @@ typedef struct ct_token_bucket {
  * Allocates the slot rings (one allocation, at most n * 2 KB).
  * Returns 0, CT_EINVAL (n == 0, n > CT_RATE_MAX_WINDOWS, a zero limit or
  * period, NULL pointers) or CT_ENOMEM. On error `tb` needs no close. */
-int ct_token_bucket_init(ct_token_bucket_t *tb,
-                         const ct_rate_window_t *windows, size_t n);
+int ct_token_bucket_init(ct_token_bucket_t *tb, const ct_rate_window_t *windows,
+                         size_t n);
 
 /* Release the rings. `tb` may be initialised again afterwards. Safe on a
  * zeroed struct. */

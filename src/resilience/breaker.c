@@ -74,8 +74,8 @@ static uint64_t clamp_now(ct_breaker_t *b, uint64_t now_ns) {
   return now_ns;
 }
 
-void ct_breaker_counts(const ct_breaker_t *b, uint64_t now_ns,
-                       uint32_t *calls, uint32_t *failures) {
+void ct_breaker_counts(const ct_breaker_t *b, uint64_t now_ns, uint32_t *calls,
+                       uint32_t *failures) {
   uint64_t epoch = (now_ns < b->now_ns_ ? b->now_ns_ : now_ns) / b->bucket_ns_;
   uint32_t c = 0, f = 0;
 

@@ -76,9 +76,8 @@ static void log_push(ct__rate_log_t *log, uint64_t now_ns, uint32_t count) {
   ct__rate_slot_t *back = log->len ? log_slot(log, log->len - 1) : NULL;
   uint64_t q = log->quantum_ns;
 
-  if (back != NULL &&
-      (back->at_ns == now_ns || log->len == log->cap ||
-       (q != 0 && back->at_ns / q == now_ns / q))) {
+  if (back != NULL && (back->at_ns == now_ns || log->len == log->cap ||
+                       (q != 0 && back->at_ns / q == now_ns / q))) {
     back->at_ns = now_ns;
     back->count += count;
   } else {
@@ -129,8 +128,8 @@ static int logs_build(ct__rate_log_t *logs, ct__rate_slot_t **mem,
   return 0;
 }
 
-int ct_token_bucket_init(ct_token_bucket_t *tb,
-                         const ct_rate_window_t *windows, size_t n) {
+int ct_token_bucket_init(ct_token_bucket_t *tb, const ct_rate_window_t *windows,
+                         size_t n) {
   int err;
 
   if (tb == NULL || !windows_valid(windows, n))
@@ -263,8 +262,7 @@ int ct_token_bucket_reconfigure(ct_token_bucket_t *tb,
   if (err != 0)
     return err;
   for (size_t i = 0; i < n; i++)
-    log_copy_live(&logs[i], history_for(tb, windows[i].period_ns),
-                  tb->now_ns_);
+    log_copy_live(&logs[i], history_for(tb, windows[i].period_ns), tb->now_ns_);
   free(tb->mem_);
   memcpy(tb->logs_, logs, n * sizeof(logs[0]));
   tb->nwindows_ = n;
