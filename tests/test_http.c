@@ -92,8 +92,8 @@ static int client_receive(ct_actor_t *self, const ct_envelope_t *env) {
   return 0;
 }
 
-static const ct_actor_def_t client_def = {"client", client_init,
-                                          client_receive, NULL};
+static const ct_actor_def_t client_def = { "client", client_init,
+                                           client_receive, NULL };
 
 /* ---- fixture ---- */
 
@@ -115,8 +115,8 @@ static void fx_server(fx_t *f, const ct_test_httpd_opts_t *o) {
 /* Runtime with two workers; the HTTP actor on worker 0, the client on
  * worker `client_worker`. */
 static void fx_start(fx_t *f, int client_worker) {
-  ct_runtime_opts_t ro = {.workers = 2};
-  ct_spawn_opts_t so = {.name = "c", .worker = client_worker};
+  ct_runtime_opts_t ro = { .workers = 2 };
+  ct_spawn_opts_t so = { .name = "c", .worker = client_worker };
   assert_int_equal(ct_runtime_new(&ro, &f->rt), 0);
   assert_int_equal(ct_http_spawn(f->rt, &f->opts, 0, &f->c.http), 0);
   assert_int_equal(ct_spawn(f->rt, &client_def, &f->c, &so, &f->client), 0);
@@ -152,27 +152,27 @@ static void fx_finish(fx_t *f) {
 }
 
 static ct_http_req_t get(const char *url, uint64_t timeout_ms) {
-  ct_http_req_t r = {"GET", url, NULL, 0, NULL, 0, timeout_ms};
+  ct_http_req_t r = { "GET", url, NULL, 0, NULL, 0, timeout_ms };
   return r;
 }
 
 /* ---- tests ---- */
 
 static void test_get_and_post(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char u1[160], u2[160], u3[160];
   const char body[] = "{\"qty\":5}";
-  ct_http_header_t h1[] = {{"X-Test", "one"}, {"Accept", "text/plain"}};
-  ct_http_header_t h2[] = {{"Content-Type", "application/json"},
-                           {"access-token", "tok"}};
+  ct_http_header_t h1[] = { { "X-Test", "one" }, { "Accept", "text/plain" } };
+  ct_http_header_t h2[] = { { "Content-Type", "application/json" },
+                            { "access-token", "tok" } };
   ct_http_req_t reqs[3];
   (void)state;
   fx_server(&f, NULL);
   snprintf(u1, sizeof(u1), "%s/hello?x=1", f.url);
   snprintf(u2, sizeof(u2), "%s/orders", f.url);
   snprintf(u3, sizeof(u3), "%s/status/404", f.url);
-  reqs[0] = (ct_http_req_t){"GET", u1, h1, 2, NULL, 0, 5000};
-  reqs[1] = (ct_http_req_t){"POST", u2, h2, 2, body, strlen(body), 5000};
+  reqs[0] = (ct_http_req_t){ "GET", u1, h1, 2, NULL, 0, 5000 };
+  reqs[1] = (ct_http_req_t){ "POST", u2, h2, 2, body, strlen(body), 5000 };
   reqs[2] = get(u3, 5000);
   fx_start(&f, 1);
   fx_run(&f, reqs, 3, true);
@@ -192,18 +192,18 @@ static void test_get_and_post(void **state) {
 
 /* What the server saw, request by request (sequential, so in order). */
 static void test_server_sees_headers_and_body(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char u1[160], u2[160];
   const char body[] = "a=1&b=2";
-  ct_http_header_t h[] = {{"X-Test", "one"}, {"Content-Type", "text/x"}};
+  ct_http_header_t h[] = { { "X-Test", "one" }, { "Content-Type", "text/x" } };
   ct_http_req_t reqs[2];
   ct_test_httpd_req_t rec;
   (void)state;
   fx_server(&f, NULL);
   snprintf(u1, sizeof(u1), "%s/a", f.url);
   snprintf(u2, sizeof(u2), "%s/b", f.url);
-  reqs[0] = (ct_http_req_t){"GET", u1, h, 1, NULL, 0, 5000};
-  reqs[1] = (ct_http_req_t){"PUT", u2, h, 2, body, strlen(body), 5000};
+  reqs[0] = (ct_http_req_t){ "GET", u1, h, 1, NULL, 0, 5000 };
+  reqs[1] = (ct_http_req_t){ "PUT", u2, h, 2, body, strlen(body), 5000 };
   fx_start(&f, 1);
   fx_run(&f, reqs, 2, true);
 
@@ -230,7 +230,7 @@ static void test_server_sees_headers_and_body(void **state) {
  * with its own body, and connections reused. */
 static void test_many_in_flight_reuse_connections(void **state) {
   enum { N = 200 };
-  fx_t f = {0};
+  fx_t f = { 0 };
   static char urls[N][160];
   static ct_http_req_t reqs[N];
   (void)state;
@@ -258,7 +258,7 @@ static void test_many_in_flight_reuse_connections(void **state) {
 /* One after the other: a single kept-alive connection. */
 static void test_sequential_keep_alive(void **state) {
   enum { N = 20 };
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   ct_http_req_t reqs[N];
   (void)state;
@@ -276,7 +276,7 @@ static void test_sequential_keep_alive(void **state) {
 }
 
 static void test_slow_server_times_out(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   ct_http_req_t req;
   (void)state;
@@ -294,7 +294,7 @@ static void test_slow_server_times_out(void **state) {
 }
 
 static void test_reset_connection(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   const char body[] = "x";
   ct_http_req_t req;
@@ -302,7 +302,7 @@ static void test_reset_connection(void **state) {
   fx_server(&f, NULL);
   ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_RESET, 0);
   snprintf(url, sizeof(url), "%s/reset", f.url);
-  req = (ct_http_req_t){"POST", url, NULL, 0, body, 1, 5000};
+  req = (ct_http_req_t){ "POST", url, NULL, 0, body, 1, 5000 };
   fx_start(&f, 1);
   fx_run(&f, &req, 1, false);
   assert_int_equal(f.c.res[0].error, CT_ECONNRESET);
@@ -312,7 +312,7 @@ static void test_reset_connection(void **state) {
 }
 
 static void test_refused_and_bad_url(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   ct_http_req_t reqs[2];
   (void)state;
@@ -331,7 +331,7 @@ static void test_refused_and_bad_url(void **state) {
 
 /* Self-signed server: refused without its CA, accepted with ca_file. */
 static void test_tls_verification(void **state) {
-  fx_t f = {0}, g = {0};
+  fx_t f = { 0 }, g = { 0 };
   char *dir = ct_test_tmpdir("ct-http-tls"), *cert = NULL, *key = NULL;
   char url[160];
   ct_http_req_t req;
@@ -339,7 +339,7 @@ static void test_tls_verification(void **state) {
   (void)state;
   assert_non_null(dir);
   assert_int_equal(ct_test_make_cert(dir, &cert, &key), 0);
-  so = (ct_test_httpd_opts_t){cert, key};
+  so = (ct_test_httpd_opts_t){ cert, key };
   fx_server(&f, &so);
   snprintf(url, sizeof(url), "%s/tls", f.url);
   req = get(url, 5000);
@@ -370,7 +370,7 @@ static void test_tls_verification(void **state) {
 /* The HTTP actor stops with a request in flight while its requester lives:
  * the requester gets CT_ECLOSED, the request counted as sent. */
 static void test_actor_exit_answers_in_flight(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   ct_http_req_t req;
   (void)state;
@@ -395,7 +395,7 @@ static void test_actor_exit_answers_in_flight(void **state) {
 /* Runtime shutdown with a request in flight: no answer can be delivered,
  * everything is freed and the loops close (no 30 s wait either). */
 static void test_shutdown_with_request_in_flight(void **state) {
-  fx_t f = {0};
+  fx_t f = { 0 };
   char url[160];
   ct_http_req_t req;
   (void)state;
@@ -415,9 +415,9 @@ static void test_shutdown_with_request_in_flight(void **state) {
 }
 
 static void test_bad_arguments(void **state) {
-  ct_envelope_t env = {CT_MSG_USER, 0, 1, NULL, 0};
+  ct_envelope_t env = { CT_MSG_USER, 0, 1, NULL, 0 };
   ct_http_response_t r;
-  ct_http_req_t req = {"GET", NULL, NULL, 0, NULL, 0, 0};
+  ct_http_req_t req = { "GET", NULL, NULL, 0, NULL, 0, 0 };
   uint64_t id;
   (void)state;
   assert_int_equal(ct_http_request(NULL, NULL, &req, &id), CT_EINVAL);
@@ -431,17 +431,17 @@ static void test_bad_arguments(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_get_and_post),
-      cmocka_unit_test(test_server_sees_headers_and_body),
-      cmocka_unit_test(test_many_in_flight_reuse_connections),
-      cmocka_unit_test(test_sequential_keep_alive),
-      cmocka_unit_test(test_slow_server_times_out),
-      cmocka_unit_test(test_reset_connection),
-      cmocka_unit_test(test_refused_and_bad_url),
-      cmocka_unit_test(test_tls_verification),
-      cmocka_unit_test(test_actor_exit_answers_in_flight),
-      cmocka_unit_test(test_shutdown_with_request_in_flight),
-      cmocka_unit_test(test_bad_arguments),
+    cmocka_unit_test(test_get_and_post),
+    cmocka_unit_test(test_server_sees_headers_and_body),
+    cmocka_unit_test(test_many_in_flight_reuse_connections),
+    cmocka_unit_test(test_sequential_keep_alive),
+    cmocka_unit_test(test_slow_server_times_out),
+    cmocka_unit_test(test_reset_connection),
+    cmocka_unit_test(test_refused_and_bad_url),
+    cmocka_unit_test(test_tls_verification),
+    cmocka_unit_test(test_actor_exit_answers_in_flight),
+    cmocka_unit_test(test_shutdown_with_request_in_flight),
+    cmocka_unit_test(test_bad_arguments),
   };
   return cmocka_run_group_tests_name("http", tests, NULL, NULL);
 }

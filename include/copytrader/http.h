@@ -40,10 +40,11 @@ enum { CT_MSG_HTTP_REQUEST = 200, CT_MSG_HTTP_RESPONSE = 201 };
 #define CT_HTTP_REPLY_MARGIN_MS 5000u
 
 typedef struct ct_http_opts {
-  const char *ca_file;        /* extra CA bundle (PEM); NULL: system CAs */
-  bool insecure_skip_verify;  /* never in production; tests only */
-  long max_host_connections;  /* 0: curl's default (unlimited) */
-  long max_total_connections; /* 0: curl's default (unlimited) */
+  const char *ca_file;         /* extra CA bundle (PEM); NULL: system CAs */
+  bool insecure_skip_verify;   /* never in production; tests only */
+  long max_host_connections;   /* 0: curl's default (unlimited) */
+  long max_total_connections;  /* 0: unlimited; also the number of idle
+                                  connections kept (0: 256) */
   uint64_t connect_timeout_ms; /* 0: 5000 */
 } ct_http_opts_t;
 

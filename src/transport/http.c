@@ -60,7 +60,7 @@ static int put_result(ct_msg_t *msg, const http_result_t *r) {
 static void answer(http_state_t *st, uint64_t from, uint64_t request_id,
                    const http_result_t *r) {
   /* ct_reply() needs only the requester's id and the request id. */
-  ct_envelope_t to = {CT_MSG_HTTP_REQUEST, from, request_id, NULL, 0};
+  ct_envelope_t to = { CT_MSG_HTTP_REQUEST, from, request_id, NULL, 0 };
   ct_msg_t *msg = NULL;
   int rc = ct_msg_new(CT_MSG_HTTP_RESPONSE, &msg);
   if (rc == 0)
@@ -83,13 +83,13 @@ static void answer(http_state_t *st, uint64_t from, uint64_t request_id,
 
 static void answer_error(http_state_t *st, const ct_envelope_t *env, int err,
                          const char *text) {
-  http_result_t r = {err, false, 0, NULL, 0, 0, text};
+  http_result_t r = { err, false, 0, NULL, 0, 0, text };
   answer(st, env->from, env->request_id, &r);
 }
 
 static void on_done(ct__http_xfer_t *x, void *ctx) {
-  http_result_t r = {x->error,    x->request_sent, x->status,    x->resp,
-                     x->resp_len, x->elapsed_ns,   x->error_text};
+  http_result_t r = { x->error,    x->request_sent, x->status,    x->resp,
+                      x->resp_len, x->elapsed_ns,   x->error_text };
   answer(ctx, x->from, x->request_id, &r);
 }
 
@@ -137,8 +137,8 @@ static int read_headers(ct__http_xfer_t *x, ct_reader_t *r) {
         (rc = ct_read_str(r, &name, &nlen)) != 0 ||
         (rc = ct_read_str(r, &value, &vlen)) != 0)
       break;
-    if (two != 2 || (line = ct__http_xfer_cstr(x, name, nlen + vlen + 2)) ==
-                        NULL)
+    if (two != 2 ||
+        (line = ct__http_xfer_cstr(x, name, nlen + vlen + 2)) == NULL)
       return two != 2 ? CT_EPROTO : CT_ENOMEM;
     line[nlen] = ':';
     line[nlen + 1] = ' ';
@@ -239,12 +239,12 @@ static void http_stop(ct_actor_t *self) {
   ct_actor_set_state(self, NULL);
 }
 
-static const ct_actor_def_t http_def = {"http", http_init, http_receive,
-                                        http_stop};
+static const ct_actor_def_t http_def = { "http", http_init, http_receive,
+                                         http_stop };
 
 int ct_http_spawn(ct_runtime_t *rt, const ct_http_opts_t *opts, int worker,
                   ct_actor_t **out) {
-  ct_spawn_opts_t so = {0};
+  ct_spawn_opts_t so = { 0 };
   if (rt == NULL || out == NULL)
     return CT_EINVAL;
   so.name = "http";

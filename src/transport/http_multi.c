@@ -20,8 +20,9 @@
 #include "copytrader/error.h"
 #include "copytrader/log.h"
 
-#define POOL_MAX 256             /* idle easy handles kept */
-#define KEEP_BUF_MAX (256 << 10) /* larger buffers are freed on recycle */
+#define POOL_MAX                  256         /* idle easy handles kept */
+#define KEEP_BUF_MAX              (256 << 10) /* larger buffers are freed on recycle */
+#define CT__HTTP_IDLE_CONNECTIONS 256         /* kept in the cache by default */
 
 typedef struct poll_ctx {
   uv_poll_t h;
@@ -286,6 +287,12 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
   if (opts->max_total_connections > 0)
     curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
                       opts->max_total_connections);
+  /* curl's default cache is 4 x the handles added at that moment: after a
+   * burst of completions it drops most idle connections. */
+  curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS,
+                    opts->max_total_connections > 0
+                        ? opts->max_total_connections
+                        : (long)CT__HTTP_IDLE_CONNECTIONS);
   uv_timer_init(loop, &m->timer);
   m->timer.data = m;
   m->open_handles = 1;
@@ -384,8 +391,10 @@ static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
   curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, o->insecure_skip_verify ? 0L : 1L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, o->insecure_skip_verify ? 0L : 2L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
+                   o->insecure_skip_verify ? 0L : 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST,
+                   o->insecure_skip_verify ? 0L : 2L);
   if (o->ca_file != NULL)
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
   if (x->headers != NULL)
@@ -394,6 +403,7 @@ static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
 
 int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
   ct__http_multi_t *m = x->m;
+  int running;
   set_common(x, timeout_ms);
   x->resp_len = 0;
   x->started_ns = uv_hrtime();
@@ -402,6 +412,10 @@ int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
     return CT_ENOMEM;
   }
   xfer_link(&m->active, x);
+  /* Start it now rather than on curl's 0 ms timer (which becomes 1 ms on
+   * the loop): we are not inside a curl callback here. */
+  curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  drain(m);
   return 0;
 }
 

@@ -106,7 +106,7 @@ static int fill(conn_t *c, size_t need) {
 static void conn_close(conn_t *c, bool reset) {
   pthread_mutex_lock(&c->s->mu);
   if (reset) {
-    struct linger l = {1, 0};
+    struct linger l = { 1, 0 };
     setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l));
   }
   close(c->fd);
@@ -209,7 +209,7 @@ static int respond(conn_t *c, const ct_test_httpd_req_t *r, bool close_after) {
 
 /* Slow mode: true if the delay passed with the client still there. */
 static bool wait_delay(conn_t *c, unsigned ms) {
-  struct pollfd p = {c->fd, POLLIN, 0};
+  struct pollfd p = { c->fd, POLLIN, 0 };
   return poll(&p, 1, (int)ms) == 0;
 }
 
@@ -314,7 +314,7 @@ static void *accept_main(void *arg) {
 /* ---- lifecycle ---- */
 
 static int listen_loopback(ct_test_httpd_t *s) {
-  struct sockaddr_in sa = {0};
+  struct sockaddr_in sa = { 0 };
   socklen_t len = sizeof(sa);
   int one = 1;
   if ((s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)

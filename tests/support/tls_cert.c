@@ -47,8 +47,7 @@ static int fill_cert(X509 *crt, EVP_PKEY *key) {
                                     0) &&
          X509_set_issuer_name(crt, name) &&
          add_ext(crt, NID_basic_constraints, "critical,CA:TRUE") &&
-         add_ext(crt, NID_key_usage,
-                 "critical,digitalSignature,keyCertSign") &&
+         add_ext(crt, NID_key_usage, "critical,digitalSignature,keyCertSign") &&
          add_ext(crt, NID_ext_key_usage, "serverAuth") &&
          add_ext(crt, NID_subject_key_identifier, "hash") &&
          add_ext(crt, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1") &&
@@ -62,9 +61,8 @@ static int write_pem(const char *path, X509 *crt, EVP_PKEY *key) {
     return CT_EIO;
   if (key != NULL)
     chmod(path, 0600);
-  ok = crt != NULL
-           ? PEM_write_X509(f, crt)
-           : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
+  ok = crt != NULL ? PEM_write_X509(f, crt)
+                   : PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL);
   if (fclose(f) != 0)
     ok = 0;
   return ok ? 0 : CT_EIO;
