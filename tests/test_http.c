@@ -293,6 +293,28 @@ static void test_slow_server_times_out(void **state) {
   fx_finish(&f);
 }
 
+/* A body far larger than the socket buffers, to a server that reads
+ * nothing: it cannot have the whole request, so request_sent is false. */
+static void test_unsent_body_is_not_sent(void **state) {
+  enum { BODY = 32 << 20 };
+  fx_t f = {0};
+  char url[160], *body = calloc(1, BODY);
+  ct_http_req_t req;
+  (void)state;
+  assert_non_null(body);
+  fx_server(&f, NULL);
+  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_STALL, 0);
+  snprintf(url, sizeof(url), "%s/big", f.url);
+  req = (ct_http_req_t){"POST", url, NULL, 0, body, BODY, 500};
+  fx_start(&f, 1);
+  fx_run(&f, &req, 1, false);
+  free(body);
+  assert_int_equal(f.c.res[0].error, CT_ETIMEDOUT);
+  assert_false(f.c.res[0].sent);
+  assert_int_equal(ct_test_httpd_requests(f.srv), 0);
+  fx_finish(&f);
+}
+
 static void test_reset_connection(void **state) {
   fx_t f = { 0 };
   char url[160];
@@ -436,6 +458,7 @@ int main(void) {
     cmocka_unit_test(test_many_in_flight_reuse_connections),
     cmocka_unit_test(test_sequential_keep_alive),
     cmocka_unit_test(test_slow_server_times_out),
+    cmocka_unit_test(test_unsent_body_is_not_sent),
     cmocka_unit_test(test_reset_connection),
     cmocka_unit_test(test_refused_and_bad_url),
     cmocka_unit_test(test_tls_verification),

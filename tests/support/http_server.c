@@ -240,6 +240,7 @@ static bool serve_one(conn_t *c) {
     conn_close(c, true);
     return false;
   case CT_TEST_HTTPD_SILENT:
+  case CT_TEST_HTTPD_STALL:
     while (read_some(c) == 0) /* until the client or stop ends it */
       c->len = 0;
     break;
@@ -249,9 +250,18 @@ static bool serve_one(conn_t *c) {
   return ok;
 }
 
+/* Stall mode: wait, reading nothing, until the peer or stop ends it. */
+static void stall(conn_t *c) {
+  struct pollfd p = {c->fd, POLLRDHUP, 0};
+  while (poll(&p, 1, -1) < 0 && errno == EINTR)
+    ;
+}
+
 static void *conn_main(void *arg) {
   conn_t *c = arg;
-  if (c->ssl == NULL || SSL_accept(c->ssl) == 1)
+  if (atomic_load(&c->s->mode) == CT_TEST_HTTPD_STALL)
+    stall(c);
+  else if (c->ssl == NULL || SSL_accept(c->ssl) == 1)
     while (serve_one(c))
       ;
   if (c->ssl != NULL) {

@@ -22,7 +22,9 @@ typedef enum {
                            closes early if the client goes away first) */
   CT_TEST_HTTPD_RESET,  /* read the request, then close with an RST
                            (SO_LINGER 0) without answering */
-  CT_TEST_HTTPD_SILENT  /* read the request, never answer */
+  CT_TEST_HTTPD_SILENT, /* read the request, never answer */
+  CT_TEST_HTTPD_STALL   /* for connections accepted from now on: never
+                           read anything, never answer */
 } ct_test_httpd_mode_t;
 
 typedef struct ct_test_httpd_opts {
@@ -52,7 +54,7 @@ typedef struct ct_test_httpd ct_test_httpd_t;
 int ct_test_httpd_start(const ct_test_httpd_opts_t *opts,
                         ct_test_httpd_t **out);
 int ct_test_httpd_port(const ct_test_httpd_t *s);
-/* Applies to requests read from now on. */
+/* Applies to requests read from now on (STALL: to new connections). */
 void ct_test_httpd_set_mode(ct_test_httpd_t *s, ct_test_httpd_mode_t mode,
                             unsigned delay_ms);
 /* TCP connections accepted so far. */
