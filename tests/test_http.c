@@ -103,7 +103,9 @@ typedef struct fx {
   ct_actor_t *client;
   client_t c;
   ct_http_opts_t opts;
-  char url[128];
+  char url[128];  /* scheme://127.0.0.1:port */
+  char path[160]; /* fx_url() */
+  ct_http_req_t one;
 } fx_t;
 
 static void fx_server(fx_t *f, const ct_test_httpd_opts_t *o) {
@@ -137,6 +139,37 @@ static void fx_run(fx_t *f, const ct_http_req_t *reqs, int n, bool seq) {
   fx_send(f, MSG_GO);
   assert_int_equal(ct_test_wait_ge(&f->c.done, n, 30000), n);
   assert_int_equal(atomic_load(&f->c.send_fail), 0);
+}
+
+/* The server's URL for `path`, in f->path. */
+static const char *fx_url(fx_t *f, const char *path) {
+  snprintf(f->path, sizeof(f->path), "%s%s", f->url, path);
+  return f->path;
+}
+
+/* One request (on f->path) to the server in `mode`, from worker 1; its
+ * answer is f->c.res[0]. */
+static void fx_one(fx_t *f, ct_test_httpd_mode_t mode, unsigned delay_ms,
+                   ct_http_req_t req) {
+  ct_test_httpd_set_mode(f->srv, mode, delay_ms);
+  f->one = req;
+  fx_start(f, 1);
+  fx_run(f, &f->one, 1, false);
+}
+
+/* A request the silent server has read and will never answer. */
+static void fx_hanging(fx_t *f, int client_worker) {
+  fx_server(f, NULL);
+  ct_test_httpd_set_mode(f->srv, CT_TEST_HTTPD_SILENT, 0);
+  f->one =
+      (ct_http_req_t){ "GET", fx_url(f, "/never"), NULL, 0, NULL, 0, 30000 };
+  fx_start(f, client_worker);
+  f->c.reqs = &f->one;
+  f->c.n = 1;
+  fx_send(f, MSG_GO);
+  for (int i = 0; i < 5000 && ct_test_httpd_requests(f->srv) == 0; i++)
+    uv_sleep(1);
+  assert_int_equal(ct_test_httpd_requests(f->srv), 1);
 }
 
 static void fx_finish(fx_t *f) {
@@ -277,15 +310,9 @@ static void test_sequential_keep_alive(void **state) {
 
 static void test_slow_server_times_out(void **state) {
   fx_t f = { 0 };
-  char url[160];
-  ct_http_req_t req;
   (void)state;
   fx_server(&f, NULL);
-  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_SLOW, 10000);
-  snprintf(url, sizeof(url), "%s/slow", f.url);
-  req = get(url, 300);
-  fx_start(&f, 1);
-  fx_run(&f, &req, 1, false);
+  fx_one(&f, CT_TEST_HTTPD_SLOW, 10000, get(fx_url(&f, "/slow"), 300));
   assert_int_equal(f.c.res[0].error, CT_ETIMEDOUT);
   assert_true(f.c.res[0].sent); /* the server has it: outcome unknown */
   assert_int_equal(f.c.res[0].status, 0);
@@ -297,17 +324,14 @@ static void test_slow_server_times_out(void **state) {
  * nothing: it cannot have the whole request, so request_sent is false. */
 static void test_unsent_body_is_not_sent(void **state) {
   enum { BODY = 32 << 20 };
-  fx_t f = {0};
-  char url[160], *body = calloc(1, BODY);
-  ct_http_req_t req;
+  fx_t f = { 0 };
+  char *body = calloc(1, BODY);
   (void)state;
   assert_non_null(body);
   fx_server(&f, NULL);
-  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_STALL, 0);
-  snprintf(url, sizeof(url), "%s/big", f.url);
-  req = (ct_http_req_t){"POST", url, NULL, 0, body, BODY, 500};
-  fx_start(&f, 1);
-  fx_run(&f, &req, 1, false);
+  fx_one(
+      &f, CT_TEST_HTTPD_STALL, 0,
+      (ct_http_req_t){ "POST", fx_url(&f, "/big"), NULL, 0, body, BODY, 500 });
   free(body);
   assert_int_equal(f.c.res[0].error, CT_ETIMEDOUT);
   assert_false(f.c.res[0].sent);
@@ -317,16 +341,11 @@ static void test_unsent_body_is_not_sent(void **state) {
 
 static void test_reset_connection(void **state) {
   fx_t f = { 0 };
-  char url[160];
-  const char body[] = "x";
-  ct_http_req_t req;
   (void)state;
   fx_server(&f, NULL);
-  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_RESET, 0);
-  snprintf(url, sizeof(url), "%s/reset", f.url);
-  req = (ct_http_req_t){ "POST", url, NULL, 0, body, 1, 5000 };
-  fx_start(&f, 1);
-  fx_run(&f, &req, 1, false);
+  fx_one(
+      &f, CT_TEST_HTTPD_RESET, 0,
+      (ct_http_req_t){ "POST", fx_url(&f, "/reset"), NULL, 0, "x", 1, 5000 });
   assert_int_equal(f.c.res[0].error, CT_ECONNRESET);
   assert_true(f.c.res[0].sent);
   assert_true(ct_test_httpd_requests(f.srv) >= 1);
@@ -393,20 +412,8 @@ static void test_tls_verification(void **state) {
  * the requester gets CT_ECLOSED, the request counted as sent. */
 static void test_actor_exit_answers_in_flight(void **state) {
   fx_t f = { 0 };
-  char url[160];
-  ct_http_req_t req;
   (void)state;
-  fx_server(&f, NULL);
-  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_SILENT, 0);
-  snprintf(url, sizeof(url), "%s/never", f.url);
-  req = get(url, 30000);
-  fx_start(&f, 0); /* the client shares the HTTP actor's thread */
-  f.c.reqs = &req;
-  f.c.n = 1;
-  fx_send(&f, MSG_GO);
-  for (int i = 0; i < 5000 && ct_test_httpd_requests(f.srv) == 0; i++)
-    uv_sleep(1);
-  assert_int_equal(ct_test_httpd_requests(f.srv), 1);
+  fx_hanging(&f, 0); /* the client shares the HTTP actor's thread */
   fx_send(&f, MSG_EXIT_HTTP);
   assert_int_equal(ct_test_wait_ge(&f.c.done, 1, 10000), 1);
   assert_int_equal(f.c.res[0].error, CT_ECLOSED);
@@ -418,20 +425,8 @@ static void test_actor_exit_answers_in_flight(void **state) {
  * everything is freed and the loops close (no 30 s wait either). */
 static void test_shutdown_with_request_in_flight(void **state) {
   fx_t f = { 0 };
-  char url[160];
-  ct_http_req_t req;
   (void)state;
-  fx_server(&f, NULL);
-  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_SILENT, 0);
-  snprintf(url, sizeof(url), "%s/never", f.url);
-  req = get(url, 30000);
-  fx_start(&f, 1);
-  f.c.reqs = &req;
-  f.c.n = 1;
-  fx_send(&f, MSG_GO);
-  for (int i = 0; i < 5000 && ct_test_httpd_requests(f.srv) == 0; i++)
-    uv_sleep(1);
-  assert_int_equal(ct_test_httpd_requests(f.srv), 1);
+  fx_hanging(&f, 1);
   fx_finish(&f);
   assert_int_equal(atomic_load(&f.c.done), 0);
 }

@@ -252,7 +252,7 @@ static bool serve_one(conn_t *c) {
 
 /* Stall mode: wait, reading nothing, until the peer or stop ends it. */
 static void stall(conn_t *c) {
-  struct pollfd p = {c->fd, POLLRDHUP, 0};
+  struct pollfd p = { c->fd, POLLRDHUP, 0 };
   while (poll(&p, 1, -1) < 0 && errno == EINTR)
     ;
 }
