@@ -3,10 +3,11 @@
 JOBS  ?= $(shell nproc)
 BUILD ?= build
 ASAN  ?= build-asan
+TSAN  ?= build-tsan
 SOURCES = $(shell git ls-files -co --exclude-standard '*.c' '*.h' 2>/dev/null)
 
 .PHONY: all deps build build-asan test test-normal test-asan format \
-        format-check demo bench clean
+        format-check demo bench clean test-tsan
 
 all: build
 
@@ -41,6 +42,14 @@ test-asan: build-asan
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --output-on-failure -j $(JOBS)
 
+# ThreadSanitizer run of the concurrency tests (mailbox stress, runtime).
+# Not part of `make test`: it is slow and needs its own build.
+test-tsan: deps
+	cmake -S . -B $(TSAN) -DCMAKE_BUILD_TYPE=Debug -DCT_TSAN=ON >/dev/null
+	cmake --build $(TSAN) -j $(JOBS)
+	cd $(TSAN) && TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+	  ctest --output-on-failure -R 'mailbox|runtime'
+
 demo: build
 	@bash tools/demo.sh $(BUILD)
 
@@ -48,4 +57,4 @@ bench: build
 	@bash bench/run.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD) $(ASAN)
+	rm -rf $(BUILD) $(ASAN) $(TSAN)

@@ -30,6 +30,12 @@ typedef struct ct_msg ct_msg_t;
  * The sender is stamped by ct_send() from the running actor, if any. */
 int ct_msg_new(uint32_t type, ct_msg_t **out);
 void ct_msg_free(ct_msg_t *msg);
+/* Free the calling thread's cached messages and reader memory, and the
+ * shared pool. Worker threads and other threads do this for themselves at
+ * exit and ct_runtime_free() does it for its caller; a program that builds
+ * messages without a runtime calls it before exit to be leak-check clean.
+ * Safe at any time (the pool refills on demand). */
+void ct_msg_thread_cleanup(void);
 uint32_t ct_msg_type(const ct_msg_t *msg);
 
 /* Payload writers: each appends one value. 0 or CT_ENOMEM. */

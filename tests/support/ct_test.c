@@ -3,6 +3,8 @@
  */
 #include "ct_test.h"
 
+#include <stdatomic.h>
+
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -10,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include <uv.h>
 
 char *ct_test_tmpdir(const char *prefix) {
   const char *base = getenv("TMPDIR");
@@ -47,4 +50,14 @@ int ct_test_free_port(void) {
     port = ntohs(sa.sin_port);
   close(fd);
   return port;
+}
+
+int ct_test_wait_ge(const _Atomic int *v, int want, int timeout_ms) {
+  uint64_t end = uv_hrtime() + (uint64_t)timeout_ms * 1000000u;
+  int seen = atomic_load(v);
+  while (seen < want && uv_hrtime() < end) {
+    uv_sleep(1);
+    seen = atomic_load(v);
+  }
+  return seen;
 }

@@ -21,5 +21,10 @@ char *ct_test_tmpdir(const char *prefix);
 void ct_test_rmtree(const char *path);
 /* A TCP port on 127.0.0.1 that was free a moment ago. */
 int ct_test_free_port(void);
+/* Poll (1 ms steps) until *v >= want or timeout_ms passes; returns the
+ * last value seen, so `assert_int_equal(ct_test_wait_ge(&n, 5, 5000), 5)`
+ * fails with both values instead of hanging. For counters bumped by other
+ * threads (actors). */
+int ct_test_wait_ge(const _Atomic int *v, int want, int timeout_ms);
 
 #endif /* CT_TEST_H */

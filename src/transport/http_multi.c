@@ -1,0 +1,457 @@
+/*
+ * http_multi.c: libcurl's multi-socket interface on a libuv loop, after
+ * curl's multi-uv example, plus a pool of easy handles.
+ *
+ * curl tells us which sockets to watch (socket callback: one uv_poll_t per
+ * socket, tied to curl with curl_multi_assign, freed in its close callback)
+ * and when to call it back (timer callback: one one-shot uv_timer_t). The
+ * poll and timer callbacks call curl_multi_socket_action and then drain
+ * curl_multi_info_read; a finished transfer's results are copied out, the
+ * easy handle is removed, the done callback runs, and the handle returns to
+ * the pool (curl_easy_reset). Connections live in the multi handle's cache,
+ * so they outlive the easy handles and are reused per host.
+ */
+#include "transport/http_multi.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copytrader/error.h"
+#include "copytrader/log.h"
+
+#define POOL_MAX                  256         /* idle easy handles kept */
+#define KEEP_BUF_MAX              (256 << 10) /* larger buffers are freed on recycle */
+#define CT__HTTP_IDLE_CONNECTIONS 256         /* kept in the cache by default */
+
+typedef struct poll_ctx {
+  uv_poll_t h;
+  curl_socket_t fd;
+  ct__http_multi_t *m;
+  struct poll_ctx *prev, *next;
+} poll_ctx_t;
+
+struct ct__http_multi {
+  uv_loop_t *loop;
+  CURLM *multi;
+  uv_timer_t timer;
+  const ct_http_opts_t *opts;
+  ct__http_done_cb done;
+  void *ctx;
+  ct__http_xfer_t *active, *idle;
+  size_t nidle;
+  poll_ctx_t *polls;
+  unsigned open_handles; /* uv handles whose close callback is pending */
+  bool closing;
+};
+
+/* ---- lists ---- */
+
+static void xfer_link(ct__http_xfer_t **head, ct__http_xfer_t *x) {
+  x->prev = NULL;
+  x->next = *head;
+  if (*head != NULL)
+    (*head)->prev = x;
+  *head = x;
+}
+
+static void xfer_unlink(ct__http_xfer_t **head, ct__http_xfer_t *x) {
+  if (x->prev != NULL)
+    x->prev->next = x->next;
+  else
+    *head = x->next;
+  if (x->next != NULL)
+    x->next->prev = x->prev;
+  x->prev = x->next = NULL;
+}
+
+/* ---- handle lifetimes ---- */
+
+static void handle_closed(ct__http_multi_t *m) {
+  if (--m->open_handles == 0 && m->closing)
+    free(m);
+}
+
+static void poll_close_cb(uv_handle_t *h) {
+  poll_ctx_t *p = h->data;
+  ct__http_multi_t *m = p->m;
+  free(p);
+  handle_closed(m);
+}
+
+static void timer_close_cb(uv_handle_t *h) {
+  handle_closed(h->data);
+}
+
+static void poll_close(poll_ctx_t *p) {
+  ct__http_multi_t *m = p->m;
+  if (p->prev != NULL)
+    p->prev->next = p->next;
+  else
+    m->polls = p->next;
+  if (p->next != NULL)
+    p->next->prev = p->prev;
+  uv_poll_stop(&p->h);
+  uv_close((uv_handle_t *)&p->h, poll_close_cb);
+}
+
+/* ---- completion ---- */
+
+static void xfer_finish_info(ct__http_xfer_t *x, CURLcode rc) {
+  long reqsize = 0;
+  curl_off_t up = 0;
+  curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &x->status);
+  curl_easy_getinfo(x->easy, CURLINFO_REQUEST_SIZE, &reqsize);
+  curl_easy_getinfo(x->easy, CURLINFO_SIZE_UPLOAD_T, &up);
+  /* REQUEST_SIZE counts what the first send wrote (headers, and the body
+   * when it fit); the upload counter counts body bytes. */
+  x->request_sent = reqsize > 0 && (uint64_t)up >= x->req_body_len;
+  x->error = ct__http_map_error(rc);
+  x->elapsed_ns = uv_hrtime() - x->started_ns;
+  if (rc == CURLE_OK)
+    x->error_text = NULL;
+  else if (x->errbuf[0] != '\0')
+    x->error_text = x->errbuf;
+  else
+    x->error_text = curl_easy_strerror(rc);
+}
+
+static void xfer_recycle(ct__http_multi_t *m, ct__http_xfer_t *x) {
+  curl_slist_free_all(x->headers);
+  x->headers = NULL;
+  if (m->closing || m->nidle >= POOL_MAX) {
+    curl_easy_cleanup(x->easy);
+    free(x->req_body);
+    free(x->resp);
+    free(x->scratch);
+    free(x);
+    return;
+  }
+  curl_easy_reset(x->easy);
+  if (x->resp_cap > KEEP_BUF_MAX) {
+    free(x->resp);
+    x->resp = NULL;
+    x->resp_cap = 0;
+  }
+  if (x->req_body_cap > KEEP_BUF_MAX) {
+    free(x->req_body);
+    x->req_body = NULL;
+    x->req_body_cap = 0;
+  }
+  x->req_body_len = x->resp_len = 0;
+  x->from = x->request_id = 0;
+  xfer_link(&m->idle, x);
+  m->nidle++;
+}
+
+static void drain(ct__http_multi_t *m) {
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
+    CURL *easy = msg->easy_handle;
+    CURLcode rc = msg->data.result;
+    ct__http_xfer_t *x = NULL;
+    if (msg->msg != CURLMSG_DONE)
+      continue;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&x);
+    xfer_finish_info(x, rc); /* before remove_handle: msg dies there */
+    curl_multi_remove_handle(m->multi, easy);
+    xfer_unlink(&m->active, x);
+    m->done(x, m->ctx);
+    xfer_recycle(m, x);
+  }
+}
+
+/* ---- curl callbacks and their uv handles ---- */
+
+static void on_poll(uv_poll_t *h, int status, int events) {
+  poll_ctx_t *p = h->data;
+  ct__http_multi_t *m = p->m;
+  int flags = 0, running;
+  if (status < 0)
+    flags = CURL_CSELECT_ERR;
+  else
+    flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
+            ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
+  curl_multi_socket_action(m->multi, p->fd, flags, &running);
+  drain(m);
+}
+
+static void on_timer(uv_timer_t *t) {
+  ct__http_multi_t *m = t->data;
+  int running;
+  curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  drain(m);
+}
+
+static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
+                     void *socketp) {
+  ct__http_multi_t *m = userp;
+  poll_ctx_t *p = socketp;
+  int events;
+  (void)easy;
+  if (what == CURL_POLL_REMOVE) {
+    if (p != NULL) {
+      poll_close(p);
+      if (!m->closing)
+        curl_multi_assign(m->multi, s, NULL);
+    }
+    return 0;
+  }
+  if (m->closing)
+    return 0;
+  if (p == NULL) {
+    if ((p = calloc(1, sizeof(*p))) == NULL)
+      return -1;
+    if (uv_poll_init_socket(m->loop, &p->h, s) != 0) {
+      free(p);
+      return -1;
+    }
+    p->fd = s;
+    p->m = m;
+    p->h.data = p;
+    p->next = m->polls;
+    if (m->polls != NULL)
+      m->polls->prev = p;
+    m->polls = p;
+    m->open_handles++;
+    curl_multi_assign(m->multi, s, p);
+  }
+  events = ((what & CURL_POLL_IN) ? UV_READABLE : 0) |
+           ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
+  return uv_poll_start(&p->h, events, on_poll) == 0 ? 0 : -1;
+}
+
+/* Never calls curl: a 0 ms request becomes a 1 ms one-shot on the loop. */
+static int timer_cb(CURLM *multi, long timeout_ms, void *userp) {
+  ct__http_multi_t *m = userp;
+  (void)multi;
+  if (timeout_ms < 0 || m->closing)
+    uv_timer_stop(&m->timer);
+  else
+    uv_timer_start(&m->timer, on_timer, timeout_ms == 0 ? 1 : timeout_ms, 0);
+  return 0;
+}
+
+static size_t write_cb(char *ptr, size_t size, size_t n, void *userp) {
+  ct__http_xfer_t *x = userp;
+  size_t len = size * n;
+  if (x->resp_len + len > x->resp_cap) {
+    size_t cap = x->resp_cap ? x->resp_cap : 4096;
+    char *p;
+    while (cap < x->resp_len + len)
+      cap *= 2;
+    if ((p = realloc(x->resp, cap)) == NULL)
+      return 0; /* CURLE_WRITE_ERROR */
+    x->resp = p;
+    x->resp_cap = cap;
+  }
+  memcpy(x->resp + x->resp_len, ptr, len);
+  x->resp_len += len;
+  return len;
+}
+
+/* ---- engine ---- */
+
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static CURLcode global_rc;
+
+static void global_init(void) {
+  global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
+                       ct__http_done_cb done, void *ctx,
+                       ct__http_multi_t **out) {
+  ct__http_multi_t *m;
+  pthread_once(&global_once, global_init);
+  if (global_rc != CURLE_OK)
+    return CT_EIO;
+  if ((m = calloc(1, sizeof(*m))) == NULL)
+    return CT_ENOMEM;
+  if ((m->multi = curl_multi_init()) == NULL) {
+    free(m);
+    return CT_ENOMEM;
+  }
+  m->loop = loop;
+  m->opts = opts;
+  m->done = done;
+  m->ctx = ctx;
+  curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
+  curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
+  curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
+  if (opts->max_host_connections > 0)
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                      opts->max_host_connections);
+  if (opts->max_total_connections > 0)
+    curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
+                      opts->max_total_connections);
+  /* curl's default cache is 4 x the handles added at that moment: after a
+   * burst of completions it drops most idle connections. */
+  curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS,
+                    opts->max_total_connections > 0
+                        ? opts->max_total_connections
+                        : (long)CT__HTTP_IDLE_CONNECTIONS);
+  uv_timer_init(loop, &m->timer);
+  m->timer.data = m;
+  m->open_handles = 1;
+  *out = m;
+  return 0;
+}
+
+void ct__http_multi_close(ct__http_multi_t *m) {
+  ct__http_xfer_t *x;
+  m->closing = true; /* callbacks from here on only release */
+  while ((x = m->active) != NULL) {
+    xfer_finish_info(x, CURLE_ABORTED_BY_CALLBACK); /* what was sent */
+    x->error = CT_ECLOSED;
+    x->error_text = "HTTP actor stopped";
+    curl_multi_remove_handle(m->multi, x->easy);
+    xfer_unlink(&m->active, x);
+    m->done(x, m->ctx);
+    xfer_recycle(m, x);
+  }
+  while ((x = m->idle) != NULL) {
+    xfer_unlink(&m->idle, x);
+    xfer_recycle(m, x); /* closing: frees */
+  }
+  curl_multi_cleanup(m->multi); /* may still report REMOVEs */
+  m->multi = NULL;
+  while (m->polls != NULL)
+    poll_close(m->polls);
+  uv_timer_stop(&m->timer);
+  uv_close((uv_handle_t *)&m->timer, timer_close_cb);
+}
+
+ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
+  ct__http_xfer_t *x = m->idle;
+  if (x != NULL) {
+    xfer_unlink(&m->idle, x);
+    m->nidle--;
+    return x;
+  }
+  if ((x = calloc(1, sizeof(*x))) == NULL)
+    return NULL;
+  if ((x->easy = curl_easy_init()) == NULL) {
+    free(x);
+    return NULL;
+  }
+  x->m = m;
+  return x;
+}
+
+void ct__http_xfer_put(ct__http_xfer_t *x) {
+  xfer_recycle(x->m, x);
+}
+
+static int reserve(char **buf, size_t *cap, size_t need) {
+  char *p;
+  if (need <= *cap)
+    return 0;
+  if ((p = realloc(*buf, need)) == NULL)
+    return CT_ENOMEM;
+  *buf = p;
+  *cap = need;
+  return 0;
+}
+
+char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len) {
+  if (reserve(&x->scratch, &x->scratch_cap, len + 1) != 0)
+    return NULL;
+  memcpy(x->scratch, s, len);
+  x->scratch[len] = '\0';
+  return x->scratch;
+}
+
+int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len) {
+  /* At least one byte so POSTFIELDS is never NULL (an empty body). */
+  if (reserve(&x->req_body, &x->req_body_cap, len ? len : 1) != 0)
+    return CT_ENOMEM;
+  if (len != 0)
+    memcpy(x->req_body, p, len);
+  x->req_body_len = len;
+  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->req_body);
+  return 0;
+}
+
+static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  const ct_http_opts_t *o = x->m->opts;
+  CURL *e = x->easy;
+  uint64_t cto = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
+  x->errbuf[0] = '\0';
+  curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
+                   o->insecure_skip_verify ? 0L : 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST,
+                   o->insecure_skip_verify ? 0L : 2L);
+  if (o->ca_file != NULL)
+    curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
+  if (x->headers != NULL)
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+}
+
+int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  ct__http_multi_t *m = x->m;
+  int running;
+  set_common(x, timeout_ms);
+  x->resp_len = 0;
+  x->started_ns = uv_hrtime();
+  if (curl_multi_add_handle(m->multi, x->easy) != CURLM_OK) {
+    xfer_recycle(m, x);
+    return CT_ENOMEM;
+  }
+  xfer_link(&m->active, x);
+  /* Start it now rather than on curl's 0 ms timer (which becomes 1 ms on
+   * the loop): we are not inside a curl callback here. */
+  curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
+  drain(m);
+  return 0;
+}
+
+int ct__http_map_error(CURLcode rc) {
+  switch (rc) {
+  case CURLE_OK:
+    return 0;
+  case CURLE_OPERATION_TIMEDOUT:
+    return CT_ETIMEDOUT;
+  case CURLE_COULDNT_CONNECT:
+    return CT_ECONNREFUSED;
+  case CURLE_SEND_ERROR:
+  case CURLE_RECV_ERROR:
+  case CURLE_GOT_NOTHING:
+  case CURLE_PARTIAL_FILE:
+    return CT_ECONNRESET;
+  case CURLE_SSL_CONNECT_ERROR:
+  case CURLE_PEER_FAILED_VERIFICATION:
+  case CURLE_SSL_CERTPROBLEM:
+  case CURLE_SSL_CIPHER:
+  case CURLE_SSL_CACERT_BADFILE:
+  case CURLE_SSL_ISSUER_ERROR:
+  case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+  case CURLE_SSL_INVALIDCERTSTATUS:
+  case CURLE_SSL_CRL_BADFILE:
+  case CURLE_SSL_SHUTDOWN_FAILED:
+  case CURLE_SSL_ENGINE_INITFAILED:
+  case CURLE_USE_SSL_FAILED:
+    return CT_ETLS;
+  case CURLE_COULDNT_RESOLVE_HOST:
+  case CURLE_COULDNT_RESOLVE_PROXY:
+    return CT_EDNS;
+  case CURLE_URL_MALFORMAT:
+  case CURLE_UNSUPPORTED_PROTOCOL:
+    return CT_EINVAL;
+  default:
+    return CT_EIO;
+  }
+}

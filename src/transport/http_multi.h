@@ -1,0 +1,76 @@
+/*
+ * Private: a libcurl multi handle on a libuv loop, with a pool of easy
+ * handles (the engine under the HTTP actor of http.c).
+ *
+ * Everything here runs on the loop's thread. A transfer is a pooled
+ * ct__http_xfer_t: the caller takes one with ct__http_xfer_get(), sets its
+ * request-specific options on x->easy, and hands it over with
+ * ct__http_xfer_start(). When it completes, the done callback gets it with
+ * the result fields filled; the engine takes it back afterwards, so the
+ * callback must copy what it keeps and must not call into curl.
+ */
+#ifndef CT_TRANSPORT_HTTP_MULTI_H
+#define CT_TRANSPORT_HTTP_MULTI_H
+
+#include <curl/curl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <uv.h>
+
+#include "copytrader/http.h"
+
+typedef struct ct__http_multi ct__http_multi_t;
+typedef struct ct__http_xfer ct__http_xfer_t;
+
+struct ct__http_xfer {
+  CURL *easy;
+  ct__http_multi_t *m;
+  ct__http_xfer_t *prev, *next; /* the active list or the idle pool */
+  struct curl_slist *headers;   /* freed when the transfer is recycled */
+  char *req_body;               /* owned copy (curl points at it) */
+  size_t req_body_len, req_body_cap;
+  char *resp; /* response body */
+  size_t resp_len, resp_cap;
+  char *scratch; /* NUL-terminated copies for curl (url, header lines) */
+  size_t scratch_cap;
+  char errbuf[CURL_ERROR_SIZE];
+  uint64_t from, request_id; /* who asked: the answer's address */
+  uint64_t started_ns;
+  /* Filled at completion, before the done callback. */
+  int error;
+  bool request_sent;
+  long status;
+  uint64_t elapsed_ns;
+  const char *error_text; /* errbuf, curl's generic text, or a static one */
+};
+
+/* Called once per transfer: on completion, or with error CT_ECLOSED from
+ * ct__http_multi_close() for those still in flight. */
+typedef void (*ct__http_done_cb)(ct__http_xfer_t *x, void *ctx);
+
+/* Create the engine on `loop`. `opts` is borrowed for its lifetime. */
+int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
+                       ct__http_done_cb done, void *ctx,
+                       ct__http_multi_t **out);
+/* Cancel every transfer (done callback with CT_ECLOSED), free the easy
+ * handles and the multi handle, and start closing the uv handles. The
+ * memory goes in the last close callback; `m` must not be used after. */
+void ct__http_multi_close(ct__http_multi_t *m);
+
+/* A reset easy handle from the pool (or a new one); NULL on ENOMEM. */
+ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m);
+/* Make `x` hold a copy of `len` bytes (NUL-terminated) in x->scratch and
+ * return it, or NULL on ENOMEM. */
+char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len);
+/* Copy the request body into `x` and point curl at it. */
+int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len);
+/* Set the engine-wide options, add `x` to the multi handle. On failure `x`
+ * is back in the pool and the caller answers the request itself. */
+int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms);
+/* Give back an unstarted transfer. */
+void ct__http_xfer_put(ct__http_xfer_t *x);
+
+/* A CURLcode as a CT_E* code (see ct_http_response_t.error). */
+int ct__http_map_error(CURLcode rc);
+
+#endif /* CT_TRANSPORT_HTTP_MULTI_H */
