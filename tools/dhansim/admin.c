@@ -9,8 +9,6 @@
 
 #include "orders.h"
 
-void forever_trigger(sim_t *s, order_t *o);
-
 static void bad(req_t *r, int status, const char *msg) {
   cJSON *j = cJSON_CreateObject();
   cJSON_AddStringToObject(j, "error", msg);
@@ -102,14 +100,15 @@ static void reject_rule(sim_t *s, req_t *r, const cJSON *j) {
 }
 
 static void trigger(sim_t *s, req_t *r, const cJSON *j) {
-  const char *id;
+  const char *id, *leg = "TARGET_LEG";
   order_t *o;
+  jx_str(j, "legName", &leg);
   if (jx_str(j, "orderId", &id) != JX_OK || (o = any_order(s, id)) == NULL ||
       !o->forever || strcmp(o->status, "CONFIRM") != 0) {
     bad(r, 409, "unknown or not an active forever order");
     return;
   }
-  forever_trigger(s, o);
+  forever_trigger(s, o, o->forever == 2 && strcmp(leg, "STOP_LOSS_LEG") == 0);
   resp_json(r, 200, forever_json(o));
 }
 

@@ -306,6 +306,10 @@ int orders_fill(sim_t *s, order_t *o, int64_t qty, double px) {
     uv_timer_stop(&o->timer);
   }
   set_status(s, o, o->filled == o->qty ? "TRADED" : "PART_TRADED");
+  if (o->filled == o->qty && o->sup)
+    super_entry_traded(s, o);
+  else if (o->filled == o->qty && o->parent)
+    super_leg_traded(s, o);
   return 0;
 }
 

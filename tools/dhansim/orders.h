@@ -85,6 +85,14 @@ void orders_changed(sim_t *s, order_t *o);
 void orders_close_all(sim_t *s); /* closes timers; frees on loop run */
 void orders_free_all(sim_t *s);
 
+/* routes_super.c: creates the exit legs once the entry is fully traded,
+ * and cancels the other leg once one exit leg has traded. */
+void super_entry_traded(sim_t *s, order_t *entry);
+void super_leg_traded(sim_t *s, order_t *leg);
+/* routes_forever.c: the admin trigger of a forever order (second = the OCO
+ * second leg). Places the order it carries. */
+void forever_trigger(sim_t *s, order_t *o, int second);
+
 /* orders_json.c */
 cJSON *order_rest_json(const order_t *o);
 cJSON *order_alert_json(const order_t *o);
