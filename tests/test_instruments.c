@@ -15,10 +15,10 @@ static void test_default_table(void **state) {
   ct_instruments_t *t = NULL;
   const ct_instrument_t *r;
   (void)state;
-  assert_int_equal(ct_instruments_load(CT_SOURCE_DIR
-                                       "/tools/dhansim/data/instruments.csv",
-                                       &t, NULL),
-                   0);
+  assert_int_equal(
+      ct_instruments_load(CT_SOURCE_DIR "/tools/dhansim/data/instruments.csv",
+                          &t, NULL),
+      0);
   assert_true(ct_instruments_count(t) >= 16);
   r = ct_instruments_find(t, "NSE_FNO", "52175");
   assert_non_null(r);
@@ -78,8 +78,7 @@ static void test_errors(void **state) {
                    CT_EPROTO);
   assert_int_equal(line, 3);
   assert_int_equal(ct_instruments_parse("", 0, &t, NULL), CT_EPROTO);
-  assert_int_equal(ct_instruments_load("/nonexistent/x.csv", &t, NULL),
-                   CT_EIO);
+  assert_int_equal(ct_instruments_load("/nonexistent/x.csv", &t, NULL), CT_EIO);
   assert_int_equal(ct_instruments_load(NULL, &t, NULL), CT_EINVAL);
   assert_null(ct_instruments_find(NULL, "NSE_EQ", "1"));
   assert_null(ct_instruments_rest_segment("NSE", "Z"));
@@ -88,9 +87,9 @@ static void test_errors(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_default_table),
-      cmocka_unit_test(test_columns_by_name_and_quotes),
-      cmocka_unit_test(test_errors),
+    cmocka_unit_test(test_default_table),
+    cmocka_unit_test(test_columns_by_name_and_quotes),
+    cmocka_unit_test(test_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

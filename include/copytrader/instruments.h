@@ -27,18 +27,18 @@ typedef struct ct_instrument {
   char exchange[8];          /* "NSE", "BSE", "MCX" */
   char segment[4];           /* instrument-list letter: E, D, C, M */
   char security_id[24];
-  char instrument[16];   /* SEM_INSTRUMENT_NAME: EQUITY, OPTIDX, FUTIDX */
+  char instrument[16]; /* SEM_INSTRUMENT_NAME: EQUITY, OPTIDX, FUTIDX */
   char trading_symbol[64];
   char custom_symbol[64];
   char symbol_name[64];
-  char expiry_date[24];  /* "" for non-derivatives */
-  char option_type[4];   /* "CE", "PE" or "XX"/"" */
+  char expiry_date[24]; /* "" for non-derivatives */
+  char option_type[4];  /* "CE", "PE" or "XX"/"" */
   char series[8];
   double strike_price;
-  double tick_size;      /* rupees */
-  double last_price;     /* SIM_LAST_PRICE, 0 when absent */
-  int64_t lot_size;      /* >= 1 */
-  int64_t freeze_qty;    /* SIM_FREEZE_QTY, 0 when absent (no limit) */
+  double tick_size;   /* rupees */
+  double last_price;  /* SIM_LAST_PRICE, 0 when absent */
+  int64_t lot_size;   /* >= 1 */
+  int64_t freeze_qty; /* SIM_FREEZE_QTY, 0 when absent (no limit) */
 } ct_instrument_t;
 
 typedef struct ct_instruments ct_instruments_t;

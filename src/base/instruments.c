@@ -37,11 +37,12 @@ enum {
 };
 
 static const char *const col_names[COL_COUNT] = {
-    "SEM_EXM_EXCH_ID",     "SEM_SEGMENT",       "SEM_SMST_SECURITY_ID",
-    "SEM_INSTRUMENT_NAME", "SEM_TRADING_SYMBOL", "SEM_LOT_UNITS",
-    "SEM_CUSTOM_SYMBOL",   "SEM_EXPIRY_DATE",   "SEM_STRIKE_PRICE",
-    "SEM_OPTION_TYPE",     "SEM_TICK_SIZE",     "SEM_SERIES",
-    "SM_SYMBOL_NAME",      "SIM_FREEZE_QTY",    "SIM_LAST_PRICE"};
+  "SEM_EXM_EXCH_ID",     "SEM_SEGMENT",        "SEM_SMST_SECURITY_ID",
+  "SEM_INSTRUMENT_NAME", "SEM_TRADING_SYMBOL", "SEM_LOT_UNITS",
+  "SEM_CUSTOM_SYMBOL",   "SEM_EXPIRY_DATE",    "SEM_STRIKE_PRICE",
+  "SEM_OPTION_TYPE",     "SEM_TICK_SIZE",      "SEM_SERIES",
+  "SM_SYMBOL_NAME",      "SIM_FREEZE_QTY",     "SIM_LAST_PRICE"
+};
 
 struct ct_instruments {
   ct_instrument_t *rows;
@@ -57,11 +58,11 @@ typedef struct {
 
 static const struct {
   const char *exch, *seg, *rest;
-} seg_map[] = {{"NSE", "E", "NSE_EQ"},       {"NSE", "D", "NSE_FNO"},
-               {"NSE", "C", "NSE_CURRENCY"}, {"BSE", "E", "BSE_EQ"},
-               {"BSE", "D", "BSE_FNO"},      {"BSE", "C", "BSE_CURRENCY"},
-               {"MCX", "M", "MCX_COMM"},     {"NSE", "I", "IDX_I"},
-               {"BSE", "I", "IDX_I"}};
+} seg_map[] = { { "NSE", "E", "NSE_EQ" },       { "NSE", "D", "NSE_FNO" },
+                { "NSE", "C", "NSE_CURRENCY" }, { "BSE", "E", "BSE_EQ" },
+                { "BSE", "D", "BSE_FNO" },      { "BSE", "C", "BSE_CURRENCY" },
+                { "MCX", "M", "MCX_COMM" },     { "NSE", "I", "IDX_I" },
+                { "BSE", "I", "IDX_I" } };
 
 const char *ct_instruments_rest_segment(const char *exchange,
                                         const char *segment) {

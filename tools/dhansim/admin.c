@@ -53,8 +53,7 @@ static void fill(sim_t *s, req_t *r, const cJSON *j) {
   double px = 0;
   order_t *o;
   int rc;
-  if (jx_str(j, "orderId", &id) != JX_OK ||
-      (o = any_order(s, id)) == NULL) {
+  if (jx_str(j, "orderId", &id) != JX_OK || (o = any_order(s, id)) == NULL) {
     bad(r, 404, "unknown orderId");
     return;
   }
@@ -88,8 +87,7 @@ static void reject_rule(sim_t *s, req_t *r, const cJSON *j) {
   int64_t n = 1;
   account_t *a;
   if (jx_str(j, "account", &id) != JX_OK ||
-      (a = accounts_by_id(s, id)) == NULL ||
-      jx_int(j, "count", &n) == JX_BAD ||
+      (a = accounts_by_id(s, id)) == NULL || jx_int(j, "count", &n) == JX_BAD ||
       jx_str(j, "reason", &why) == JX_BAD) {
     bad(r, 400, "need account (known), count, reason");
     return;

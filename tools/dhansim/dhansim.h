@@ -42,7 +42,7 @@ struct req {
   int body_too_large;
   cJSON *json; /* parsed body, NULL when there is none */
   char token[512];
-  char client_hdr[64];     /* "client-id" header */
+  char client_hdr[64];      /* "client-id" header */
   char dhan_client_hdr[64]; /* "dhanClientId" header (RenewToken, profile) */
   account_t *acct;
   uint64_t t_parsed; /* uv_hrtime() when the request was fully parsed */
@@ -165,9 +165,9 @@ void resp_dh906(req_t *r, const char *msg);
 void resp_dh907(req_t *r, const char *msg);
 void sim_ist_now(char out[24]);
 /* strlcpy-like: copies at most cap-1 bytes and terminates. */
-void scopy(char *dst, size_t cap, const char *src); /* "YYYY-MM-DD HH:MM:SS" IST */
-const char *query_arg(const req_t *r, const char *name, char *buf,
-                      size_t cap);
+void scopy(char *dst, size_t cap,
+           const char *src); /* "YYYY-MM-DD HH:MM:SS" IST */
+const char *query_arg(const req_t *r, const char *name, char *buf, size_t cap);
 
 /* ---- router.c ---- */
 void router_handle(sim_t *s, req_t *r);

@@ -79,8 +79,8 @@ static fault_t *slot(sim_t *s, const char *route) {
 }
 
 static int kind_ok(const char *k) {
-  static const char *const kinds[] = {"500", "DH-908", "DH-909", "timeout",
-                                      "reset", NULL};
+  static const char *const kinds[] = { "500",     "DH-908", "DH-909",
+                                       "timeout", "reset",  NULL };
   for (size_t i = 0; kinds[i]; i++)
     if (strcmp(kinds[i], k) == 0)
       return 1;
@@ -102,8 +102,9 @@ int faults_set(sim_t *s, const cJSON *j, const char **err) {
       jx_num(j, "errorRate", &rate) == JX_BAD ||
       jx_str(j, "errorKind", &kind) == JX_BAD || lat < 0 || jit < 0 ||
       rate < 0 || rate > 1 || (kind && !kind_ok(kind))) {
-    *err = "bad fault: route, latencyMs, jitterMs, errorRate 0..1, "
-           "errorKind 500|DH-908|DH-909|timeout|reset";
+    *err =
+        "bad fault: route, latencyMs, jitterMs, errorRate 0..1, "
+        "errorKind 500|DH-908|DH-909|timeout|reset";
     return CT_EINVAL;
   }
   f = slot(s, route);
@@ -150,7 +151,9 @@ int faults_parse_flag(sim_t *s, const char *flag, const char *arg) {
   return 0;
 }
 
-static void drop_cb(uv_timer_t *t) { ws_drop_all(t->data); }
+static void drop_cb(uv_timer_t *t) {
+  ws_drop_all(t->data);
+}
 
 void faults_ws_drop_start(sim_t *s) {
   uv_timer_stop(&s->ws_drop_timer);

@@ -159,8 +159,7 @@ static void url_decode(char *dst, size_t cap, const char *s, size_t n) {
   dst[o] = '\0';
 }
 
-const char *query_arg(const req_t *r, const char *name, char *buf,
-                      size_t cap) {
+const char *query_arg(const req_t *r, const char *name, char *buf, size_t cap) {
   const char *p = r->query;
   size_t nl = strlen(name);
   while (*p) {

@@ -92,8 +92,9 @@ static int one_flag(sim_t *s, opts_t *o, const char *f, const char *v) {
   if (strcmp(f, "--listen") == 0)
     return parse_listen(o, v) ? die_flag(f, "expected HOST:PORT") : 0;
   if (strcmp(f, "--account") == 0)
-    return accounts_add(s, v) ? die_flag(f, "expected unique "
-                                            "CLIENT_ID:ACCESS_TOKEN[:FUNDS]")
+    return accounts_add(s, v) ? die_flag(f,
+                                         "expected unique "
+                                         "CLIENT_ID:ACCESS_TOKEN[:FUNDS]")
                               : 0;
   if (strcmp(f, "--instruments") == 0)
     return (o->instruments = v), 0;
@@ -114,14 +115,14 @@ static int one_flag(sim_t *s, opts_t *o, const char *f, const char *v) {
     return parse_u64(v, &s->fill_delay_ms) ? die_flag(f, "expected a number")
                                            : 0;
   if (strcmp(f, "--ws-drop-every-ms") == 0)
-    return parse_u64(v, &s->ws_drop_every_ms)
-               ? die_flag(f, "expected a number")
-               : 0;
+    return parse_u64(v, &s->ws_drop_every_ms) ? die_flag(f, "expected a number")
+                                              : 0;
   if (strcmp(f, "--seed") == 0)
     return parse_u64(v, &s->rng) ? die_flag(f, "expected a number") : 0;
   if (strcmp(f, "--postback") == 0)
-    return set_postback(s, v) ? die_flag(f, "expected ID=URL for an account "
-                                            "given before it")
+    return set_postback(s, v) ? die_flag(f,
+                                         "expected ID=URL for an account "
+                                         "given before it")
                               : 0;
   if (strcmp(f, "--latency") == 0 || strcmp(f, "--error") == 0)
     return faults_parse_flag(s, f, v) ? die_flag(f, "bad fault spec") : 0;

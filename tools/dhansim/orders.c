@@ -291,9 +291,8 @@ int orders_fill(sim_t *s, order_t *o, int64_t qty, double px) {
     return CT_ERANGE;
   if (push_trade(o->acct, o, qty, px, ++s->trade_seq) != 0)
     return CT_ENOMEM;
-  o->avg_price =
-      (o->avg_price * (double)o->filled + px * (double)qty) /
-      (double)(o->filled + qty);
+  o->avg_price = (o->avg_price * (double)o->filled + px * (double)qty) /
+                 (double)(o->filled + qty);
   o->filled += qty;
   o->last_fill_price = px;
   if (o->exch_time[0] == '\0')

@@ -51,7 +51,7 @@ struct order {
   order_t *parent;  /* super legs: the entry order */
   super_ext_t *sup; /* super entry orders only */
   /* forever (GTT) orders live in the same table, flagged here */
-  int forever;          /* 1 SINGLE, 2 OCO */
+  int forever; /* 1 SINGLE, 2 OCO */
   double price1, trigger1;
   int64_t qty1;
   order_t *spawned; /* the order a triggered forever order placed */

@@ -104,9 +104,9 @@ static const char *seg_letter(const order_t *o) {
 }
 
 static const char *product_code(const char *p) {
-  static const char *map[][2] = {{"CNC", "C"}, {"INTRADAY", "I"},
-                                 {"MARGIN", "M"}, {"MTF", "F"},
-                                 {"CO", "V"},     {"BO", "B"}};
+  static const char *map[][2] = { { "CNC", "C" },    { "INTRADAY", "I" },
+                                  { "MARGIN", "M" }, { "MTF", "F" },
+                                  { "CO", "V" },     { "BO", "B" } };
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcmp(map[i][0], p) == 0)
       return map[i][1];
@@ -129,9 +129,9 @@ static void alert_instrument(cJSON *d, const order_t *o) {
   ADD_S(d, "Symbol", i ? i->trading_symbol : "");
   ADD_N(d, "LotSize", i ? i->lot_size : 1);
   ADD_N(d, "StrikePrice", i ? i->strike_price : 0);
-  ADD_S(d, "ExpiryDate", (i && is_deriv(o) && i->expiry_date[0])
-                             ? i->expiry_date
-                             : "0001-01-01 00:00:00");
+  ADD_S(d, "ExpiryDate",
+        (i && is_deriv(o) && i->expiry_date[0]) ? i->expiry_date
+                                                : "0001-01-01 00:00:00");
   ADD_S(d, "OptType", (i && i->option_type[0]) ? i->option_type : "XX");
   ADD_S(d, "DisplayName", i ? i->custom_symbol : "");
   ADD_S(d, "Isin", "");
@@ -245,11 +245,10 @@ static cJSON *leg_json(const order_t *leg, const char *name, double price,
   ADD_N(j, "remainingQuantity", leg ? leg->qty - leg->filled : 0);
   ADD_N(j, "triggeredQuantity", leg ? leg->filled : 0);
   ADD_N(j, "price", price);
-  ADD_S(j, "orderStatus", cancelled ? "CANCELLED"
-                          : leg     ? (strcmp(leg->status, "TRADED") == 0
-                                           ? "TRIGGERED"
-                                           : leg->status)
-                                    : "PENDING");
+  ADD_S(j, "orderStatus",
+        cancelled ? "CANCELLED"
+        : leg ? (strcmp(leg->status, "TRADED") == 0 ? "TRIGGERED" : leg->status)
+              : "PENDING");
   ADD_N(j, "trailingJump", trail);
   return j;
 }
@@ -291,11 +290,10 @@ cJSON *super_json(const order_t *o) {
   ADD_S(j, "omsErrorDescription", o->oms_desc);
   ADD_N(j, "averageTradedPrice", o->avg_price);
   ADD_N(j, "filledQty", o->filled);
-  cJSON_AddItemToArray(legs, leg_json(x->target_leg, "TARGET_LEG", x->target,
-                                      0, x->target_cancelled, exit_side));
-  cJSON_AddItemToArray(legs,
-                       leg_json(x->sl_leg, "STOP_LOSS_LEG", x->stop_loss,
-                                x->trail, x->sl_cancelled, exit_side));
+  cJSON_AddItemToArray(legs, leg_json(x->target_leg, "TARGET_LEG", x->target, 0,
+                                      x->target_cancelled, exit_side));
+  cJSON_AddItemToArray(legs, leg_json(x->sl_leg, "STOP_LOSS_LEG", x->stop_loss,
+                                      x->trail, x->sl_cancelled, exit_side));
   cJSON_AddItemToObject(j, "legDetails", legs);
   return j;
 }

@@ -78,7 +78,9 @@ static void poll_cb(uv_poll_t *h, int status, int events) {
   check_done(ps->pb);
 }
 
-static void sock_closed(uv_handle_t *h) { free(h->data); }
+static void sock_closed(uv_handle_t *h) {
+  free(h->data);
+}
 
 static int socket_cb(CURL *e, curl_socket_t fd, int what, void *userp,
                      void *socketp) {

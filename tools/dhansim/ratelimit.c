@@ -71,13 +71,13 @@ int ratelimit_take(ratelimit_t *rl, uint64_t now_ms) {
 }
 
 ratelimit_t *ratelimit_new_orders(void) {
-  static const uint32_t l[] = {10, 250, 1000, 7000};
-  static const uint64_t w[] = {1000, 60000, 3600000, 86400000};
+  static const uint32_t l[] = { 10, 250, 1000, 7000 };
+  static const uint64_t w[] = { 1000, 60000, 3600000, 86400000 };
   return ratelimit_new(l, w, 4);
 }
 
 ratelimit_t *ratelimit_new_other(void) {
-  static const uint32_t l[] = {20};
-  static const uint64_t w[] = {1000};
+  static const uint32_t l[] = { 20 };
+  static const uint64_t w[] = { 1000 };
   return ratelimit_new(l, w, 1);
 }

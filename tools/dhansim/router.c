@@ -13,9 +13,10 @@
 
 #define MAX_SEGS 8
 
-static const route_t *const tables[] = {
-    routes_orders,  routes_super,     routes_forever, routes_portfolio,
-    routes_funds,   routes_statement, routes_control, routes_account};
+static const route_t *const tables[] = { routes_orders,  routes_super,
+                                         routes_forever, routes_portfolio,
+                                         routes_funds,   routes_statement,
+                                         routes_control, routes_account };
 
 typedef struct split {
   char buf[512];
@@ -93,13 +94,13 @@ static int parse_body(req_t *r) {
 }
 
 static int check_client(req_t *r) {
-  const cJSON *id = r->json && cJSON_IsObject(r->json)
-                        ? cJSON_GetObjectItemCaseSensitive(r->json,
-                                                           "dhanClientId")
-                        : NULL;
+  const cJSON *id =
+      r->json && cJSON_IsObject(r->json)
+          ? cJSON_GetObjectItemCaseSensitive(r->json, "dhanClientId")
+          : NULL;
   int bad = (r->client_hdr[0] && strcmp(r->client_hdr, r->acct->client_id));
-  if (id && !(cJSON_IsString(id) &&
-              strcmp(id->valuestring, r->acct->client_id) == 0))
+  if (id &&
+      !(cJSON_IsString(id) && strcmp(id->valuestring, r->acct->client_id) == 0))
     bad = 1;
   if (bad)
     resp_error(r, 401, "Invalid_Authentication", "DH-901",
@@ -158,8 +159,7 @@ void router_handle(sim_t *s, req_t *r) {
   else
     resp_error(r, 404, "Data_Error", "DH-907", "No such endpoint");
   if (r->json) {
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(r->json,
-                                                      "correlationId");
+    const cJSON *c = cJSON_GetObjectItemCaseSensitive(r->json, "correlationId");
     if (cJSON_IsString(c) && r->stamp_corr[0] == '\0')
       scopy(r->stamp_corr, sizeof(r->stamp_corr), c->valuestring);
   }

@@ -11,10 +11,10 @@
 
 #include "orders.h"
 
-static const char *const form_fields[] = {"dhanClientId", "isin", "qty",
-                                          "exchange",     "segment", "bulk",
-                                          NULL};
-static const char *const ip_fields[] = {"dhanClientId", "ip", "ipFlag", NULL};
+static const char *const form_fields[] = {
+  "dhanClientId", "isin", "qty", "exchange", "segment", "bulk", NULL
+};
+static const char *const ip_fields[] = { "dhanClientId", "ip", "ipFlag", NULL };
 
 static void tpin(sim_t *s, req_t *r, char **p) {
   (void)s;
@@ -23,7 +23,7 @@ static void tpin(sim_t *s, req_t *r, char **p) {
 }
 
 static void form(sim_t *s, req_t *r, char **p) {
-  static const char *const ex[] = {"NSE", "BSE", NULL};
+  static const char *const ex[] = { "NSE", "BSE", NULL };
   const char *isin, *exch, *seg;
   int64_t qty;
   int bulk;
@@ -118,7 +118,7 @@ static void renew(sim_t *s, req_t *r, char **p) {
 }
 
 static void ip_set(sim_t *s, req_t *r, char **p) {
-  static const char *const flags[] = {"PRIMARY", "SECONDARY", NULL};
+  static const char *const flags[] = { "PRIMARY", "SECONDARY", NULL };
   const char *ip, *flag;
   cJSON *j;
   (void)s;
@@ -148,12 +148,12 @@ static void ip_get(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, j);
 }
 
-const route_t routes_account[] = {{M_GET, "/edis/tpin", tpin, 0},
-                                  {M_POST, "/edis/form", form, 0},
-                                  {M_GET, "/edis/inquire/{}", inquire, 0},
-                                  {M_GET, "/profile", profile, 0},
-                                  {M_GET, "/RenewToken", renew, 0},
-                                  {M_POST, "/ip/setIP", ip_set, 0},
-                                  {M_PUT, "/ip/modifyIP", ip_set, 0},
-                                  {M_GET, "/ip/getIP", ip_get, 0},
-                                  {0, NULL, NULL, 0}};
+const route_t routes_account[] = { { M_GET, "/edis/tpin", tpin, 0 },
+                                   { M_POST, "/edis/form", form, 0 },
+                                   { M_GET, "/edis/inquire/{}", inquire, 0 },
+                                   { M_GET, "/profile", profile, 0 },
+                                   { M_GET, "/RenewToken", renew, 0 },
+                                   { M_POST, "/ip/setIP", ip_set, 0 },
+                                   { M_PUT, "/ip/modifyIP", ip_set, 0 },
+                                   { M_GET, "/ip/getIP", ip_get, 0 },
+                                   { 0, NULL, NULL, 0 } };

@@ -10,9 +10,9 @@
 
 #include "orders.h"
 
-static const char *const pnl_fields[] = {"dhanClientId",   "profitValue",
-                                         "lossValue",      "productType",
-                                         "enableKillSwitch", NULL};
+static const char *const pnl_fields[] = { "dhanClientId",     "profitValue",
+                                          "lossValue",        "productType",
+                                          "enableKillSwitch", NULL };
 
 static int flat(const account_t *a) {
   for (size_t i = 0; i < a->n_orders; i++)
@@ -42,8 +42,9 @@ static void ks_set(sim_t *s, req_t *r, char **p) {
   }
   if (st && strcmp(st, "ACTIVATE") == 0) {
     if (!flat(r->acct)) {
-      resp_dh906(r, "Close all positions and pending orders before "
-                    "activating the kill switch");
+      resp_dh906(r,
+                 "Close all positions and pending orders before "
+                 "activating the kill switch");
       return;
     }
     r->acct->killswitch = 1;
@@ -98,8 +99,9 @@ static void pnl_set(sim_t *s, req_t *r, char **p) {
       jx_bool(r->json, "enableKillSwitch", &kill) == JX_BAD ||
       read_products(r, a->pnl_products, sizeof(a->pnl_products)) ||
       profit < 0 || loss < 0) {
-    resp_dh905(r, "Expected dhanClientId, profitValue, lossValue, "
-                  "productType[INTRADAY|DELIVERY], enableKillSwitch");
+    resp_dh905(r,
+               "Expected dhanClientId, profitValue, lossValue, "
+               "productType[INTRADAY|DELIVERY], enableKillSwitch");
     return;
   }
   a->pnl_active = 1;
@@ -143,9 +145,8 @@ static void pnl_delete(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, j);
 }
 
-const route_t routes_control[] = {{M_POST, "/killswitch", ks_set, 0},
-                                  {M_GET, "/killswitch", ks_get, 0},
-                                  {M_POST, "/pnlExit", pnl_set, 0},
-                                  {M_GET, "/pnlExit", pnl_get, 0},
-                                  {M_DELETE, "/pnlExit", pnl_delete, 0},
-                                  {0, NULL, NULL, 0}};
+const route_t routes_control[] = {
+  { M_POST, "/killswitch", ks_set, 0 },    { M_GET, "/killswitch", ks_get, 0 },
+  { M_POST, "/pnlExit", pnl_set, 0 },      { M_GET, "/pnlExit", pnl_get, 0 },
+  { M_DELETE, "/pnlExit", pnl_delete, 0 }, { 0, NULL, NULL, 0 }
+};

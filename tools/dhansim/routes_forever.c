@@ -10,16 +10,29 @@
 
 #include "validate.h"
 
-static const char *const flags[] = {"SINGLE", "OCO", NULL};
-static const char *const create_fields[] = {
-    "dhanClientId", "correlationId",   "orderFlag",   "transactionType",
-    "exchangeSegment", "productType",  "orderType",   "validity",
-    "securityId",   "quantity",        "disclosedQuantity", "price",
-    "triggerPrice", "price1",          "triggerPrice1", "quantity1", NULL};
+static const char *const flags[] = { "SINGLE", "OCO", NULL };
+static const char *const create_fields[] = { "dhanClientId",
+                                             "correlationId",
+                                             "orderFlag",
+                                             "transactionType",
+                                             "exchangeSegment",
+                                             "productType",
+                                             "orderType",
+                                             "validity",
+                                             "securityId",
+                                             "quantity",
+                                             "disclosedQuantity",
+                                             "price",
+                                             "triggerPrice",
+                                             "price1",
+                                             "triggerPrice1",
+                                             "quantity1",
+                                             NULL };
 static const char *const modify_fields[] = {
-    "dhanClientId", "orderId",  "orderFlag",         "orderType",
-    "legName",      "quantity", "price",             "disclosedQuantity",
-    "triggerPrice", "validity", NULL};
+  "dhanClientId", "orderId",  "orderFlag", "orderType",
+  "legName",      "quantity", "price",     "disclosedQuantity",
+  "triggerPrice", "validity", NULL
+};
 
 static int read_oco(req_t *r, order_t *tmp, int required) {
   if (spec_field(r, jx_num(r->json, "price1", &tmp->price1), "price1",
@@ -96,8 +109,8 @@ static void modify(sim_t *s, req_t *r, char **p) {
       spec_field(r, jx_enum(r->json, "orderType", v_otype, &ot), "orderType",
                  1) ||
       spec_field(r, jx_enum(r->json, "legName", v_leg, &leg), "legName", 1) ||
-      spec_field(r, jx_enum(r->json, "validity", v_validity, &val),
-                 "validity", 1) ||
+      spec_field(r, jx_enum(r->json, "validity", v_validity, &val), "validity",
+                 1) ||
       spec_field(r, jx_int(r->json, "quantity", &qty), "quantity", 1) ||
       spec_field(r, jx_num(r->json, "price", &px), "price", 1) ||
       spec_field(r, jx_num(r->json, "triggerPrice", &tr), "triggerPrice", 1))
@@ -125,7 +138,7 @@ static void modify(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, order_ack_json(o));
 }
 
-static void delete(sim_t *s, req_t *r, char **p) {
+static void delete (sim_t *s, req_t *r, char **p) {
   order_t *o = find_active(s, r, p[0]);
   if (o == NULL)
     return;
@@ -169,10 +182,10 @@ void forever_trigger(sim_t *s, order_t *f, int second) {
   orders_submit(s, o);
 }
 
-const route_t routes_forever[] = {
-    {M_POST, "/forever/orders", create, 1},
-    {M_PUT, "/forever/orders/{}", modify, 1},
-    {M_DELETE, "/forever/orders/{}", delete, 1},
-    {M_GET, "/forever/orders", list, 1},
-    {M_GET, "/forever/all", list, 1},
-    {0, NULL, NULL, 0}};
+const route_t routes_forever[] = { { M_POST, "/forever/orders", create, 1 },
+                                   { M_PUT, "/forever/orders/{}", modify, 1 },
+                                   { M_DELETE, "/forever/orders/{}", delete,
+                                     1 },
+                                   { M_GET, "/forever/orders", list, 1 },
+                                   { M_GET, "/forever/all", list, 1 },
+                                   { 0, NULL, NULL, 0 } };

@@ -10,12 +10,17 @@
 #include "validate.h"
 
 static const char *const margin_fields[] = {
-    "dhanClientId", "exchangeSegment", "transactionType", "quantity",
-    "productType",  "securityId",      "price",           "triggerPrice",
-    NULL};
-static const char *const multi_fields[] = {
-    "dhanClientId", "includePosition", "includeOrder", "includeOrders",
-    "scripList",    "scripts",         NULL};
+  "dhanClientId", "exchangeSegment", "transactionType",
+  "quantity",     "productType",     "securityId",
+  "price",        "triggerPrice",    NULL
+};
+static const char *const multi_fields[] = { "dhanClientId",
+                                            "includePosition",
+                                            "includeOrder",
+                                            "includeOrders",
+                                            "scripList",
+                                            "scripts",
+                                            NULL };
 
 static void fundlimit(sim_t *s, req_t *r, char **p) {
   account_t *a = r->acct;
@@ -132,8 +137,8 @@ static void margin_multi(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, j);
 }
 
-const route_t routes_funds[] = {
-    {M_GET, "/fundlimit", fundlimit, 0},
-    {M_POST, "/margincalculator", margin, 0},
-    {M_POST, "/margincalculator/multi", margin_multi, 0},
-    {0, NULL, NULL, 0}};
+const route_t routes_funds[] = { { M_GET, "/fundlimit", fundlimit, 0 },
+                                 { M_POST, "/margincalculator", margin, 0 },
+                                 { M_POST, "/margincalculator/multi",
+                                   margin_multi, 0 },
+                                 { 0, NULL, NULL, 0 } };

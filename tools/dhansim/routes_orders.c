@@ -10,8 +10,9 @@
 #define MAX_MODS 25
 
 static const char *const modify_fields[] = {
-    "dhanClientId", "orderId",      "orderType", "legName", "quantity",
-    "price",        "disclosedQuantity", "triggerPrice", "validity", NULL};
+  "dhanClientId", "orderId",           "orderType",    "legName",  "quantity",
+  "price",        "disclosedQuantity", "triggerPrice", "validity", NULL
+};
 
 static void note_order(req_t *r, const order_t *o) {
   scopy(r->stamp_order, sizeof(r->stamp_order), o->id);
@@ -85,11 +86,10 @@ static int modify_read(req_t *r, const char *id, const char **otype,
     resp_dh905(r, "Unknown or misnamed field in request body");
     return -1;
   }
-  if (spec_field(r, jx_str(r->json, "dhanClientId", &oid), "dhanClientId",
-                 1) ||
+  if (spec_field(r, jx_str(r->json, "dhanClientId", &oid), "dhanClientId", 1) ||
       spec_field(r, jx_str(r->json, "orderId", &oid), "orderId", 1) ||
-      spec_field(r, jx_enum(r->json, "orderType", v_otype, otype),
-                 "orderType", 1) ||
+      spec_field(r, jx_enum(r->json, "orderType", v_otype, otype), "orderType",
+                 1) ||
       spec_field(r, jx_enum(r->json, "validity", v_validity, validity),
                  "validity", 1) ||
       spec_field(r, jx_enum(r->json, "legName", v_leg, &leg), "legName", 0))
@@ -117,8 +117,7 @@ static void modify(sim_t *s, req_t *r, char **p) {
       spec_field(r, jx_int(r->json, "disclosedQuantity", &disc),
                  "disclosedQuantity", 0) ||
       spec_field(r, jx_num(r->json, "price", &price), "price", 0) ||
-      spec_field(r, jx_num(r->json, "triggerPrice", &trig), "triggerPrice",
-                 0))
+      spec_field(r, jx_num(r->json, "triggerPrice", &trig), "triggerPrice", 0))
     return;
   if (!orders_is_open(o)) {
     resp_dh906(r, "Order is not open: it cannot be modified");
@@ -210,14 +209,14 @@ static void trades_of(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, arr);
 }
 
-const route_t routes_orders[] = {
-    {M_POST, "/orders", place, 1},
-    {M_POST, "/orders/slicing", place_slices, 1},
-    {M_PUT, "/orders/{}", modify, 1},
-    {M_DELETE, "/orders/{}", cancel, 1},
-    {M_GET, "/orders", list, 1},
-    {M_GET, "/orders/{}", by_id, 1},
-    {M_GET, "/orders/external/{}", by_corr, 1},
-    {M_GET, "/trades", trades, 0},
-    {M_GET, "/trades/{}", trades_of, 0},
-    {0, NULL, NULL, 0}};
+const route_t routes_orders[] = { { M_POST, "/orders", place, 1 },
+                                  { M_POST, "/orders/slicing", place_slices,
+                                    1 },
+                                  { M_PUT, "/orders/{}", modify, 1 },
+                                  { M_DELETE, "/orders/{}", cancel, 1 },
+                                  { M_GET, "/orders", list, 1 },
+                                  { M_GET, "/orders/{}", by_id, 1 },
+                                  { M_GET, "/orders/external/{}", by_corr, 1 },
+                                  { M_GET, "/trades", trades, 0 },
+                                  { M_GET, "/trades/{}", trades_of, 0 },
+                                  { 0, NULL, NULL, 0 } };

@@ -11,9 +11,10 @@
 #include "validate.h"
 
 static const char *const convert_fields[] = {
-    "dhanClientId", "fromProductType", "exchangeSegment", "positionType",
-    "securityId",   "tradingSymbol",   "convertQty",      "toProductType",
-    NULL};
+  "dhanClientId", "fromProductType", "exchangeSegment",
+  "positionType", "securityId",      "tradingSymbol",
+  "convertQty",   "toProductType",   NULL
+};
 
 static position_t *find_pos(account_t *a, const char *seg, const char *sec,
                             const char *product) {
@@ -75,8 +76,7 @@ static void add_drv(cJSON *j, const ct_instrument_t *i) {
   cJSON_AddNumberToObject(j, "drvStrikePrice", i ? i->strike_price : 0);
 }
 
-static cJSON *position_json(sim_t *s, const account_t *a,
-                            const position_t *p) {
+static cJSON *position_json(sim_t *s, const account_t *a, const position_t *p) {
   const ct_instrument_t *i = ins_of(s, p);
   int64_t net = p->buy_qty - p->sell_qty;
   double ba = p->buy_qty ? p->buy_val / (double)p->buy_qty : 0;
@@ -88,7 +88,9 @@ static cJSON *position_json(sim_t *s, const account_t *a,
   cJSON_AddStringToObject(j, "tradingSymbol", i ? i->trading_symbol : "");
   cJSON_AddStringToObject(j, "securityId", p->security_id);
   cJSON_AddStringToObject(j, "positionType",
-                          net > 0 ? "LONG" : net < 0 ? "SHORT" : "CLOSED");
+                          net > 0   ? "LONG"
+                          : net < 0 ? "SHORT"
+                                    : "CLOSED");
   cJSON_AddStringToObject(j, "exchangeSegment", p->segment);
   cJSON_AddStringToObject(j, "productType", p->product);
   cJSON_AddNumberToObject(j, "buyAvg", ba);
@@ -211,9 +213,9 @@ static void exit_all(sim_t *s, req_t *r, char **pp) {
   resp_json(r, 200, j);
 }
 
-const route_t routes_portfolio[] = {
-    {M_GET, "/holdings", holdings, 0},
-    {M_GET, "/positions", positions, 0},
-    {M_POST, "/positions/convert", convert, 0},
-    {M_DELETE, "/positions", exit_all, 0},
-    {0, NULL, NULL, 0}};
+const route_t routes_portfolio[] = { { M_GET, "/holdings", holdings, 0 },
+                                     { M_GET, "/positions", positions, 0 },
+                                     { M_POST, "/positions/convert", convert,
+                                       0 },
+                                     { M_DELETE, "/positions", exit_all, 0 },
+                                     { 0, NULL, NULL, 0 } };

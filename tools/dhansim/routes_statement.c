@@ -52,9 +52,9 @@ static cJSON *history_json(const trade_t *t) {
   cJSON *j = trade_json(t);
   double v = (double)t->qty * t->price;
   cJSON_AddStringToObject(j, "isin", "");
-  cJSON_AddStringToObject(j, "instrument",
-                          strstr(t->order->segment, "_EQ") ? "EQUITY"
-                                                           : "DERIVATIVES");
+  cJSON_AddStringToObject(
+      j, "instrument",
+      strstr(t->order->segment, "_EQ") ? "EQUITY" : "DERIVATIVES");
   cJSON_AddNumberToObject(j, "sebiTax", v * 1e-6);
   cJSON_AddNumberToObject(j, "stt", v * 1e-3);
   cJSON_AddNumberToObject(j, "brokerageCharges", 20);
@@ -81,6 +81,6 @@ static void history(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, arr);
 }
 
-const route_t routes_statement[] = {{M_GET, "/ledger", ledger, 0},
-                                    {M_GET, "/trades/{}/{}/{}", history, 0},
-                                    {0, NULL, NULL, 0}};
+const route_t routes_statement[] = { { M_GET, "/ledger", ledger, 0 },
+                                     { M_GET, "/trades/{}/{}/{}", history, 0 },
+                                     { 0, NULL, NULL, 0 } };

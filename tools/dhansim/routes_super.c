@@ -13,14 +13,18 @@
 #include "validate.h"
 
 static const char *const place_fields[] = {
-    "dhanClientId", "correlationId", "transactionType", "exchangeSegment",
-    "productType",  "orderType",     "securityId",      "quantity",
-    "price",        "targetPrice",   "stopLossPrice",   "trailingJump",
-    "validity",     NULL};
+  "dhanClientId",    "correlationId",
+  "transactionType", "exchangeSegment",
+  "productType",     "orderType",
+  "securityId",      "quantity",
+  "price",           "targetPrice",
+  "stopLossPrice",   "trailingJump",
+  "validity",        NULL
+};
 static const char *const modify_fields[] = {
-    "dhanClientId", "orderId",     "legName",       "orderType",
-    "quantity",     "price",       "targetPrice",   "stopLossPrice",
-    "trailingJump", NULL};
+  "dhanClientId", "orderId",     "legName",       "orderType",    "quantity",
+  "price",        "targetPrice", "stopLossPrice", "trailingJump", NULL
+};
 
 static int legs_ok(req_t *r, const char *txn, double px, double tgt,
                    double sl) {
@@ -46,8 +50,7 @@ static void place(sim_t *s, req_t *r, char **p) {
       spec_field(r, jx_num(r->json, "targetPrice", &tgt), "targetPrice", 1) ||
       spec_field(r, jx_num(r->json, "stopLossPrice", &sl), "stopLossPrice",
                  1) ||
-      spec_field(r, jx_num(r->json, "trailingJump", &trail), "trailingJump",
-                 0))
+      spec_field(r, jx_num(r->json, "trailingJump", &trail), "trailingJump", 0))
     return;
   if (!legs_ok(r, sp.txn, sp.price > 0 ? sp.price : sp.ins->last_price, tgt,
                sl))
@@ -125,7 +128,7 @@ static int modify_entry(sim_t *s, req_t *r, order_t *o) {
   int64_t qty = o->qty;
   double px = o->price, tgt = x->target, sl = x->stop_loss, tr = x->trail;
   const char *ot = o->otype;
-  static const char *const types[] = {"LIMIT", "MARKET", NULL};
+  static const char *const types[] = { "LIMIT", "MARKET", NULL };
   if (!orders_is_open(o)) {
     resp_dh906(r, "Entry leg can be modified only while pending");
     return -1;
@@ -257,8 +260,8 @@ static void list(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, arr);
 }
 
-const route_t routes_super[] = {{M_POST, "/super/orders", place, 1},
-                                {M_PUT, "/super/orders/{}", modify, 1},
-                                {M_DELETE, "/super/orders/{}/{}", cancel, 1},
-                                {M_GET, "/super/orders", list, 1},
-                                {0, NULL, NULL, 0}};
+const route_t routes_super[] = { { M_POST, "/super/orders", place, 1 },
+                                 { M_PUT, "/super/orders/{}", modify, 1 },
+                                 { M_DELETE, "/super/orders/{}/{}", cancel, 1 },
+                                 { M_GET, "/super/orders", list, 1 },
+                                 { 0, NULL, NULL, 0 } };

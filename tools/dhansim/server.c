@@ -32,7 +32,9 @@ typedef struct http_sess {
   delay_timer_t *delay;
 } http_sess_t;
 
-static void delay_closed(uv_handle_t *h) { free(h->data); }
+static void delay_closed(uv_handle_t *h) {
+  free(h->data);
+}
 
 static void sess_reset(http_sess_t *hs) {
   req_t *r = &hs->req;
@@ -118,7 +120,7 @@ static int append_body(req_t *r, const void *in, size_t len) {
 }
 
 static void hard_reset(struct lws *wsi) {
-  struct linger lg = {1, 0};
+  struct linger lg = { 1, 0 };
   int fd = lws_get_socket_fd(wsi);
   if (fd >= 0)
     setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
@@ -224,13 +226,14 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason,
 }
 
 static const struct lws_protocols protocols[] = {
-    {"dhan", callback, sizeof(http_sess_t), 4096, 0, NULL, 0},
-    {NULL, NULL, 0, 0, 0, NULL, 0}};
+  { "dhan", callback, sizeof(http_sess_t), 4096, 0, NULL, 0 },
+  { NULL, NULL, 0, 0, 0, NULL, 0 }
+};
 
 int server_start(sim_t *s, const server_opts_t *o, int *port) {
   struct lws_context_creation_info info;
   struct lws_vhost *vh;
-  void *loops[1] = {s->loop};
+  void *loops[1] = { s->loop };
 
   memset(&info, 0, sizeof(info));
   info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;

@@ -90,7 +90,7 @@ void stamps_frame(sim_t *s, const frame_info_t *f, uint64_t t) {
 }
 
 static const char *method_name(int m) {
-  static const char *n[] = {"GET", "POST", "PUT", "DELETE", "OTHER"};
+  static const char *n[] = { "GET", "POST", "PUT", "DELETE", "OTHER" };
   return n[m >= 0 && m <= M_OTHER ? m : M_OTHER];
 }
 

@@ -12,35 +12,35 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *const v_txn[] = {"BUY", "SELL", NULL};
-const char *const v_seg[] = {"NSE_EQ",       "NSE_FNO", "NSE_CURRENCY",
-                             "BSE_EQ",       "BSE_FNO", "BSE_CURRENCY",
-                             "MCX_COMM",     NULL};
-const char *const v_product[] = {"CNC", "INTRADAY", "MARGIN", "MTF",
-                                 "CO",  "BO",       NULL};
-const char *const v_otype[] = {"LIMIT", "MARKET", "STOP_LOSS",
-                               "STOP_LOSS_MARKET", NULL};
-const char *const v_validity[] = {"DAY", "IOC", NULL};
-const char *const v_amo[] = {"PRE_OPEN", "OPEN", "OPEN_30", "OPEN_60", NULL};
-const char *const v_leg[] = {"ENTRY_LEG", "TARGET_LEG", "STOP_LOSS_LEG",
-                             NULL};
+const char *const v_txn[] = { "BUY", "SELL", NULL };
+const char *const v_seg[] = { "NSE_EQ",   "NSE_FNO", "NSE_CURRENCY",
+                              "BSE_EQ",   "BSE_FNO", "BSE_CURRENCY",
+                              "MCX_COMM", NULL };
+const char *const v_product[] = { "CNC", "INTRADAY", "MARGIN", "MTF",
+                                  "CO",  "BO",       NULL };
+const char *const v_otype[] = { "LIMIT", "MARKET", "STOP_LOSS",
+                                "STOP_LOSS_MARKET", NULL };
+const char *const v_validity[] = { "DAY", "IOC", NULL };
+const char *const v_amo[] = { "PRE_OPEN", "OPEN", "OPEN_30", "OPEN_60", NULL };
+const char *const v_leg[] = { "ENTRY_LEG", "TARGET_LEG", "STOP_LOSS_LEG",
+                              NULL };
 
 static const char *const place_fields[] = {
-    "dhanClientId",    "correlationId",     "transactionType",
-    "exchangeSegment", "productType",       "orderType",
-    "validity",        "securityId",        "quantity",
-    "disclosedQuantity", "price",           "triggerPrice",
-    "afterMarketOrder", "amoTime",          "boProfitValue",
-    "boStopLossValue", "tradingSymbol",     "drvExpiryDate",
-    "drvOptionType",   "drvStrikePrice",    NULL};
+  "dhanClientId",      "correlationId",  "transactionType",
+  "exchangeSegment",   "productType",    "orderType",
+  "validity",          "securityId",     "quantity",
+  "disclosedQuantity", "price",          "triggerPrice",
+  "afterMarketOrder",  "amoTime",        "boProfitValue",
+  "boStopLossValue",   "tradingSymbol",  "drvExpiryDate",
+  "drvOptionType",     "drvStrikePrice", NULL
+};
 
 int spec_field(req_t *r, int rc, const char *field, int required) {
   char msg[128];
   if (rc == JX_OK || (rc == JX_MISSING && !required))
     return 0;
   snprintf(msg, sizeof(msg), "%s field: %s",
-           rc == JX_MISSING ? "Missing required" : "Invalid value for",
-           field);
+           rc == JX_MISSING ? "Missing required" : "Invalid value for", field);
   resp_dh905(r, msg);
   return -1;
 }
@@ -118,7 +118,7 @@ int spec_check_prices(req_t *r, const ct_instrument_t *ins, const char *otype,
 }
 
 static int read_enums(req_t *r, const cJSON *j, spec_t *sp, unsigned flags) {
-  static const char *const super_types[] = {"LIMIT", "MARKET", NULL};
+  static const char *const super_types[] = { "LIMIT", "MARKET", NULL };
   const char *cid;
   if (spec_field(r, jx_enum(j, "transactionType", v_txn, &sp->txn),
                  "transactionType", 1) ||
@@ -126,19 +126,18 @@ static int read_enums(req_t *r, const cJSON *j, spec_t *sp, unsigned flags) {
                  "exchangeSegment", 1) ||
       spec_field(r, jx_enum(j, "productType", v_product, &sp->product),
                  "productType", 1) ||
-      spec_field(r,
-                 jx_enum(j, "orderType",
-                         (flags & SPEC_SUPER) ? super_types : v_otype,
-                         &sp->otype),
-                 "orderType", 1) ||
+      spec_field(
+          r,
+          jx_enum(j, "orderType", (flags & SPEC_SUPER) ? super_types : v_otype,
+                  &sp->otype),
+          "orderType", 1) ||
       spec_field(r, jx_enum(j, "validity", v_validity, &sp->validity),
                  "validity", !(flags & SPEC_SUPER)) ||
       spec_field(r, jx_str(j, "securityId", &sp->security_id), "securityId",
                  1) ||
       spec_field(r, jx_str(j, "dhanClientId", &cid), "dhanClientId", 1))
     return -1;
-  if (spec_field(r, jx_str(j, "correlationId", &sp->corr), "correlationId",
-                 0))
+  if (spec_field(r, jx_str(j, "correlationId", &sp->corr), "correlationId", 0))
     return -1;
   if (sp->corr && !spec_corr_ok(sp->corr)) {
     resp_dh905(r, "correlationId: at most 30 characters of [a-zA-Z0-9 _-]");
@@ -225,8 +224,7 @@ int spec_read(sim_t *s, req_t *r, const cJSON *j, spec_t *sp, unsigned flags) {
     return -1;
   }
   if (!(flags & SPEC_FOREVER) &&
-      spec_check_prices(r, sp->ins, sp->otype, sp->txn, sp->price,
-                        sp->trigger))
+      spec_check_prices(r, sp->ins, sp->otype, sp->txn, sp->price, sp->trigger))
     return -1;
   return 0;
 }

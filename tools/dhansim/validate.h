@@ -22,8 +22,10 @@ typedef struct spec {
   const ct_instrument_t *ins;
 } spec_t;
 
-extern const char *const v_txn[], *const v_seg[], *const v_product[],
-    *const v_otype[], *const v_validity[], *const v_amo[], *const v_leg[];
+extern const char *const v_txn[],
+    *const v_seg[], *const v_product[], *const v_otype[],
+                                            *const v_validity[],
+                                                *const v_amo[], *const v_leg[];
 
 /* Reads and checks a place-style body. On failure the error response is
  * already in `r` and -1 is returned. */

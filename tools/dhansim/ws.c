@@ -15,7 +15,7 @@
 #include "orders.h"
 
 #define WS_MAX_QUEUE 20000
-#define WS_MAX_MSG 8192
+#define WS_MAX_MSG   8192
 
 typedef struct frame {
   struct frame *next;
@@ -35,7 +35,9 @@ struct ws_sess {
   size_t msg_len;
 };
 
-size_t ws_session_size(void) { return sizeof(ws_sess_t); }
+size_t ws_session_size(void) {
+  return sizeof(ws_sess_t);
+}
 
 static void unlink_sess(sim_t *s, ws_sess_t *w) {
   if (w->prev)
@@ -56,8 +58,8 @@ static void free_sess(ws_sess_t *w) {
 }
 
 static int reject(struct lws *wsi, const char *why) {
-  lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION,
-                   (unsigned char *)why, strlen(why));
+  lws_close_reason(wsi, LWS_CLOSE_STATUS_POLICY_VIOLATION, (unsigned char *)why,
+                   strlen(why));
   return -1;
 }
 
