@@ -1,0 +1,269 @@
+/*
+ * server.c: libwebsockets glue. One lws context with LWS_SERVER_OPTION_LIBUV
+ * on dhansim's own uv loop (a foreign loop), one vhost serving HTTP(S) and
+ * the order-update WebSocket on the same port.
+ *
+ * An HTTP transaction: LWS_CALLBACK_HTTP gives the path and headers; a
+ * body, if any, arrives in LWS_CALLBACK_HTTP_BODY chunks (capped at
+ * SIM_MAX_BODY; the rest is read and dropped) until
+ * LWS_CALLBACK_HTTP_BODY_COMPLETION. The request is then stamped and routed;
+ * the response is written from LWS_CALLBACK_HTTP_WRITEABLE, at once or when
+ * a fault's latency timer fires (a uv timer, never a blocking wait), and the
+ * connection is kept alive for the next transaction.
+ */
+#include "server.h"
+
+#include <libwebsockets.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "copytrader/error.h"
+
+typedef struct delay_timer {
+  uv_timer_t t;
+  struct lws *wsi;
+} delay_timer_t;
+
+typedef struct http_sess {
+  req_t req;
+  int ready; /* response may be written */
+  delay_timer_t *delay;
+} http_sess_t;
+
+static void delay_closed(uv_handle_t *h) {
+  free(h->data);
+}
+
+static void sess_reset(http_sess_t *hs) {
+  req_t *r = &hs->req;
+  if (hs->delay) {
+    hs->delay->wsi = NULL;
+    uv_timer_stop(&hs->delay->t);
+    uv_close((uv_handle_t *)&hs->delay->t, delay_closed);
+    hs->delay = NULL;
+  }
+  free(r->body);
+  cJSON_Delete(r->json);
+  free(r->out);
+  memset(hs, 0, sizeof(*hs));
+}
+
+static void delay_fired(uv_timer_t *t) {
+  delay_timer_t *d = t->data;
+  if (d->wsi) {
+    http_sess_t *hs = lws_wsi_user(d->wsi);
+    hs->ready = 1;
+    lws_callback_on_writable(d->wsi);
+  }
+}
+
+static int method_of(struct lws *wsi) {
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI))
+    return M_GET;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI))
+    return M_POST;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI))
+    return M_PUT;
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI))
+    return M_DELETE;
+  return M_OTHER;
+}
+
+static void copy_custom(struct lws *wsi, const char *name, char *dst,
+                        size_t cap) {
+  int n = lws_hdr_custom_length(wsi, name, (int)strlen(name));
+  dst[0] = '\0';
+  if (n > 0 && (size_t)n < cap)
+    lws_hdr_custom_copy(wsi, dst, (int)cap, name, (int)strlen(name));
+}
+
+static void copy_query(struct lws *wsi, req_t *r) {
+  size_t used = 0;
+  char frag[256];
+  for (int i = 0; used < sizeof(r->query) - 1; i++) {
+    int n = lws_hdr_copy_fragment(wsi, frag, sizeof(frag),
+                                  WSI_TOKEN_HTTP_URI_ARGS, i);
+    if (n < 0)
+      break;
+    used += (size_t)snprintf(r->query + used, sizeof(r->query) - used, "%s%s",
+                             used ? "&" : "", frag);
+  }
+}
+
+static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
+  req_t *r = &hs->req;
+  sess_reset(hs);
+  r->method = method_of(wsi);
+  scopy(r->path, sizeof(r->path), uri ? uri : "/");
+  copy_query(wsi, r);
+  copy_custom(wsi, "access-token:", r->token, sizeof(r->token));
+  copy_custom(wsi, "client-id:", r->client_hdr, sizeof(r->client_hdr));
+  copy_custom(wsi, "dhanclientid:", r->dhan_client_hdr,
+              sizeof(r->dhan_client_hdr));
+}
+
+static int append_body(req_t *r, const void *in, size_t len) {
+  if (r->body_too_large || r->body_len + len > SIM_MAX_BODY) {
+    r->body_too_large = 1;
+    return 0;
+  }
+  char *n = realloc(r->body, r->body_len + len + 1);
+  if (n == NULL)
+    return -1;
+  memcpy(n + r->body_len, in, len);
+  r->body = n;
+  r->body_len += len;
+  r->body[r->body_len] = '\0';
+  return 0;
+}
+
+static void hard_reset(struct lws *wsi) {
+  struct linger lg = { 1, 0 };
+  int fd = lws_get_socket_fd(wsi);
+  if (fd >= 0)
+    setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+}
+
+static int finish_request(sim_t *s, struct lws *wsi, http_sess_t *hs) {
+  req_t *r = &hs->req;
+  r->t_parsed = uv_hrtime();
+  router_handle(s, r);
+  if (r->action == ACT_NEVER)
+    return 0;
+  if (r->action == ACT_RESET) {
+    hard_reset(wsi);
+    return -1;
+  }
+  if (r->delay_ms == 0) {
+    hs->ready = 1;
+    lws_callback_on_writable(wsi);
+    return 0;
+  }
+  hs->delay = calloc(1, sizeof(*hs->delay));
+  if (hs->delay == NULL)
+    return -1;
+  hs->delay->wsi = wsi;
+  hs->delay->t.data = hs->delay;
+  uv_timer_init(s->loop, &hs->delay->t);
+  uv_timer_start(&hs->delay->t, delay_fired, r->delay_ms, 0);
+  return 0;
+}
+
+static int write_response(struct lws *wsi, http_sess_t *hs) {
+  unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start,
+                                    *end = hdr + sizeof(hdr) - 1;
+  req_t *r = &hs->req;
+  unsigned char *body;
+  int rc;
+
+  if (!hs->ready)
+    return 0;
+  hs->ready = 0;
+  if (lws_add_http_common_headers(wsi, (unsigned int)r->status,
+                                  "application/json", r->out_len, &p, end) ||
+      lws_finalize_write_http_header(wsi, start, &p, end))
+    return -1;
+  body = malloc(LWS_PRE + r->out_len + 1);
+  if (body == NULL)
+    return -1;
+  memcpy(body + LWS_PRE, r->out ? r->out : "", r->out_len);
+  rc = lws_write(wsi, body + LWS_PRE, r->out_len, LWS_WRITE_HTTP_FINAL);
+  free(body);
+  if (rc < (int)r->out_len)
+    return -1;
+  sess_reset(hs);
+  return lws_http_transaction_completed(wsi) ? -1 : 0;
+}
+
+static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
+                      void *in, size_t len) {
+  switch (reason) {
+  case LWS_CALLBACK_HTTP:
+    begin_request(wsi, hs, in);
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
+        hs->req.method != M_GET)
+      return 0; /* wait for the body */
+    return finish_request(s, wsi, hs);
+  case LWS_CALLBACK_HTTP_BODY:
+    return append_body(&hs->req, in, len);
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    return finish_request(s, wsi, hs);
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+    return write_response(wsi, hs);
+  case LWS_CALLBACK_CLOSED_HTTP:
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    if (hs)
+      sess_reset(hs);
+    return 0;
+  default:
+    return 0;
+  }
+}
+
+static int callback(struct lws *wsi, enum lws_callback_reasons reason,
+                    void *user, void *in, size_t len) {
+  sim_t *s = lws_context_user(lws_get_context(wsi));
+  switch (reason) {
+  case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+    return s->refuse_until_ns && uv_hrtime() < s->refuse_until_ns;
+  case LWS_CALLBACK_HTTP:
+  case LWS_CALLBACK_HTTP_BODY:
+  case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+  case LWS_CALLBACK_HTTP_WRITEABLE:
+  case LWS_CALLBACK_CLOSED_HTTP:
+  case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
+    return http_event(s, wsi, reason, user, in, len);
+  case LWS_CALLBACK_ESTABLISHED:
+  case LWS_CALLBACK_RECEIVE:
+  case LWS_CALLBACK_SERVER_WRITEABLE:
+  case LWS_CALLBACK_CLOSED:
+    return ws_callback(s, wsi, reason, user, in, len);
+  default:
+    return lws_callback_http_dummy(wsi, reason, user, in, len);
+  }
+}
+
+static const struct lws_protocols protocols[] = {
+  { "dhan", callback, sizeof(http_sess_t), 4096, 0, NULL, 0 },
+  { NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+int server_start(sim_t *s, const server_opts_t *o, int *port) {
+  struct lws_context_creation_info info;
+  struct lws_vhost *vh;
+  void *loops[1] = { s->loop };
+
+  memset(&info, 0, sizeof(info));
+  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  if (o->tls_cert)
+    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  info.foreign_loops = loops;
+  info.user = s;
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.fd_limit_per_thread = 8192;
+  s->lws = lws_create_context(&info);
+  if (s->lws == NULL)
+    return CT_EIO;
+  info.port = o->port;
+  info.iface = o->host;
+  info.protocols = protocols;
+  info.vhost_name = "dhansim";
+  info.ssl_cert_filepath = o->tls_cert;
+  info.ssl_private_key_filepath = o->tls_key;
+  info.keepalive_timeout = 60;
+  info.timeout_secs = 30;
+  vh = lws_create_vhost(s->lws, &info);
+  if (vh == NULL)
+    return CT_EIO;
+  *port = lws_get_vhost_listen_port(vh);
+  return 0;
+}
+
+void server_stop(sim_t *s) {
+  if (s->lws) {
+    lws_context_destroy(s->lws);
+    s->lws = NULL;
+  }
+}
