@@ -167,8 +167,8 @@ static int put_number(const ct__field_t *f, const cJSON *it, void *dst,
   return 0;
 }
 
-static int put_bool(const ct__field_t *f, const cJSON *it, bool *dst,
-                    char *err, size_t err_size) {
+static int put_bool(const ct__field_t *f, const cJSON *it, bool *dst, char *err,
+                    size_t err_size) {
   static const char *const yes[] = { "true", "1", "Y", "yes" };
   static const char *const no[] = { "false", "0", "N", "no" };
   if (cJSON_IsBool(it)) {
@@ -265,8 +265,8 @@ int ct__jdecode(const cJSON *obj, const ct__field_t *f, size_t n, void *rec,
   return 0;
 }
 
-int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec,
-             char *err, size_t err_size) {
+int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec, char *err,
+             size_t err_size) {
   cJSON *root;
   int rc = ct__jparse(buf, len, &root, err, err_size);
   if (rc != 0)
