@@ -33,8 +33,9 @@ static void test_deterministic_and_well_formed(void **state) {
   assert_int_equal(strlen(a), CT_CORRID_LEN);
   assert_true(strlen(a) <= 30);
   assert_memory_equal(a, "ct", 2);
-  assert_int_equal(strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
-                             "vwxyz0123456789_-"),
+  assert_int_equal(strspn(a,
+                          "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstu"
+                          "vwxyz0123456789_-"),
                    CT_CORRID_LEN);
   assert_true(ct_dhan_correlation_id_ok(a));
   assert_true(ct_corrid_is_ours(a));
@@ -110,7 +111,7 @@ static int cmp_id(const void *a, const void *b) {
 
 /* A million ids from inputs that differ in small ways: all distinct. */
 static void test_no_collisions(void **state) {
-  char (*ids)[CT_CORRID_SIZE] = malloc((size_t)N_IDS * CT_CORRID_SIZE);
+  char(*ids)[CT_CORRID_SIZE] = malloc((size_t)N_IDS * CT_CORRID_SIZE);
   char leader[24], follower[24];
   size_t dup = 0;
   (void)state;
@@ -134,11 +135,11 @@ static void test_no_collisions(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_deterministic_and_well_formed),
-      cmocka_unit_test(test_every_input_matters),
-      cmocka_unit_test(test_bad_input),
-      cmocka_unit_test(test_recognition),
-      cmocka_unit_test(test_no_collisions),
+    cmocka_unit_test(test_deterministic_and_well_formed),
+    cmocka_unit_test(test_every_input_matters),
+    cmocka_unit_test(test_bad_input),
+    cmocka_unit_test(test_recognition),
+    cmocka_unit_test(test_no_collisions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

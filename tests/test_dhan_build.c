@@ -33,11 +33,12 @@ static void test_place_minimal(void **state) {
   assert_int_equal(
       ct_dhan_build_place(&r, buf, sizeof(buf), &len, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"transactionType\":\"BUY\","
-           "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"INTRADAY\","
-           "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
-           "\"11536\",\"quantity\":5,\"price\":1428.05,"
-           "\"afterMarketOrder\":false}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"transactionType\":\"BUY\","
+      "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"INTRADAY\","
+      "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
+      "\"11536\",\"quantity\":5,\"price\":1428.05,"
+      "\"afterMarketOrder\":false}");
   assert_int_equal(len, strlen(buf));
 }
 
@@ -55,13 +56,14 @@ static void test_place_all_optional_keys(void **state) {
   assert_int_equal(
       ct_dhan_build_place(&r, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"correlationId\":\"ctAbc_12-x\","
-           "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_EQ\","
-           "\"productType\":\"INTRADAY\",\"orderType\":\"STOP_LOSS\","
-           "\"validity\":\"DAY\",\"securityId\":\"11536\",\"quantity\":"
-           "3000000000,\"disclosedQuantity\":1000000000,\"price\":1428.05,"
-           "\"triggerPrice\":1427.5,\"afterMarketOrder\":true,\"amoTime\":"
-           "\"OPEN_30\"}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"correlationId\":\"ctAbc_12-x\","
+      "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_EQ\","
+      "\"productType\":\"INTRADAY\",\"orderType\":\"STOP_LOSS\","
+      "\"validity\":\"DAY\",\"securityId\":\"11536\",\"quantity\":"
+      "3000000000,\"disclosedQuantity\":1000000000,\"price\":1428.05,"
+      "\"triggerPrice\":1427.5,\"afterMarketOrder\":true,\"amoTime\":"
+      "\"OPEN_30\"}");
 }
 
 static void test_place_bracket(void **state) {
@@ -149,9 +151,10 @@ static void test_modify(void **state) {
   assert_int_equal(
       ct_dhan_build_modify(&m, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"orderId\":\"112111182198\","
-           "\"orderType\":\"STOP_LOSS_MARKET\",\"quantity\":40,\"price\":0,"
-           "\"triggerPrice\":99.5,\"validity\":\"DAY\"}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"orderId\":\"112111182198\","
+      "\"orderType\":\"STOP_LOSS_MARKET\",\"quantity\":40,\"price\":0,"
+      "\"triggerPrice\":99.5,\"validity\":\"DAY\"}");
   m.order_id[0] = '\0';
   assert_int_equal(
       ct_dhan_build_modify(&m, buf, sizeof(buf), NULL, err, sizeof(err)),
@@ -174,34 +177,36 @@ static void test_super(void **state) {
   assert_int_equal(
       ct_dhan_build_super(&s, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"transactionType\":\"BUY\","
-           "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
-           "\"orderType\":\"LIMIT\",\"securityId\":\"11536\",\"quantity\":5,"
-           "\"price\":1500,\"targetPrice\":1550,\"stopLossPrice\":1400,"
-           "\"trailingJump\":10}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"transactionType\":\"BUY\","
+      "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
+      "\"orderType\":\"LIMIT\",\"securityId\":\"11536\",\"quantity\":5,"
+      "\"price\":1500,\"targetPrice\":1550,\"stopLossPrice\":1400,"
+      "\"trailingJump\":10}");
   s.o.txn = CT_DHAN_TXN_SELL; /* target below price for a SELL */
   assert_int_equal(
       ct_dhan_build_super(&s, buf, sizeof(buf), NULL, err, sizeof(err)),
       CT_EINVAL);
-  assert_string_equal(err,
-                      "targetPrice/stopLossPrice: wrong side of price for SELL");
+  assert_string_equal(
+      err, "targetPrice/stopLossPrice: wrong side of price for SELL");
   memset(&m, 0, sizeof(m));
   strcpy(m.client_id, "1000000003");
   strcpy(m.order_id, "5925022734212");
   m.leg = CT_DHAN_LEG_STOP_LOSS;
   m.stop_loss_price = 1410;
-  assert_int_equal(ct_dhan_build_super_modify(&m, buf, sizeof(buf), NULL, err,
-                                              sizeof(err)),
-                   0);
+  assert_int_equal(
+      ct_dhan_build_super_modify(&m, buf, sizeof(buf), NULL, err, sizeof(err)),
+      0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"orderId\":\"5925022734212\","
-           "\"legName\":\"STOP_LOSS_LEG\",\"stopLossPrice\":1410,"
-           "\"trailingJump\":0}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"orderId\":\"5925022734212\","
+      "\"legName\":\"STOP_LOSS_LEG\",\"stopLossPrice\":1410,"
+      "\"trailingJump\":0}");
   m.leg = CT_DHAN_LEG_TARGET;
   m.target_price = 1600;
-  assert_int_equal(ct_dhan_build_super_modify(&m, buf, sizeof(buf), NULL, err,
-                                              sizeof(err)),
-                   0);
+  assert_int_equal(
+      ct_dhan_build_super_modify(&m, buf, sizeof(buf), NULL, err, sizeof(err)),
+      0);
   assert_null(strstr(buf, "stopLossPrice"));
   assert_non_null(strstr(buf, "\"targetPrice\":1600"));
 }
@@ -226,8 +231,9 @@ static void test_forever(void **state) {
   assert_int_equal(
       ct_dhan_build_forever(&f, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_non_null(strstr(buf, "{\"orderFlag\":\"OCO\",\"dhanClientId\""));
-  assert_non_null(strstr(buf, "\"triggerPrice\":1427,\"price1\":1300,"
-                              "\"triggerPrice1\":1301,\"quantity1\":5}"));
+  assert_non_null(strstr(buf,
+                         "\"triggerPrice\":1427,\"price1\":1300,"
+                         "\"triggerPrice1\":1301,\"quantity1\":5}"));
   memset(&m, 0, sizeof(m));
   strcpy(m.client_id, "1000000003");
   strcpy(m.order_id, "5132208051112");
@@ -238,15 +244,16 @@ static void test_forever(void **state) {
   m.quantity = 10;
   m.price = 1430;
   m.trigger_price = 1429;
-  assert_int_equal(ct_dhan_build_forever_modify(&m, buf, sizeof(buf), NULL,
-                                                err, sizeof(err)),
+  assert_int_equal(ct_dhan_build_forever_modify(&m, buf, sizeof(buf), NULL, err,
+                                                sizeof(err)),
                    0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000003\",\"orderId\":\"5132208051112\","
-           "\"orderFlag\":\"SINGLE\",\"orderType\":\"LIMIT\",\"legName\":"
-           "\"TARGET_LEG\",\"quantity\":10,\"price\":1430,"
-           "\"disclosedQuantity\":0,\"triggerPrice\":1429,\"validity\":"
-           "\"DAY\"}");
+      buf,
+      "{\"dhanClientId\":\"1000000003\",\"orderId\":\"5132208051112\","
+      "\"orderFlag\":\"SINGLE\",\"orderType\":\"LIMIT\",\"legName\":"
+      "\"TARGET_LEG\",\"quantity\":10,\"price\":1430,"
+      "\"disclosedQuantity\":0,\"triggerPrice\":1429,\"validity\":"
+      "\"DAY\"}");
 }
 
 static void test_account_bodies(void **state) {
@@ -268,10 +275,11 @@ static void test_account_bodies(void **state) {
   assert_int_equal(
       ct_dhan_build_convert(&c, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000009\",\"fromProductType\":\"INTRADAY\","
-           "\"exchangeSegment\":\"NSE_EQ\",\"positionType\":\"LONG\","
-           "\"securityId\":\"11536\",\"tradingSymbol\":\"\",\"convertQty\":40,"
-           "\"toProductType\":\"CNC\"}");
+      buf,
+      "{\"dhanClientId\":\"1000000009\",\"fromProductType\":\"INTRADAY\","
+      "\"exchangeSegment\":\"NSE_EQ\",\"positionType\":\"LONG\","
+      "\"securityId\":\"11536\",\"tradingSymbol\":\"\",\"convertQty\":40,"
+      "\"toProductType\":\"CNC\"}");
 
   memset(items, 0, sizeof(items));
   strcpy(items[0].security_id, "52175");
@@ -286,21 +294,23 @@ static void test_account_bodies(void **state) {
                                         sizeof(buf), NULL, err, sizeof(err)),
                    0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000009\",\"exchangeSegment\":\"NSE_FNO\","
-           "\"transactionType\":\"SELL\",\"quantity\":75,\"productType\":"
-           "\"MARGIN\",\"securityId\":\"52175\",\"price\":150.75,"
-           "\"triggerPrice\":120}");
+      buf,
+      "{\"dhanClientId\":\"1000000009\",\"exchangeSegment\":\"NSE_FNO\","
+      "\"transactionType\":\"SELL\",\"quantity\":75,\"productType\":"
+      "\"MARGIN\",\"securityId\":\"52175\",\"price\":150.75,"
+      "\"triggerPrice\":120}");
   memset(&mm, 0, sizeof(mm));
   strcpy(mm.client_id, "1000000009");
   mm.include_position = true;
   mm.items = items;
   mm.n_items = 2;
-  assert_int_equal(ct_dhan_build_margin_multi(&mm, buf, sizeof(buf), NULL, err,
-                                              sizeof(err)),
-                   0);
-  assert_non_null(strstr(buf, "{\"includePosition\":true,\"includeOrder\":"
-                              "false,\"dhanClientId\":\"1000000009\","
-                              "\"scripList\":[{\"exchangeSegment\""));
+  assert_int_equal(
+      ct_dhan_build_margin_multi(&mm, buf, sizeof(buf), NULL, err, sizeof(err)),
+      0);
+  assert_non_null(strstr(buf,
+                         "{\"includePosition\":true,\"includeOrder\":"
+                         "false,\"dhanClientId\":\"1000000009\","
+                         "\"scripList\":[{\"exchangeSegment\""));
   assert_non_null(strstr(buf, "\"price\":150.75},{\"exchangeSegment\""));
 
   memset(&p, 0, sizeof(p));
@@ -312,9 +322,10 @@ static void test_account_bodies(void **state) {
   assert_int_equal(
       ct_dhan_build_pnl_exit(&p, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000009\",\"profitValue\":1500,"
-           "\"lossValue\":500.5,\"productType\":[\"INTRADAY\",\"DELIVERY\"],"
-           "\"enableKillSwitch\":true}");
+      buf,
+      "{\"dhanClientId\":\"1000000009\",\"profitValue\":1500,"
+      "\"lossValue\":500.5,\"productType\":[\"INTRADAY\",\"DELIVERY\"],"
+      "\"enableKillSwitch\":true}");
 
   memset(&e, 0, sizeof(e));
   strcpy(e.client_id, "1000000009");
@@ -322,11 +333,11 @@ static void test_account_bodies(void **state) {
   strcpy(e.exchange, "NSE");
   e.qty = 1;
   assert_int_equal(
-      ct_dhan_build_edis_form(&e, buf, sizeof(buf), NULL, err, sizeof(err)),
-      0);
+      ct_dhan_build_edis_form(&e, buf, sizeof(buf), NULL, err, sizeof(err)), 0);
   assert_string_equal(
-      buf, "{\"dhanClientId\":\"1000000009\",\"isin\":\"INE733E01010\","
-           "\"qty\":1,\"exchange\":\"NSE\",\"segment\":\"EQ\",\"bulk\":false}");
+      buf,
+      "{\"dhanClientId\":\"1000000009\",\"isin\":\"INE733E01010\","
+      "\"qty\":1,\"exchange\":\"NSE\",\"segment\":\"EQ\",\"bulk\":false}");
   strcpy(e.exchange, "MCX");
   assert_int_equal(
       ct_dhan_build_edis_form(&e, buf, sizeof(buf), NULL, err, sizeof(err)),
@@ -336,15 +347,15 @@ static void test_account_bodies(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_place_minimal),
-      cmocka_unit_test(test_place_all_optional_keys),
-      cmocka_unit_test(test_place_bracket),
-      cmocka_unit_test(test_place_validation),
-      cmocka_unit_test(test_buffer_too_small),
-      cmocka_unit_test(test_modify),
-      cmocka_unit_test(test_super),
-      cmocka_unit_test(test_forever),
-      cmocka_unit_test(test_account_bodies),
+    cmocka_unit_test(test_place_minimal),
+    cmocka_unit_test(test_place_all_optional_keys),
+    cmocka_unit_test(test_place_bracket),
+    cmocka_unit_test(test_place_validation),
+    cmocka_unit_test(test_buffer_too_small),
+    cmocka_unit_test(test_modify),
+    cmocka_unit_test(test_super),
+    cmocka_unit_test(test_forever),
+    cmocka_unit_test(test_account_bodies),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,8 +69,9 @@ static void test_fields_parsed(void **state) {
   assert_int_equal(e.http_status, 400);
   assert_string_equal(e.error_type, "Input_Exception");
   assert_string_equal(e.error_code, "DH-905");
-  assert_string_equal(e.error_message,
-                      "Missing required fields, bad values for parameters etc.");
+  assert_string_equal(
+      e.error_message,
+      "Missing required fields, bad values for parameters etc.");
   assert_non_null(strstr(e.raw, "\"errorCode\": \"DH-905\""));
   assert_null(strchr(e.raw, '\n')); /* printable only */
   assert_int_equal(ct_dhan_class_errno(e.cls), CT_EREJECTED);
@@ -178,12 +179,12 @@ static void test_advice(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_dh_codes),
-      cmocka_unit_test(test_fields_parsed),
-      cmocka_unit_test(test_status_fallbacks),
-      cmocka_unit_test(test_transport),
-      cmocka_unit_test(test_unknown_shapes),
-      cmocka_unit_test(test_advice),
+    cmocka_unit_test(test_dh_codes),
+    cmocka_unit_test(test_fields_parsed),
+    cmocka_unit_test(test_status_fallbacks),
+    cmocka_unit_test(test_transport),
+    cmocka_unit_test(test_unknown_shapes),
+    cmocka_unit_test(test_advice),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

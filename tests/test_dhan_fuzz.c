@@ -29,10 +29,25 @@ static uint32_t next(void) {
   return (uint32_t)(rng >> 11);
 }
 
-static const char *const tokens[] = {
-    "null", "\"\"", "[", "]", "{", "}", ",", ":", "\"NA\"", "1e400",
-    "-0", "\"Traded\"", "{\"Type\":\"order_alert\",\"Data\":", "\"\\u0000\"",
-    "99999999999999999999", "[[[[[[[[", "\"OrderNo\"", "true", "\"\\ud800\""};
+static const char *const tokens[] = { "null",
+                                      "\"\"",
+                                      "[",
+                                      "]",
+                                      "{",
+                                      "}",
+                                      ",",
+                                      ":",
+                                      "\"NA\"",
+                                      "1e400",
+                                      "-0",
+                                      "\"Traded\"",
+                                      "{\"Type\":\"order_alert\",\"Data\":",
+                                      "\"\\u0000\"",
+                                      "99999999999999999999",
+                                      "[[[[[[[[",
+                                      "\"OrderNo\"",
+                                      "true",
+                                      "\"\\ud800\"" };
 
 /* One random edit of b (len *n, capacity cap). */
 static void mutate(char *b, size_t *n, size_t cap) {
@@ -171,7 +186,7 @@ static void test_mutants_never_crash(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_mutants_never_crash),
+    cmocka_unit_test(test_mutants_never_crash),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

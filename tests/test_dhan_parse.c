@@ -140,7 +140,8 @@ static void test_super_orders(void **state) {
   assert_int_equal(
       ct_dhan_parse_super_orders(buf, len, &s, &n, err, sizeof(err)),
       CT_EPROTO);
-  assert_string_equal(err, "item 0: field 'legDetails': too many items (5 > 4)");
+  assert_string_equal(err,
+                      "item 0: field 'legDetails': too many items (5 > 4)");
   free(buf);
 }
 
@@ -246,8 +247,7 @@ static void test_text_truncated_ids_not(void **state) {
   snprintf(body, sizeof(body),
            "{\"orderId\":\"1\",\"correlationId\":\"%.32s\"}", sym);
   assert_int_equal(
-      ct_dhan_parse_order(body, strlen(body), &o, err, sizeof(err)),
-      CT_EPROTO);
+      ct_dhan_parse_order(body, strlen(body), &o, err, sizeof(err)), CT_EPROTO);
   assert_string_equal(err, "field 'correlationId': too long (32 > 31)");
   /* An id sent as a number is accepted as its digits. */
   assert_int_equal(ct_dhan_parse_order("{\"orderId\":112111182198}", 24, &o,
@@ -267,16 +267,16 @@ static void test_text_truncated_ids_not(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_acks),
-      cmocka_unit_test(test_orders),
-      cmocka_unit_test(test_order_list_shape_errors),
-      cmocka_unit_test(test_trades_object_or_array),
-      cmocka_unit_test(test_super_orders),
-      cmocka_unit_test(test_forever_orders),
-      cmocka_unit_test(test_portfolio),
-      cmocka_unit_test(test_funds_and_margin),
-      cmocka_unit_test(test_statement_and_account),
-      cmocka_unit_test(test_text_truncated_ids_not),
+    cmocka_unit_test(test_acks),
+    cmocka_unit_test(test_orders),
+    cmocka_unit_test(test_order_list_shape_errors),
+    cmocka_unit_test(test_trades_object_or_array),
+    cmocka_unit_test(test_super_orders),
+    cmocka_unit_test(test_forever_orders),
+    cmocka_unit_test(test_portfolio),
+    cmocka_unit_test(test_funds_and_margin),
+    cmocka_unit_test(test_statement_and_account),
+    cmocka_unit_test(test_text_truncated_ids_not),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
