@@ -12,22 +12,11 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/dhan_build_int.h"
 #include "copytrader/error.h"
-
-int ct__bad(char *err, size_t err_size, const char *fmt, ...) {
-  if (err != NULL && err_size > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-  }
-  return CT_EINVAL;
-}
 
 /* ---- body assembly ---------------------------------------------------- */
 

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "copytrader/dhan_types.h"
+#include "copytrader/error.h"
 
 typedef enum {
   CT__F_ID,   /* string, must fit */
@@ -73,9 +74,14 @@ typedef struct ct__field {
 typedef int (*ct__item_fn)(const cJSON *item, void *rec, char *err,
                            size_t err_size);
 
-/* Write a formatted message to err (when not NULL) and return CT_EPROTO. */
-int ct__jfail(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Write a formatted message to err (when not NULL, at most err_size bytes)
+ * and return `code`. */
+int ct__errf(int code, char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A parse failure: the message, and CT_EPROTO. */
+#define ct__jfail(err, err_size, ...)                                          \
+  ct__errf(CT_EPROTO, (err), (err_size), __VA_ARGS__)
 
 /* Parse `len` bytes; only whitespace may follow the value. On success *out
  * is a tree the caller frees with cJSON_Delete(). */

@@ -22,14 +22,14 @@
 
 #define MAX_EXACT_INT 9007199254740992.0 /* 2^53 */
 
-int ct__jfail(char *err, size_t err_size, const char *fmt, ...) {
+int ct__errf(int code, char *err, size_t err_size, const char *fmt, ...) {
   if (err != NULL && err_size > 0) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, err_size, fmt, ap);
     va_end(ap);
   }
-  return CT_EPROTO;
+  return code;
 }
 
 int ct__jparse(const char *buf, size_t len, cJSON **out, char *err,
