@@ -117,8 +117,8 @@ int ct_runtime_start(ct_runtime_t *rt);
  * must close in stop() what it opened on ct_actor_loop(). */
 void ct_runtime_stop(ct_runtime_t *rt);
 /* Wait until the runtime has stopped and all worker threads have exited.
- * Call from a thread that is not a worker. Returns 0 if every loop closed
- * cleanly. */
+ * Call from a thread that is not a worker (CT_ESTATE otherwise). Returns 0
+ * if every loop closed cleanly (uv_loop_close() == 0), else CT_ESTATE. */
 int ct_runtime_join(ct_runtime_t *rt);
 /* Free everything. Only after ct_runtime_join() (or if never started). */
 void ct_runtime_free(ct_runtime_t *rt);

@@ -326,8 +326,8 @@ int ct_runtime_start(ct_runtime_t *rt) {
 }
 
 void ct_runtime_stop(ct_runtime_t *rt) {
-  if (rt == NULL)
-    return;
+  if (rt == NULL || rt->joined)
+    return; /* after join the workers' mutexes are gone */
   uv_mutex_lock(&rt->reg_mu);
   /* relaxed: reg_mu orders this against spawns; senders only need to see
    * the flag eventually (a send that slips past it is still delivered or
@@ -349,6 +349,8 @@ int ct_runtime_join(ct_runtime_t *rt) {
   int rc = 0;
   if (rt == NULL)
     return CT_EINVAL;
+  if (tls_worker != NULL)
+    return CT_ESTATE; /* a worker would wait for itself */
   if (!rt->started || rt->joined)
     return 0;
   for (unsigned i = 0; i < rt->nthreads; i++) {
