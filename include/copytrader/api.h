@@ -165,6 +165,8 @@ int ct_api_spawn_all(ct_runtime_t *rt, ct_api_account_t *acct, int worker,
 const char *ct_api_module_name(ct_api_module_t m);
 ct_api_module_t ct_api_call_module(ct_api_call_t c);
 const char *ct_api_call_name(ct_api_call_t c);
+/* sizeof the call's params struct (0: none, or out of range). */
+size_t ct_api_call_params_size(ct_api_call_t c);
 
 /* Send one call from `self` (on its thread) to the module actor `to`.
  * `params` (the call's params struct, see api_calls.h; NULL when it takes

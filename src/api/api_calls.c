@@ -343,3 +343,7 @@ ct_api_module_t ct_api_call_module(ct_api_call_t c) {
 const char *ct_api_call_name(ct_api_call_t c) {
   return (unsigned)c < CT_API_CALL_COUNT ? rows[c].name : "?";
 }
+
+size_t ct_api_call_params_size(ct_api_call_t c) {
+  return (unsigned)c < CT_API_CALL_COUNT ? rows[c].params_size : 0;
+}
