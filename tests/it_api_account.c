@@ -44,9 +44,8 @@ static void saw(const char *method, const char *path, int status) {
 static ct_api_result_t ok_call(ct_api_call_t c, const void *p, size_t n) {
   ct_api_result_t r = ct_api_fx_call(&fx, c, p, n);
   if (r.err != 0)
-    fail_msg("%s: %s %s %s %s", ct_api_call_name(c),
-             ct_dhan_class_name(r.cls), r.reason, r.dhan.error_code,
-             r.dhan.error_message);
+    fail_msg("%s: %s %s %s %s", ct_api_call_name(c), ct_dhan_class_name(r.cls),
+             r.reason, r.dhan.error_code, r.dhan.error_message);
   return r;
 }
 
@@ -189,7 +188,9 @@ static void test_control(void **state) {
 }
 
 static void test_edis(void **state) {
-  ct_dhan_edis_req_t e = { .isin = "INE467B01029", .exchange = "NSE", .qty = 1 };
+  ct_dhan_edis_req_t e = { .isin = "INE467B01029",
+                           .exchange = "NSE",
+                           .qty = 1 };
   ct_api_ref_t isin = { .id = "ALL" };
   (void)state;
   ct_api_result_t r = ok_call(CT_API_EDIS_TPIN, NULL, 0);
@@ -323,9 +324,9 @@ static void test_super_forever(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_auth),      cmocka_unit_test(test_funds),
-    cmocka_unit_test(test_portfolio), cmocka_unit_test(test_control),
-    cmocka_unit_test(test_edis),      cmocka_unit_test(test_statement),
+    cmocka_unit_test(test_auth),          cmocka_unit_test(test_funds),
+    cmocka_unit_test(test_portfolio),     cmocka_unit_test(test_control),
+    cmocka_unit_test(test_edis),          cmocka_unit_test(test_statement),
     cmocka_unit_test(test_super_forever),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

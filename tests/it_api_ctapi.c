@@ -15,7 +15,8 @@
 #include "sim.h"
 
 static ct_sim_t sim;
-static const char *const args[] = { "--account", "1000000001:tok-SECRET-A:5000000",
+static const char *const args[] = { "--account",
+                                    "1000000001:tok-SECRET-A:5000000",
                                     "--no-rate-limit", NULL };
 
 static int setup(void **state) {
@@ -61,7 +62,8 @@ static void test_place_and_list(void **state) {
   cJSON *d = cJSON_GetArrayItem(cJSON_GetObjectItem(j, "data"), 0);
   assert_non_null(d);
   char id[64];
-  snprintf(id, sizeof(id), "%s", cJSON_GetObjectItem(d, "orderId")->valuestring);
+  snprintf(id, sizeof(id), "%s",
+           cJSON_GetObjectItem(d, "orderId")->valuestring);
   assert_true(strlen(id) > 0);
   cJSON_Delete(j);
   assert_null(strstr(out, "SECRET"));
@@ -101,9 +103,10 @@ static void test_auth_exit_code(void **state) {
 static void test_bad_flags(void **state) {
   static char out[16384];
   (void)state;
-  assert_int_equal(ctapi("t", "orders place --security-id 11536 --segment "
-                              "NSE_EQ --side BUY --qty x --type MARKET "
-                              "--product INTRADAY",
+  assert_int_equal(ctapi("t",
+                         "orders place --security-id 11536 --segment "
+                         "NSE_EQ --side BUY --qty x --type MARKET "
+                         "--product INTRADAY",
                          out, sizeof(out)),
                    2);
   assert_non_null(strstr(out, "--qty x: not an integer"));

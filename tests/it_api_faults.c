@@ -184,8 +184,7 @@ static void test_breaker(void **state) {
   assert_int_equal(r.err, CT_EBREAKER);
   assert_int_equal(r.cls, CT_DHAN_TRANSIENT);
   assert_false(r.sent);
-  assert_true(strstr(r.reason, "circuit breaker of module funds open") !=
-              NULL);
+  assert_true(strstr(r.reason, "circuit breaker of module funds open") != NULL);
   ct_api_result_free(&r);
   assert_int_equal(ct_api_fx_count_stamps(&fx, "/v2/fundlimit"), before);
 

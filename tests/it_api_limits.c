@@ -16,10 +16,10 @@
 #include "copytrader/error.h"
 
 static ct_api_fx_t fx;
-static const char *const limited_sim[] = {
-  "--account", CT_FX_ACCOUNT ":" CT_FX_TOKEN ":500000000", "--fill-delay-ms",
-  "1", NULL
-};
+static const char *const limited_sim[] = { "--account",
+                                           CT_FX_ACCOUNT ":" CT_FX_TOKEN
+                                                         ":500000000",
+                                           "--fill-delay-ms", "1", NULL };
 
 static int teardown(void **state) {
   (void)state;
@@ -66,9 +66,8 @@ static void test_burst_paced(void **state) {
   for (int i = 0; i < BURST; i++) {
     ct_api_fx_wait(&jobs[i]);
     if (jobs[i].res.err != 0)
-      fail_msg("placement %d: %s %s %s", i,
-               ct_dhan_class_name(jobs[i].res.cls), jobs[i].res.reason,
-               jobs[i].res.dhan.error_code);
+      fail_msg("placement %d: %s %s %s", i, ct_dhan_class_name(jobs[i].res.cls),
+               jobs[i].res.reason, jobs[i].res.dhan.error_code);
     ct_api_result_free(&jobs[i].res);
   }
   cJSON *st = ct_api_fx_stamps(&fx);

@@ -73,7 +73,8 @@ static void test_place(void **state) {
   assert_int_equal((int)ct_fx_jnum(s, "status"), 200);
   cJSON_Delete(st);
 
-  cJSON *book = ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
+  cJSON *book =
+      ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
   const cJSON *o = book_order(book, ack->order_id);
   assert_string_equal(ct_fx_jstr(o, "securityId"), "11536");
   assert_string_equal(ct_fx_jstr(o, "transactionType"), "BUY");
@@ -121,7 +122,8 @@ static void test_modify_cancel(void **state) {
   const cJSON *s = ct_api_fx_last_stamp(st, path);
   assert_string_equal(ct_fx_jstr(s, "method"), "PUT");
   cJSON_Delete(st);
-  cJSON *book = ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
+  cJSON *book =
+      ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
   const cJSON *o = book_order(book, id);
   assert_int_equal((int)ct_fx_jnum(o, "quantity"), 5);
   assert_true(ct_fx_jnum(o, "price") == 3010.0);

@@ -117,16 +117,16 @@ typedef enum { CT_API_LIMIT_ORDER = 0, CT_API_LIMIT_OTHER = 1 } ct_api_limit_t;
 typedef struct ct_api_account ct_api_account_t;
 
 typedef struct ct_api_account_cfg {
-  const char *client_id;        /* dhanClientId, required */
-  const ct_secret_t *token;     /* access token, required; copied */
-  const char *base_url;         /* NULL: CT_API_DEFAULT_BASE_URL */
-  const char *ca_file;          /* for the HTTP actor the account spawns */
-  ct_actor_t *http;             /* NULL: the account spawns its own */
+  const char *client_id;    /* dhanClientId, required */
+  const ct_secret_t *token; /* access token, required; copied */
+  const char *base_url;     /* NULL: CT_API_DEFAULT_BASE_URL */
+  const char *ca_file;      /* for the HTTP actor the account spawns */
+  ct_actor_t *http;         /* NULL: the account spawns its own */
   const ct_rate_window_t *order_windows; /* NULL: ct_rate_dhan_orders() */
   size_t n_order_windows;
   const ct_rate_window_t *other_windows; /* NULL: non-trading, 20/s */
   size_t n_other_windows;
-  uint64_t rate_margin_ns;           /* defaults only; 0: 50 ms */
+  uint64_t rate_margin_ns;            /* defaults only; 0: 50 ms */
   const ct_breaker_config_t *breaker; /* NULL: ct_breaker_config_default */
   uint64_t http_timeout_ms;           /* per request; 0: 10000 */
   unsigned max_pages;                 /* trade history guard; 0: 1000 */

@@ -156,8 +156,8 @@ int ct_forever_list(ct_actor_t *self, ct_actor_t *to, uint64_t timeout_ms,
 
 /* --- portfolio --------------------------------------------------------- */
 /* GET /holdings -> ct_dhan_holding_t */
-int ct_portfolio_holdings(ct_actor_t *self, ct_actor_t *to,
-                          uint64_t timeout_ms, uint64_t *request_id);
+int ct_portfolio_holdings(ct_actor_t *self, ct_actor_t *to, uint64_t timeout_ms,
+                          uint64_t *request_id);
 /* GET /positions -> ct_dhan_position_t */
 int ct_portfolio_positions(ct_actor_t *self, ct_actor_t *to,
                            uint64_t timeout_ms, uint64_t *request_id);
@@ -166,8 +166,8 @@ int ct_portfolio_convert(ct_actor_t *self, ct_actor_t *to,
                          const ct_dhan_convert_req_t *p, uint64_t timeout_ms,
                          uint64_t *request_id);
 /* DELETE /positions -> ct_api_status_t */
-int ct_portfolio_exit_all(ct_actor_t *self, ct_actor_t *to,
-                          uint64_t timeout_ms, uint64_t *request_id);
+int ct_portfolio_exit_all(ct_actor_t *self, ct_actor_t *to, uint64_t timeout_ms,
+                          uint64_t *request_id);
 
 /* --- EDIS -------------------------------------------------------------- */
 /* GET /edis/tpin -> no records (202) */
@@ -195,8 +195,8 @@ int ct_control_pnl_set(ct_actor_t *self, ct_actor_t *to,
 int ct_control_pnl_get(ct_actor_t *self, ct_actor_t *to, uint64_t timeout_ms,
                        uint64_t *request_id);
 /* DELETE /pnlExit -> ct_api_status_t */
-int ct_control_pnl_delete(ct_actor_t *self, ct_actor_t *to,
-                          uint64_t timeout_ms, uint64_t *request_id);
+int ct_control_pnl_delete(ct_actor_t *self, ct_actor_t *to, uint64_t timeout_ms,
+                          uint64_t *request_id);
 
 /* --- funds ------------------------------------------------------------- */
 /* GET /fundlimit -> ct_dhan_fund_limit_t */

@@ -130,8 +130,8 @@ static int send_http(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now) {
   ct_http_req_t req = { .method = p->row->method, .url = url };
   int rc;
   if (p->row->paged &&
-      (p->h.page = p->page, rc = p->row->build(s->acct->client_id, p->params,
-                                               &p->h)) != 0)
+      (p->h.page = p->page,
+       rc = p->row->build(s->acct->client_id, p->params, &p->h)) != 0)
     return rc;
   if ((rc = ct__api_account_token(s->acct, token, sizeof(token),
                                   &p->token_gen)) != 0)
@@ -175,8 +175,8 @@ static int try_send(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now,
   }
   if ((rc = send_http(self, s, p, now)) != 0) {
     ct_breaker_record(&s->breaker, now, CT_OUTCOME_IGNORED);
-    fail(self, p, rc, rc == CT_EINVAL ? CT_DHAN_BUSINESS_REJECTION
-                                      : CT_DHAN_TRANSIENT,
+    fail(self, p, rc,
+         rc == CT_EINVAL ? CT_DHAN_BUSINESS_REJECTION : CT_DHAN_TRANSIENT,
          "could not send: %s %s", ct_strerror(rc), p->h.err);
     return 1;
   }
@@ -228,7 +228,7 @@ static void drain(ct_actor_t *self, api_t *s) {
     pending_t *p = queue_pop(s);
     if (precheck(self, s, p, now) != 0 ||
         try_send(self, s, p, now, &retry_at) == 1)
-      continue; /* failed, or sent */
+      continue;         /* failed, or sent */
     p->next = s->qhead; /* blocked: back to the front */
     s->qhead = p;
     if (s->qtail == NULL)
@@ -346,8 +346,8 @@ static void parse_ok(ct_actor_t *self, api_t *s, pending_t *p,
   if (p->row->call == CT_API_RENEW_TOKEN)
     rc = renew_swap(s, hr, &items, &count, err);
   else if (p->row->parse && hr->body_len > 0)
-    rc = p->row->parse(hr->body, hr->body_len, &items, &count, err,
-                       sizeof(err));
+    rc =
+        p->row->parse(hr->body, hr->body_len, &items, &count, err, sizeof(err));
   p->page++;
   if (rc == 0 && p->row->paged) {
     rc = append_page(p, items, count);
@@ -365,8 +365,7 @@ static void parse_ok(ct_actor_t *self, api_t *s, pending_t *p,
     r->err = rc == CT_ENOMEM ? CT_ENOMEM : CT_EPROTO;
     r->cls = (p->row->flags & CT_DHAN_CALL_MUTATES) ? CT_DHAN_OUTCOME_UNKNOWN
                                                     : CT_DHAN_TRANSIENT;
-    snprintf(r->reason, sizeof(r->reason), "2xx body not understood: %s",
-             err);
+    snprintf(r->reason, sizeof(r->reason), "2xx body not understood: %s", err);
   }
   r->items = items;
   r->count = count;

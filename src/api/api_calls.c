@@ -98,20 +98,19 @@ BODY_BUILD(b_super, ct_dhan_super_req_t, ct_dhan_build_super, o.client_id,
 BODY_BUILD(b_super_modify, ct_dhan_super_modify_req_t,
            ct_dhan_build_super_modify, client_id, "/super/orders/%s%s",
            r.order_id)
-BODY_BUILD(b_forever, ct_dhan_forever_req_t, ct_dhan_build_forever,
-           o.client_id, "/forever/orders%s%s", "")
+BODY_BUILD(b_forever, ct_dhan_forever_req_t, ct_dhan_build_forever, o.client_id,
+           "/forever/orders%s%s", "")
 BODY_BUILD(b_forever_modify, ct_dhan_forever_modify_req_t,
            ct_dhan_build_forever_modify, client_id, "/forever/orders/%s%s",
            r.order_id)
 BODY_BUILD(b_convert, ct_dhan_convert_req_t, ct_dhan_build_convert, client_id,
            "/positions/convert%s%s", "")
-BODY_BUILD(b_pnl_set, ct_dhan_pnl_exit_req_t, ct_dhan_build_pnl_exit,
-           client_id, "/pnlExit%s%s", "")
+BODY_BUILD(b_pnl_set, ct_dhan_pnl_exit_req_t, ct_dhan_build_pnl_exit, client_id,
+           "/pnlExit%s%s", "")
 BODY_BUILD(b_edis_form, ct_dhan_edis_req_t, ct_dhan_build_edis_form, client_id,
            "/edis/form%s%s", "")
 
-static int b_super_cancel(const char *cid, const void *prm,
-                          ct__api_http_t *h) {
+static int b_super_cancel(const char *cid, const void *prm, ct__api_http_t *h) {
   const ct_api_super_cancel_t *r = prm;
   const char *leg = ct_dhan_leg_str(r->leg);
   (void)cid;
@@ -137,8 +136,7 @@ static int b_margin(const char *cid, const void *prm, ct__api_http_t *h) {
   return rc ? rc : fixed(h, "/margincalculator");
 }
 
-static int b_margin_multi(const char *cid, const void *prm,
-                          ct__api_http_t *h) {
+static int b_margin_multi(const char *cid, const void *prm, ct__api_http_t *h) {
   const ct_api_margin_multi_t *m = prm;
   ct_dhan_margin_multi_req_t r = { .include_position = m->include_position,
                                    .include_order = m->include_order,
@@ -229,10 +227,10 @@ LIST_PARSE(p_ledger, ct_dhan_ledger_entry_t, ct_dhan_parse_ledger)
 
 /* ---- the table ---- */
 
-#define MUT CT_DHAN_CALL_MUTATES
+#define MUT  CT_DHAN_CALL_MUTATES
 #define LOOK CT_DHAN_CALL_LOOKUP
-#define ORD CT_API_LIMIT_ORDER
-#define OTH CT_API_LIMIT_OTHER
+#define ORD  CT_API_LIMIT_ORDER
+#define OTH  CT_API_LIMIT_OTHER
 #define ROW(call, mod, name, meth, lim, fl, hdr, pg, ptype, itype, b, p)       \
   [call] = { call, mod, name, meth, lim, fl, hdr, pg, ptype, itype, b, p }
 
@@ -258,15 +256,15 @@ static const ct__api_row_t rows[CT_API_CALL_COUNT] = {
   ROW(CT_API_ORDER_GET, CT_API_ORDERS, "get", "GET", OTH, LOOK, false, false,
       sizeof(ct_api_ref_t), sizeof(ct_dhan_order_t), b_order_get, p_order),
   ROW(CT_API_ORDER_GET_BY_CORR, CT_API_ORDERS, "by-corr", "GET", OTH, LOOK,
-      false, false, sizeof(ct_api_ref_t), sizeof(ct_dhan_order_t),
-      b_order_corr, p_order),
+      false, false, sizeof(ct_api_ref_t), sizeof(ct_dhan_order_t), b_order_corr,
+      p_order),
   ROW(CT_API_TRADE_LIST, CT_API_ORDERS, "trades", "GET", OTH, 0, false, false,
       0, sizeof(ct_dhan_trade_t), b_trades, p_trades),
   ROW(CT_API_TRADES_OF_ORDER, CT_API_ORDERS, "trades-of", "GET", OTH, LOOK,
       false, false, sizeof(ct_api_ref_t), sizeof(ct_dhan_trade_t), b_trades_of,
       p_trades),
-  ROW(CT_API_SUPER_PLACE, CT_API_SUPER, "place", "POST", ORD, MUT, false,
-      false, sizeof(ct_dhan_super_req_t), sizeof(ct_dhan_order_ack_t), b_super,
+  ROW(CT_API_SUPER_PLACE, CT_API_SUPER, "place", "POST", ORD, MUT, false, false,
+      sizeof(ct_dhan_super_req_t), sizeof(ct_dhan_order_ack_t), b_super,
       p_acks),
   ROW(CT_API_SUPER_MODIFY, CT_API_SUPER, "modify", "PUT", ORD, MUT, false,
       false, sizeof(ct_dhan_super_modify_req_t), sizeof(ct_dhan_order_ack_t),
@@ -280,8 +278,8 @@ static const ct__api_row_t rows[CT_API_CALL_COUNT] = {
       false, sizeof(ct_dhan_forever_req_t), sizeof(ct_dhan_order_ack_t),
       b_forever, p_acks),
   ROW(CT_API_FOREVER_MODIFY, CT_API_FOREVER, "modify", "PUT", ORD, MUT, false,
-      false, sizeof(ct_dhan_forever_modify_req_t),
-      sizeof(ct_dhan_order_ack_t), b_forever_modify, p_acks),
+      false, sizeof(ct_dhan_forever_modify_req_t), sizeof(ct_dhan_order_ack_t),
+      b_forever_modify, p_acks),
   ROW(CT_API_FOREVER_DELETE, CT_API_FOREVER, "delete", "DELETE", ORD, MUT,
       false, false, sizeof(ct_api_ref_t), sizeof(ct_dhan_order_ack_t),
       b_forever_delete, p_acks),
@@ -311,8 +309,8 @@ static const ct__api_row_t rows[CT_API_CALL_COUNT] = {
   ROW(CT_API_PNL_SET, CT_API_CONTROL, "pnl-set", "POST", OTH, MUT, false, false,
       sizeof(ct_dhan_pnl_exit_req_t), sizeof(ct_api_status_t), b_pnl_set,
       ct__api_parse_status),
-  ROW(CT_API_PNL_GET, CT_API_CONTROL, "pnl-get", "GET", OTH, 0, false, false,
-      0, sizeof(ct_api_pnl_t), b_pnl, ct__api_parse_pnl),
+  ROW(CT_API_PNL_GET, CT_API_CONTROL, "pnl-get", "GET", OTH, 0, false, false, 0,
+      sizeof(ct_api_pnl_t), b_pnl, ct__api_parse_pnl),
   ROW(CT_API_PNL_DELETE, CT_API_CONTROL, "pnl-delete", "DELETE", OTH, MUT,
       false, false, 0, sizeof(ct_api_status_t), b_pnl, ct__api_parse_status),
   ROW(CT_API_FUND_LIMIT, CT_API_FUNDS, "limit", "GET", OTH, 0, false, false, 0,
@@ -336,8 +334,7 @@ const ct__api_row_t *ct__api_row(ct_api_call_t call) {
 }
 
 ct_api_module_t ct_api_call_module(ct_api_call_t c) {
-  return (unsigned)c < CT_API_CALL_COUNT ? rows[c].module
-                                         : CT_API_MODULE_COUNT;
+  return (unsigned)c < CT_API_CALL_COUNT ? rows[c].module : CT_API_MODULE_COUNT;
 }
 
 const char *ct_api_call_name(ct_api_call_t c) {

@@ -39,7 +39,7 @@ typedef struct ct__api_row {
   const char *name;   /* "place" */
   const char *method; /* "POST" */
   ct_api_limit_t limit;
-  unsigned flags;      /* CT_DHAN_CALL_* */
+  unsigned flags;       /* CT_DHAN_CALL_* */
   bool dhan_client_hdr; /* send the dhanClientId header (profile, renew) */
   bool paged;           /* trade history */
   size_t params_size;   /* 0: none */
@@ -93,8 +93,8 @@ int ct__api_parse_renew(const char *buf, size_t len, ct_api_renew_t *out,
                         size_t err_size);
 int ct__api_parse_status(const char *buf, size_t len, void **items,
                          size_t *count, char *err, size_t err_size);
-int ct__api_parse_pnl(const char *buf, size_t len, void **items,
-                      size_t *count, char *err, size_t err_size);
+int ct__api_parse_pnl(const char *buf, size_t len, void **items, size_t *count,
+                      char *err, size_t err_size);
 int ct__api_parse_edis_form(const char *buf, size_t len, void **items,
                             size_t *count, char *err, size_t err_size);
 

@@ -179,6 +179,5 @@ int ct_super_cancel(ct_actor_t *self, ct_actor_t *to, const char *order_id,
 int ct_control_kill_set(ct_actor_t *self, ct_actor_t *to, bool activate,
                         uint64_t timeout_ms, uint64_t *rid) {
   ct_api_kill_t k = { .activate = activate };
-  return ct_api_call(self, to, CT_API_KILL_SET, &k, sizeof(k), timeout_ms,
-                     rid);
+  return ct_api_call(self, to, CT_API_KILL_SET, &k, sizeof(k), timeout_ms, rid);
 }

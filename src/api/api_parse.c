@@ -119,18 +119,18 @@ static void fill_form(const cJSON *j, void *o) {
 
 int ct__api_parse_status(const char *buf, size_t len, void **items,
                          size_t *count, char *err, size_t err_size) {
-  return one(buf, len, items, count, sizeof(ct_api_status_t), fill_status,
-             err, err_size);
+  return one(buf, len, items, count, sizeof(ct_api_status_t), fill_status, err,
+             err_size);
 }
 
-int ct__api_parse_pnl(const char *buf, size_t len, void **items,
-                      size_t *count, char *err, size_t err_size) {
+int ct__api_parse_pnl(const char *buf, size_t len, void **items, size_t *count,
+                      char *err, size_t err_size) {
   return one(buf, len, items, count, sizeof(ct_api_pnl_t), fill_pnl, err,
              err_size);
 }
 
 int ct__api_parse_edis_form(const char *buf, size_t len, void **items,
                             size_t *count, char *err, size_t err_size) {
-  return one(buf, len, items, count, sizeof(ct_api_edis_form_t), fill_form,
-             err, err_size);
+  return one(buf, len, items, count, sizeof(ct_api_edis_form_t), fill_form, err,
+             err_size);
 }

@@ -35,8 +35,7 @@ static void drv_start(ct_actor_t *self, driver_t *d, ct_api_job_t *j) {
   j->send_rc = slot == MAX_JOBS ? CT_EFULL
                : j->start       ? j->start(self, to, j)
                                 : ct_api_call(self, to, j->call, j->params,
-                                              j->params_size, j->timeout_ms,
-                                              &j->rid);
+                                              j->params_size, j->timeout_ms, &j->rid);
   if (j->send_rc != 0)
     atomic_store(&j->done, 1);
   else
@@ -67,8 +66,7 @@ static int drv_receive(ct_actor_t *self, const ct_envelope_t *env) {
   return 0;
 }
 
-static const ct_actor_def_t drv_def = { "driver", drv_init, drv_receive,
-                                        NULL };
+static const ct_actor_def_t drv_def = { "driver", drv_init, drv_receive, NULL };
 static driver_t drv;
 
 void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o) {
@@ -87,8 +85,7 @@ void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o) {
   if (o == NULL)
     o = &none;
   memset(fx, 0, sizeof(*fx));
-  assert_int_equal(ct_sim_start(&fx->sim, o->sim_args ? o->sim_args
-                                                      : def_args),
+  assert_int_equal(ct_sim_start(&fx->sim, o->sim_args ? o->sim_args : def_args),
                    0);
   snprintf(fx->base, sizeof(fx->base), "%s/v2", fx->sim.url);
   assert_int_equal(ct_runtime_new(&ro, &fx->rt), 0);
@@ -150,8 +147,7 @@ ct_api_result_t ct_api_fx_call(ct_api_fx_t *fx, ct_api_call_t call,
 cJSON *ct_api_fx_admin_get(ct_api_fx_t *fx, const char *path) {
   ct_http_resp_t r;
   cJSON *j;
-  assert_int_equal(ct_http(fx->sim.url, "GET", path, NULL, NULL, NULL, &r),
-                   0);
+  assert_int_equal(ct_http(fx->sim.url, "GET", path, NULL, NULL, NULL, &r), 0);
   assert_int_equal(r.status, 200);
   j = r.json;
   r.json = NULL;
@@ -159,11 +155,9 @@ cJSON *ct_api_fx_admin_get(ct_api_fx_t *fx, const char *path) {
   return j;
 }
 
-void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path,
-                          const char *body) {
+void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path, const char *body) {
   ct_http_resp_t r;
-  assert_int_equal(ct_http(fx->sim.url, "POST", path, NULL, body, NULL, &r),
-                   0);
+  assert_int_equal(ct_http(fx->sim.url, "POST", path, NULL, body, NULL, &r), 0);
   if (r.status != 200)
     fail_msg("POST %s: %ld %s", path, r.status, r.body);
   ct_http_resp_free(&r);

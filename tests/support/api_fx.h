@@ -68,8 +68,7 @@ ct_api_result_t ct_api_fx_call(ct_api_fx_t *fx, ct_api_call_t call,
 
 /* dhansim admin, blocking. Returned JSON is the caller's (cJSON_Delete). */
 cJSON *ct_api_fx_admin_get(ct_api_fx_t *fx, const char *path);
-void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path,
-                          const char *body);
+void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path, const char *body);
 /* The requests dhansim received (stamps), all accounts. */
 cJSON *ct_api_fx_stamps(ct_api_fx_t *fx);
 /* The last stamp whose path starts with `prefix` (borrowed from `st`). */

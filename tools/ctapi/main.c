@@ -43,13 +43,14 @@ static int usage(const char *why, const char *flag) {
     fprintf(stderr, "ctapi: %s: %s\n", flag, why);
   else
     fprintf(stderr, "ctapi: %s\n", why);
-  fputs("usage: ctapi [--base-url URL] --client-id ID (--token-env VAR | "
-        "--token-file FILE)\n"
-        "             [--ca-file FILE] [--timeout-ms N] <module> <call> "
-        "[--key value ...]\n"
-        "modules: auth orders super forever portfolio edis control funds "
-        "statement\n",
-        stderr);
+  fputs(
+      "usage: ctapi [--base-url URL] --client-id ID (--token-env VAR | "
+      "--token-file FILE)\n"
+      "             [--ca-file FILE] [--timeout-ms N] <module> <call> "
+      "[--key value ...]\n"
+      "modules: auth orders super forever portfolio edis control funds "
+      "statement\n",
+      stderr);
   return 2;
 }
 
@@ -82,8 +83,7 @@ static int cli_receive(ct_actor_t *self, const ct_envelope_t *env) {
 
 static const ct_actor_def_t cli_def = { "cli", cli_init, cli_receive, NULL };
 
-static int find_call(const char *module, const char *call,
-                     ct_api_call_t *out) {
+static int find_call(const char *module, const char *call, ct_api_call_t *out) {
   for (int c = 0; c < CT_API_CALL_COUNT; c++)
     if (strcmp(ct_api_module_name(ct_api_call_module(c)), module) == 0 &&
         strcmp(ct_api_call_name(c), call) == 0) {
@@ -106,8 +106,8 @@ static int read_token(const opts_t *o, ct_secret_t *tok) {
       return usage("cannot open the file", "--token-file");
     n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
-    while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r' ||
-                     buf[n - 1] == ' '))
+    while (n > 0 &&
+           (buf[n - 1] == '\n' || buf[n - 1] == '\r' || buf[n - 1] == ' '))
       n--;
     buf[n] = '\0';
     if (n == 0)

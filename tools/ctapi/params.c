@@ -74,7 +74,7 @@ static int enum_str(kv_t *kv, const char *k, int req) {
 
 /* An enum flag read with `from_str` (0 = unknown value). */
 #define ENUM(kv, k, out, from_str, req)                                        \
-  (enum_str(kv, k, req)                                                         \
+  (enum_str(kv, k, req)                                                        \
        ? -1                                                                    \
        : (ev_ == NULL ? 0                                                      \
                       : ((*(out) = from_str(ev_)) == 0                         \
@@ -246,12 +246,12 @@ static int ref(kv_t *kv, const char *k, ct_api_ref_t *r) {
 }
 
 static const char *const known[] = {
-  "security-id", "segment",  "side",      "qty",       "type",   "product",
-  "validity",    "price",    "trigger",   "disclosed", "corr",   "amo-time",
-  "order-id",    "target",   "stop-loss", "trail",     "leg",    "flag",
-  "price1",      "trigger1", "qty1",      "position-type",     "from",
-  "to",          "profit",   "loss",      "products",  "kill-switch",
-  "isin",        "exchange", "bulk",      "status",    NULL
+  "security-id", "segment",  "side",      "qty",           "type", "product",
+  "validity",    "price",    "trigger",   "disclosed",     "corr", "amo-time",
+  "order-id",    "target",   "stop-loss", "trail",         "leg",  "flag",
+  "price1",      "trigger1", "qty1",      "position-type", "from", "to",
+  "profit",      "loss",     "products",  "kill-switch",   "isin", "exchange",
+  "bulk",        "status",   NULL
 };
 
 static int all_known(kv_t *kv) {
@@ -273,36 +273,67 @@ int ctapi_params(ct_api_call_t call, kv_t *kv, void *buf, size_t *size) {
     return -1;
   switch (call) {
   case CT_API_ORDER_PLACE:
-  case CT_API_ORDER_PLACE_SLICED: rc = place(kv, buf); break;
-  case CT_API_ORDER_MODIFY: rc = modify(kv, buf); break;
+  case CT_API_ORDER_PLACE_SLICED:
+    rc = place(kv, buf);
+    break;
+  case CT_API_ORDER_MODIFY:
+    rc = modify(kv, buf);
+    break;
   case CT_API_ORDER_CANCEL:
   case CT_API_ORDER_GET:
   case CT_API_TRADES_OF_ORDER:
-  case CT_API_FOREVER_DELETE: rc = ref(kv, "order-id", buf); break;
-  case CT_API_ORDER_GET_BY_CORR: rc = ref(kv, "corr", buf); break;
-  case CT_API_EDIS_INQUIRE: rc = ref(kv, "isin", buf); break;
-  case CT_API_SUPER_PLACE: rc = super_place(kv, buf); break;
-  case CT_API_SUPER_MODIFY: rc = super_modify(kv, buf); break;
+  case CT_API_FOREVER_DELETE:
+    rc = ref(kv, "order-id", buf);
+    break;
+  case CT_API_ORDER_GET_BY_CORR:
+    rc = ref(kv, "corr", buf);
+    break;
+  case CT_API_EDIS_INQUIRE:
+    rc = ref(kv, "isin", buf);
+    break;
+  case CT_API_SUPER_PLACE:
+    rc = super_place(kv, buf);
+    break;
+  case CT_API_SUPER_MODIFY:
+    rc = super_modify(kv, buf);
+    break;
   case CT_API_SUPER_CANCEL: {
     ct_api_super_cancel_t *c = buf;
     rc = str(kv, "order-id", c->order_id, sizeof(c->order_id), 1) ||
          ENUM(kv, "leg", &c->leg, ct_dhan_leg_from_str, 1);
     break;
   }
-  case CT_API_FOREVER_CREATE: rc = forever(kv, buf); break;
-  case CT_API_FOREVER_MODIFY: rc = forever_modify(kv, buf); break;
-  case CT_API_CONVERT: rc = convert(kv, buf); break;
-  case CT_API_EDIS_FORM: rc = edis_form(kv, buf); break;
-  case CT_API_KILL_SET: rc = kill_set(kv, buf); break;
-  case CT_API_PNL_SET: rc = pnl(kv, buf); break;
-  case CT_API_MARGIN: rc = margin(kv, buf); break;
+  case CT_API_FOREVER_CREATE:
+    rc = forever(kv, buf);
+    break;
+  case CT_API_FOREVER_MODIFY:
+    rc = forever_modify(kv, buf);
+    break;
+  case CT_API_CONVERT:
+    rc = convert(kv, buf);
+    break;
+  case CT_API_EDIS_FORM:
+    rc = edis_form(kv, buf);
+    break;
+  case CT_API_KILL_SET:
+    rc = kill_set(kv, buf);
+    break;
+  case CT_API_PNL_SET:
+    rc = pnl(kv, buf);
+    break;
+  case CT_API_MARGIN:
+    rc = margin(kv, buf);
+    break;
   case CT_API_MARGIN_MULTI:
     snprintf(kv->err, sizeof(kv->err),
              "funds margin-multi is not available from the command line");
     return -1;
   case CT_API_LEDGER:
-  case CT_API_TRADE_HISTORY: rc = dates(kv, buf); break;
-  default: break;
+  case CT_API_TRADE_HISTORY:
+    rc = dates(kv, buf);
+    break;
+  default:
+    break;
   }
   if (rc)
     return -1;

@@ -9,9 +9,9 @@
 #include "copytrader/error.h"
 #include "ctapi.h"
 
-#define S(k, v) cJSON_AddStringToObject(j, k, v)
-#define N(k, v) cJSON_AddNumberToObject(j, k, (double)(v))
-#define B(k, v) cJSON_AddBoolToObject(j, k, v)
+#define S(k, v)     cJSON_AddStringToObject(j, k, v)
+#define N(k, v)     cJSON_AddNumberToObject(j, k, (double)(v))
+#define B(k, v)     cJSON_AddBoolToObject(j, k, v)
 #define E(k, fn, v) S(k, fn(v) ? fn(v) : "")
 
 static void ack(cJSON *j, const void *p) {
@@ -198,31 +198,48 @@ typedef void (*printer_t)(cJSON *, const void *);
 
 static printer_t printer(ct_api_call_t c) {
   switch (c) {
-  case CT_API_PROFILE: return profile;
-  case CT_API_RENEW_TOKEN: return renew;
+  case CT_API_PROFILE:
+    return profile;
+  case CT_API_RENEW_TOKEN:
+    return renew;
   case CT_API_ORDER_LIST:
   case CT_API_ORDER_GET:
-  case CT_API_ORDER_GET_BY_CORR: return order;
+  case CT_API_ORDER_GET_BY_CORR:
+    return order;
   case CT_API_TRADE_LIST:
   case CT_API_TRADES_OF_ORDER:
-  case CT_API_TRADE_HISTORY: return trade;
-  case CT_API_SUPER_LIST: return super_order;
-  case CT_API_FOREVER_LIST: return forever_order;
-  case CT_API_HOLDINGS: return holding;
-  case CT_API_POSITIONS: return position;
+  case CT_API_TRADE_HISTORY:
+    return trade;
+  case CT_API_SUPER_LIST:
+    return super_order;
+  case CT_API_FOREVER_LIST:
+    return forever_order;
+  case CT_API_HOLDINGS:
+    return holding;
+  case CT_API_POSITIONS:
+    return position;
   case CT_API_EXIT_ALL:
   case CT_API_PNL_SET:
-  case CT_API_PNL_DELETE: return status;
-  case CT_API_EDIS_FORM: return form;
-  case CT_API_EDIS_INQUIRE: return inquiry;
+  case CT_API_PNL_DELETE:
+    return status;
+  case CT_API_EDIS_FORM:
+    return form;
+  case CT_API_EDIS_INQUIRE:
+    return inquiry;
   case CT_API_KILL_SET:
-  case CT_API_KILL_GET: return killsw;
-  case CT_API_PNL_GET: return pnl;
-  case CT_API_FUND_LIMIT: return fund;
+  case CT_API_KILL_GET:
+    return killsw;
+  case CT_API_PNL_GET:
+    return pnl;
+  case CT_API_FUND_LIMIT:
+    return fund;
   case CT_API_MARGIN:
-  case CT_API_MARGIN_MULTI: return margin;
-  case CT_API_LEDGER: return ledger;
-  default: return ack;
+  case CT_API_MARGIN_MULTI:
+    return margin;
+  case CT_API_LEDGER:
+    return ledger;
+  default:
+    return ack;
   }
 }
 
