@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "api_fx.h"
 #include "sim.h"
 
 static ct_sim_t sim;
@@ -21,6 +22,7 @@ static const char *const args[] = { "--account",
 
 static int setup(void **state) {
   (void)state;
+  ct_api_fx_sim_env();
   return ct_sim_start(&sim, args);
 }
 

@@ -10,6 +10,7 @@
  */
 #define _DEFAULT_SOURCE
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@ typedef struct pending {
   void *items; /* trade history: pages so far */
   size_t count;
   ct__api_http_t h;
-  unsigned char params[];
+  _Alignas(max_align_t) unsigned char params[];
 } pending_t;
 
 typedef struct api {
@@ -306,7 +307,10 @@ static void on_answer(ct_actor_t *self, api_t *s, pending_t *p,
 
 static int append_page(pending_t *p, void *items, size_t count) {
   size_t sz = p->row->item_size;
-  void *n = realloc(p->items, (p->count + count) * sz);
+  void *n;
+  if (count == 0)
+    return 0;
+  n = realloc(p->items, (p->count + count) * sz);
   if (n == NULL)
     return CT_ENOMEM;
   memcpy((char *)n + p->count * sz, items, count * sz);

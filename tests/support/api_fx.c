@@ -69,6 +69,11 @@ static int drv_receive(ct_actor_t *self, const ct_envelope_t *env) {
 static const ct_actor_def_t drv_def = { "driver", drv_init, drv_receive, NULL };
 static driver_t drv;
 
+void ct_api_fx_sim_env(void) {
+  setenv("LSAN_OPTIONS",
+         "suppressions=" CT_SOURCE_DIR "/tests/support/lsan_dhansim.supp", 0);
+}
+
 void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o) {
   static const char *const def_args[] = { "--account",
                                           CT_FX_ACCOUNT ":" CT_FX_TOKEN
@@ -85,6 +90,7 @@ void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o) {
   if (o == NULL)
     o = &none;
   memset(fx, 0, sizeof(*fx));
+  ct_api_fx_sim_env();
   assert_int_equal(ct_sim_start(&fx->sim, o->sim_args ? o->sim_args : def_args),
                    0);
   snprintf(fx->base, sizeof(fx->base), "%s/v2", fx->sim.url);

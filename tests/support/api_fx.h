@@ -51,6 +51,8 @@ typedef struct ct_api_fx_opts {
   uint64_t http_timeout_ms;
 } ct_api_fx_opts_t;
 
+/* Set LSAN_OPTIONS for dhansim children (see lsan_dhansim.supp). */
+void ct_api_fx_sim_env(void);
 void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o);
 /* Stops everything; asserts a clean join (every loop closed). */
 void ct_api_fx_stop(ct_api_fx_t *fx);

@@ -12,6 +12,7 @@
  * 4 rate limited, 5 transient, 6 auth, 7 config, 8 outcome unknown,
  * 9 not found, 1 internal error.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +23,7 @@
 typedef struct cli {
   ct_actor_t *to;
   ct_api_call_t call;
-  unsigned char params[sizeof(ct_api_margin_multi_t) + 8192];
+  _Alignas(max_align_t) unsigned char params[sizeof(ct_api_margin_multi_t)];
   size_t params_size;
   uint64_t timeout_ms;
   uint64_t rid;
