@@ -18,6 +18,11 @@
 #include <unistd.h>
 
 static const char *cainfo;
+static long timeout_ms = 10000;
+
+void ct_http_set_timeout_ms(long ms) {
+  timeout_ms = ms;
+}
 
 void ct_http_set_cainfo(const char *path) {
   cainfo = path;
@@ -64,7 +69,7 @@ int ct_http(const char *base, const char *method, const char *path,
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   if (cainfo)
     curl_easy_setopt(c, CURLOPT_CAINFO, cainfo);

@@ -18,6 +18,8 @@ typedef struct ct_http_resp {
 
 /* CA file for HTTPS and WSS (NULL: no TLS verification configured). */
 void ct_http_set_cainfo(const char *path);
+/* Total timeout of ct_http() requests (default 10000 ms). */
+void ct_http_set_timeout_ms(long ms);
 
 /* One request to base+path. `token` goes in access-token (NULL: none);
  * `headers` is an optional NULL-terminated list of "Name: value". Returns

@@ -252,6 +252,7 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
   info.vhost_name = "dhansim";
   info.ssl_cert_filepath = o->tls_cert;
   info.ssl_private_key_filepath = o->tls_key;
+  info.alpn = "http/1.1"; /* custom headers (access-token) need HTTP/1 */
   info.keepalive_timeout = 60;
   info.timeout_secs = 30;
   vh = lws_create_vhost(s->lws, &info);
