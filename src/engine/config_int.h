@@ -60,6 +60,11 @@ const char *ct__cfg_scalar(ct__cfg_walk_t *w, yaml_node_t *v);
 /* `text` quoted for a message: at most 32 characters, non-printables as ?. */
 const char *ct__cfg_quote(const char *text, char *buf, size_t size);
 
+/* The value node of `key` in mapping `map`, or `map` itself when absent
+ * (so an error about it still points at a line). */
+yaml_node_t *ct__cfg_map_get(ct__cfg_walk_t *w, yaml_node_t *map,
+                             const char *key);
+
 /* Walk a mapping against a table of known keys: unknown and repeated keys
  * and missing required keys are reported. False if `map` is no mapping. */
 bool ct__cfg_map(ct__cfg_walk_t *w, yaml_node_t *map,

@@ -147,6 +147,7 @@ static void sizing_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
       w->n_errors != before)
     return;
   mark = ct__cfg_push_key(w, "value");
+  v = ct__cfg_map_get(w, v, "value");
   if (r->value == 0 && r->mode != CT_SIZING_CAPITAL_PROPORTIONAL)
     ct__cfg_error(w, v, "required for mode %s", ct_sizing_mode_str(r->mode));
   else if (r->mode == CT_SIZING_FIXED_QTY &&
@@ -264,7 +265,8 @@ static void url_check(ct__cfg_walk_t *w, yaml_node_t *map, const char *key,
   if (url != NULL && strncmp(url, s1, strlen(s1)) != 0 &&
       strncmp(url, s2, strlen(s2)) != 0) {
     size_t mark = ct__cfg_push_key(w, key);
-    ct__cfg_error(w, map, "must start with %s or %s", s1, s2);
+    ct__cfg_error(w, ct__cfg_map_get(w, map, key), "must start with %s or %s",
+                  s1, s2);
     ct__cfg_pop(w, mark);
   }
 }
@@ -317,7 +319,7 @@ static void postback_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   if (colon == NULL || colon == cfg->postback_listen || port < 1 ||
       port > 65535 || strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
     size_t mark = ct__cfg_push_key(w, "listen");
-    ct__cfg_error(w, v, "expected host:port (port 1 to 65535)");
+    ct__cfg_error(w, ct__cfg_map_get(w, v, "listen"), "expected host:port (port 1 to 65535)");
     ct__cfg_pop(w, mark);
   }
 }

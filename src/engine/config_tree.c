@@ -144,6 +144,20 @@ const char *ct__cfg_quote(const char *text, char *buf, size_t size) {
   return buf;
 }
 
+yaml_node_t *ct__cfg_map_get(ct__cfg_walk_t *w, yaml_node_t *map,
+                             const char *key) {
+  if (map->type != YAML_MAPPING_NODE)
+    return map;
+  for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
+       p < map->data.mapping.pairs.top; p++) {
+    yaml_node_t *k = ct__cfg_node(w, p->key), *v = ct__cfg_node(w, p->value);
+    if (k && v && k->type == YAML_SCALAR_NODE &&
+        strcmp((const char *)k->data.scalar.value, key) == 0)
+      return v;
+  }
+  return map;
+}
+
 static const ct__cfg_field_t *find_field(const ct__cfg_field_t *fields,
                                          size_t n, const char *key) {
   for (size_t i = 0; i < n; i++)
