@@ -207,7 +207,8 @@ static void test_minimal_defaults(void **state) {
   fixture_t *f = *state;
   ct_config_t *cfg = NULL;
   write_file(f->path,
-             "leader: {client_id: '1', token: " SECRET_A "}\n"
+             "leader: {client_id: '1', token: " SECRET_A
+             "}\n"
              "followers:\n"
              "  - {name: f, client_id: '2', token: " SECRET_B
              ", sizing: {mode: fixed_qty, value: 10}}\n"
@@ -277,8 +278,9 @@ static void test_every_error_with_lines(void **state) {
     { 2, "leader.client_id: '10000A1' is not a Dhan client id" },
     { 3, "leader.token: environment variable CT_TEST_UNSET_VAR is not set" },
     { 7, "followers[0].token: cannot read secret file" },
-    { 8, "followers[0].sizing.mode: unknown value 'double' (expected "
-         "multiplier, fixed_qty, capital_proportional, max_value)" },
+    { 8,
+      "followers[0].sizing.mode: unknown value 'double' (expected "
+      "multiplier, fixed_qty, capital_proportional, max_value)" },
     { 9, "followers[0].allowed_segments[1]: unknown value 'NYSE'" },
     { 10, "followers[0].allowed_products: empty list" },
     { 11, "followers[0].max_qty: -5 is out of range" },
@@ -343,11 +345,13 @@ static void test_yaml_syntax_error(void **state) {
 static const char *inline_cfg =
     "leader:\n"
     "  client_id: '1000000001'\n"
-    "  token: " SECRET_A "\n"
+    "  token: " SECRET_A
+    "\n"
     "followers:\n"
     "  - name: f1\n"
     "    client_id: '1000000002'\n"
-    "    token: " SECRET_B "\n"
+    "    token: " SECRET_B
+    "\n"
     "    sizing: {mode: multiplier, value: 1}\n"
     "instruments: i.csv\n"
     "state_dir: st\n";
@@ -397,11 +401,13 @@ static void test_secrets_never_in_errors(void **state) {
   snprintf(text, sizeof(text),
            "leader:\n"
            "  client_id: '1000000001'\n"
-           "  token: \"" SECRET_A " " SECRET_B "\"\n"
+           "  token: \"" SECRET_A " " SECRET_B
+           "\"\n"
            "followers:\n"
            "  - name: f1\n"
            "    client_id: '1000000001'\n"
-           "    token: [" SECRET_A "]\n"
+           "    token: [" SECRET_A
+           "]\n"
            "    sizing: {mode: multiplier, value: 1}\n"
            "  - name: f2\n"
            "    client_id: '1000000003'\n"
@@ -413,10 +419,13 @@ static void test_secrets_never_in_errors(void **state) {
            "    sizing: {mode: multiplier, value: 1}\n"
            "  - name: f4\n"
            "    client_id: '1000000005'\n"
-           "    token: " SECRET_B "\n"
+           "    token: " SECRET_B
+           "\n"
            "    sizing: {mode: multiplier, value: 1}\n"
-           "    tokn: " SECRET_A "\n"
-           "postback: {listen: 'h:1', secret: {a: " SECRET_B "}}\n"
+           "    tokn: " SECRET_A
+           "\n"
+           "postback: {listen: 'h:1', secret: {a: " SECRET_B
+           "}}\n"
            "instruments: i.csv\nstate_dir: st\n",
            tok);
   write_file(f->path, text, 0666);
@@ -446,20 +455,20 @@ static void test_loop_and_duplicates(void **state) {
   ct_config_t *cfg = NULL;
   char want[600];
   write_file(f->path,
-             "leader: {client_id: '1000000001', token: t}\n"           /* 1 */
-             "followers:\n"                                            /* 2 */
-             "  - name: a\n"                                           /* 3 */
-             "    client_id: '1000000002'\n"                           /* 4 */
-             "    token: t\n"                                          /* 5 */
-             "    sizing: {mode: multiplier, value: 1}\n"              /* 6 */
-             "  - name: b\n"                                           /* 7 */
-             "    client_id: '1000000001'\n"                           /* 8 */
-             "    token: t\n"                                          /* 9 */
-             "    sizing: {mode: multiplier, value: 1}\n"              /* 10 */
-             "  - name: a\n"                                           /* 11 */
-             "    client_id: '1000000002'\n"                           /* 12 */
-             "    token: t\n"                                          /* 13 */
-             "    sizing: {mode: multiplier, value: 1}\n"              /* 14 */
+             "leader: {client_id: '1000000001', token: t}\n" /* 1 */
+             "followers:\n"                                  /* 2 */
+             "  - name: a\n"                                 /* 3 */
+             "    client_id: '1000000002'\n"                 /* 4 */
+             "    token: t\n"                                /* 5 */
+             "    sizing: {mode: multiplier, value: 1}\n"    /* 6 */
+             "  - name: b\n"                                 /* 7 */
+             "    client_id: '1000000001'\n"                 /* 8 */
+             "    token: t\n"                                /* 9 */
+             "    sizing: {mode: multiplier, value: 1}\n"    /* 10 */
+             "  - name: a\n"                                 /* 11 */
+             "    client_id: '1000000002'\n"                 /* 12 */
+             "    token: t\n"                                /* 13 */
+             "    sizing: {mode: multiplier, value: 1}\n"    /* 14 */
              "instruments: i.csv\nstate_dir: st\n",
              0600);
   ct_config_errors_init(&errs);
@@ -470,7 +479,7 @@ static void test_loop_and_duplicates(void **state) {
            "%s:8: followers[1].client_id: is the leader's client id", f->path);
   assert_true(has_error(&errs, want));
   snprintf(want, sizeof(want),
-           "%s:12: followers[2].client_id: client id 1000000002 also used by "
+           "%s:12: followers[2].client_id: client id '1000000002' also used by "
            "followers[0] (line 3)",
            f->path);
   assert_true(has_error(&errs, want));
@@ -489,10 +498,11 @@ static void test_reload_and_check(void **state) {
   size_t out_len = 0;
   snprintf(tok, sizeof(tok), "%s/f.token", f->dir);
   write_file(tok, "first-token", 0600);
-  const char *fmt = "leader: {client_id: '%s', token: lt}\n"
-                    "followers: [{name: a, client_id: '2', token: file:f.token,"
-                    " sizing: {mode: multiplier, value: 1}}]\n"
-                    "instruments: i.csv\nstate_dir: %s\n";
+  const char *fmt =
+      "leader: {client_id: '%s', token: lt}\n"
+      "followers: [{name: a, client_id: '2', token: file:f.token,"
+      " sizing: {mode: multiplier, value: 1}}]\n"
+      "instruments: i.csv\nstate_dir: %s\n";
   char text[512];
   snprintf(text, sizeof(text), fmt, "1", "st");
   write_file(f->path, text, 0600);
@@ -536,8 +546,9 @@ static void test_reload_and_check(void **state) {
 static size_t write_many(const char *path, int n) {
   FILE *fp = fopen(path, "w");
   assert_non_null(fp);
-  fprintf(fp, "leader: {client_id: '1000000000', token: env:CT_TEST_LEADER_"
-              "TOKEN}\nfollowers:\n");
+  fprintf(fp,
+          "leader: {client_id: '1000000000', token: env:CT_TEST_LEADER_"
+          "TOKEN}\nfollowers:\n");
   for (int i = 0; i < n; i++)
     fprintf(fp,
             "  - name: follower-%d\n"
@@ -579,8 +590,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_permissions, setup, teardown),
     cmocka_unit_test_setup_teardown(test_secrets_never_in_errors, setup,
                                     teardown),
-    cmocka_unit_test_setup_teardown(test_loop_and_duplicates, setup,
-                                    teardown),
+    cmocka_unit_test_setup_teardown(test_loop_and_duplicates, setup, teardown),
     cmocka_unit_test_setup_teardown(test_reload_and_check, setup, teardown),
     cmocka_unit_test_setup_teardown(test_thousand_followers, setup, teardown),
   };

@@ -66,7 +66,7 @@
 #include "copytrader/log.h"
 #include "copytrader/sizing.h"
 
-#define CT_CONFIG_NAME_SIZE 48 /* follower names: [A-Za-z0-9_.-], 1..47 */
+#define CT_CONFIG_NAME_SIZE        48 /* follower names: [A-Za-z0-9_.-], 1..47 */
 
 #define CT_CONFIG_DEFAULT_REST_URL "https://api.dhan.co/v2"
 #define CT_CONFIG_DEFAULT_WS_URL   "wss://api-order-update.dhan.co"

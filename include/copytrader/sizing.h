@@ -65,11 +65,11 @@ ct_sizing_mode_t ct_sizing_mode_from_str(const char *s);
 typedef struct ct_sizing_rules {
   bool enabled;
   ct_sizing_mode_t mode;
-  double value;          /* multiplier, units, scale factor or rupees */
-  uint32_t segments;     /* bits CT_SIZING_BIT(ct_dhan_segment_t); 0 = all */
-  uint32_t products;     /* bits CT_SIZING_BIT(ct_dhan_product_t); 0 = all */
-  int64_t max_qty;       /* units per order */
-  double max_order_value;     /* rupees per order */
+  double value;           /* multiplier, units, scale factor or rupees */
+  uint32_t segments;      /* bits CT_SIZING_BIT(ct_dhan_segment_t); 0 = all */
+  uint32_t products;      /* bits CT_SIZING_BIT(ct_dhan_product_t); 0 = all */
+  int64_t max_qty;        /* units per order */
+  double max_order_value; /* rupees per order */
   int64_t max_orders_per_day; /* counting every slice */
   bool has_window;            /* copy only inside [window_start, window_end) */
   int window_start;           /* minutes after midnight IST, 0..1439 */
@@ -147,12 +147,12 @@ typedef enum {
 const char *ct_skip_reason_str(ct_skip_reason_t r);
 
 typedef struct ct_sizing_result {
-  ct_skip_reason_t skip; /* CT_SKIP_NONE: send `qty` */
-  char reason[160];      /* human text for a skip or a cap ("" otherwise) */
-  int64_t qty;           /* units, a multiple of the lot */
-  int64_t lots;          /* qty / lot */
-  int64_t slices;        /* orders needed: 1 unless qty > freeze quantity */
-  int64_t slice_qty;     /* units of each slice but the last */
+  ct_skip_reason_t skip;  /* CT_SKIP_NONE: send `qty` */
+  char reason[160];       /* human text for a skip or a cap ("" otherwise) */
+  int64_t qty;            /* units, a multiple of the lot */
+  int64_t lots;           /* qty / lot */
+  int64_t slices;         /* orders needed: 1 unless qty > freeze quantity */
+  int64_t slice_qty;      /* units of each slice but the last */
   int64_t last_slice_qty; /* units of the last slice (== slice_qty if even) */
   int64_t margin_paise;   /* reserved in the ledger by this decision */
   bool capped;            /* max_qty or max_order_value lowered qty */
@@ -164,24 +164,23 @@ typedef struct ct_sizing_result {
 int ct_sizing_decide(const ct_sizing_rules_t *rules,
                      const ct_sizing_order_t *order,
                      const ct_instrument_t *instr,
-                     const ct_sizing_account_t *acct,
-                     ct_funds_ledger_t *ledger, ct_sizing_result_t *out);
+                     const ct_sizing_account_t *acct, ct_funds_ledger_t *ledger,
+                     ct_sizing_result_t *out);
 
 /* Size a modification: the leader's order now has the total quantity
  * order->quantity (Dhan's modify quantity is the total, not the rest), and
- * the follower's order has `prev_margin_paise` reserved in the ledger. The same mode and caps give the follower's new total; the copy
- * window and the per-day count do not apply (the order already exists).
- * Only the margin difference is reserved (or released, when smaller).
- * out->slices > 1 means the new total exceeds the freeze quantity (the
- * engine cannot modify in place). A new total of zero lots gives
- * CT_SKIP_ZERO_LOTS with prev_margin_paise still reserved. Returns 0 or
- * CT_EINVAL. */
+ * the follower's order has `prev_margin_paise` reserved in the ledger. The same
+ * mode and caps give the follower's new total; the copy window and the per-day
+ * count do not apply (the order already exists). Only the margin difference is
+ * reserved (or released, when smaller). out->slices > 1 means the new total
+ * exceeds the freeze quantity (the engine cannot modify in place). A new total
+ * of zero lots gives CT_SKIP_ZERO_LOTS with prev_margin_paise still reserved.
+ * Returns 0 or CT_EINVAL. */
 int ct_sizing_modify(const ct_sizing_rules_t *rules,
                      const ct_sizing_order_t *order,
                      const ct_instrument_t *instr,
-                     const ct_sizing_account_t *acct,
-                     ct_funds_ledger_t *ledger, int64_t prev_margin_paise,
-                     ct_sizing_result_t *out);
+                     const ct_sizing_account_t *acct, ct_funds_ledger_t *ledger,
+                     int64_t prev_margin_paise, ct_sizing_result_t *out);
 
 /* Units of slice i (0-based) of a result; 0 when i is out of range. */
 int64_t ct_sizing_slice_at(const ct_sizing_result_t *r, int64_t i);

@@ -66,8 +66,8 @@ static void yaml_failed(ct__cfg_walk_t *w, const yaml_parser_t *p) {
   ct__cfg_error_plain(w, (unsigned)p->problem_mark.line + 1,
                       "column %u: YAML syntax error: %s%s%s",
                       (unsigned)p->problem_mark.column + 1,
-                      p->problem ? p->problem : "unreadable",
-                      ctx[0] ? " " : "", ctx);
+                      p->problem ? p->problem : "unreadable", ctx[0] ? " " : "",
+                      ctx);
 }
 
 static void check_mode(ct__cfg_walk_t *w, const struct stat *st) {
@@ -171,11 +171,13 @@ int ct_config_reload(const ct_config_t *cur, ct_config_t **out,
   w.file = cur->path;
   w.errs = errors;
   if (strcmp(next->leader.client_id, cur->leader.client_id) != 0)
-    ct__cfg_error_plain(&w, 0, "leader.client_id: cannot change on reload "
-                               "(restart the engine)");
+    ct__cfg_error_plain(&w, 0,
+                        "leader.client_id: cannot change on reload "
+                        "(restart the engine)");
   if (strcmp(next->state_dir, cur->state_dir) != 0)
-    ct__cfg_error_plain(&w, 0, "state_dir: cannot change on reload (restart "
-                               "the engine)");
+    ct__cfg_error_plain(&w, 0,
+                        "state_dir: cannot change on reload (restart "
+                        "the engine)");
   if (w.n_errors > 0 || w.oom) {
     ct_config_free(next);
     return w.oom ? CT_ENOMEM : CT_ECONFIG;

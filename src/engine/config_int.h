@@ -15,9 +15,9 @@ typedef struct ct__cfg_walk {
   const char *file;     /* file name used in messages */
   const char *base_dir; /* folder relative paths are resolved against */
   ct_config_errors_t *errs;
-  size_t n_errors;        /* errors this load (errs may hold older ones) */
-  int oom;                /* an allocation failed */
-  char path[192];         /* current key path: "followers[2].sizing" */
+  size_t n_errors; /* errors this load (errs may hold older ones) */
+  int oom;         /* an allocation failed */
+  char path[192];  /* current key path: "followers[2].sizing" */
   size_t path_len;
   unsigned inline_secrets; /* how many secrets were written inline */
   char inline_first[192];  /* key path of the first one, for the message */
@@ -41,11 +41,11 @@ struct ct__cfg_field {
 void ct__cfg_error(ct__cfg_walk_t *w, const yaml_node_t *at, const char *fmt,
                    ...) __attribute__((format(printf, 3, 4)));
 /* Same, with an explicit line (0 = none). */
-void ct__cfg_error_line(ct__cfg_walk_t *w, unsigned line, const char *fmt,
-                        ...) __attribute__((format(printf, 3, 4)));
+void ct__cfg_error_line(ct__cfg_walk_t *w, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Same without the key path (file-level problems). */
-void ct__cfg_error_plain(ct__cfg_walk_t *w, unsigned line, const char *fmt,
-                         ...) __attribute__((format(printf, 3, 4)));
+void ct__cfg_error_plain(ct__cfg_walk_t *w, unsigned line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 void ct__cfg_errors_add(ct_config_errors_t *e, const char *line, int *oom);
 
 /* Key path: push ".key" or "[i]"; pop back to the length returned. */

@@ -48,7 +48,8 @@ static void bit_list(ct__cfg_walk_t *w, yaml_node_t *v, uint32_t *bits,
   for (yaml_node_item_t *it = v->data.sequence.items.start;
        it < v->data.sequence.items.top; it++) {
     yaml_node_t *n = ct__cfg_node(w, *it);
-    size_t mark = ct__cfg_push_index(w, (size_t)(it - v->data.sequence.items.start));
+    size_t mark =
+        ct__cfg_push_index(w, (size_t)(it - v->data.sequence.items.start));
     const char *s = ct__cfg_scalar(w, n);
     int e = s ? from(s) : 0;
     if (s != NULL && e <= 0)
@@ -167,8 +168,9 @@ static void name_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   if (s == NULL)
     return;
   if (s[0] == '\0' || strlen(s) >= f->size ||
-      strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                "0123456789_.-") != strlen(s)) {
+      strspn(s,
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+             "0123456789_.-") != strlen(s)) {
     ct__cfg_error(w, v,
                   "'%s' is not a valid name (letters, digits, _ . -; 1 to "
                   "%zu characters)",
@@ -179,8 +181,8 @@ static void name_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
 }
 
 static const ct__cfg_field_t leader_fields[] = {
-  FIELD("client_id", ct__cfg_client_id, ct_config_account_t, client_id, true,
-        0, 0),
+  FIELD("client_id", ct__cfg_client_id, ct_config_account_t, client_id, true, 0,
+        0),
   FIELD("token", ct__cfg_secret, ct_config_account_t, token, true, 0, 0),
 };
 
@@ -222,8 +224,8 @@ static void follower_defaults(ct_config_follower_t *fw, unsigned line) {
 
 static void followers_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
                          const ct__cfg_field_t *f) {
-  ct_config_t *cfg = (ct_config_t *)((char *)dst - offsetof(ct_config_t,
-                                                            followers));
+  ct_config_t *cfg =
+      (ct_config_t *)((char *)dst - offsetof(ct_config_t, followers));
   size_t n;
   (void)f;
   if (v->type != YAML_SEQUENCE_NODE) {
@@ -278,8 +280,7 @@ static void endpoints_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   if (!ct__cfg_map(w, v, endpoint_fields, COUNT(endpoint_fields), cfg))
     return;
   url_check(w, v, "rest_base_url", cfg->rest_base_url, "https://", "http://");
-  url_check(w, v, "order_update_url", cfg->order_update_url, "wss://",
-            "ws://");
+  url_check(w, v, "order_update_url", cfg->order_update_url, "wss://", "ws://");
 }
 
 #define RL(k, member, hi)                                                      \
@@ -319,7 +320,8 @@ static void postback_fn(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   if (colon == NULL || colon == cfg->postback_listen || port < 1 ||
       port > 65535 || strspn(colon + 1, "0123456789") != strlen(colon + 1)) {
     size_t mark = ct__cfg_push_key(w, "listen");
-    ct__cfg_error(w, ct__cfg_map_get(w, v, "listen"), "expected host:port (port 1 to 65535)");
+    ct__cfg_error(w, ct__cfg_map_get(w, v, "listen"),
+                  "expected host:port (port 1 to 65535)");
     ct__cfg_pop(w, mark);
   }
 }
@@ -337,8 +339,7 @@ static const ct__cfg_field_t top_fields[] = {
   FIELD("workers", ct__cfg_int32, ct_config_t, workers, false, 1, 64),
 };
 
-void ct__cfg_walk_root(ct__cfg_walk_t *w, yaml_node_t *root,
-                       ct_config_t *cfg) {
+void ct__cfg_walk_root(ct__cfg_walk_t *w, yaml_node_t *root, ct_config_t *cfg) {
   ct__cfg_map(w, root, top_fields, COUNT(top_fields), cfg);
 }
 
@@ -361,8 +362,8 @@ static unsigned key_line(ct__cfg_walk_t *w, unsigned line, const char *key) {
 }
 
 /* Report `msg` at followers[i].key, on that key's line. */
-static void follower_error(ct__cfg_walk_t *w, const ct_config_t *cfg,
-                           size_t i, const char *key, const char *msg) {
+static void follower_error(ct__cfg_walk_t *w, const ct_config_t *cfg, size_t i,
+                           const char *key, const char *msg) {
   size_t mark = ct__cfg_push_key(w, "followers");
   ct__cfg_push_index(w, i);
   ct__cfg_push_key(w, key);
@@ -370,20 +371,44 @@ static void follower_error(ct__cfg_walk_t *w, const ct_config_t *cfg,
   ct__cfg_pop(w, mark);
 }
 
-static void check_pair(ct__cfg_walk_t *w, const ct_config_t *cfg, size_t i,
-                       size_t j) {
-  const ct_config_follower_t *a = &cfg->followers[i], *b = &cfg->followers[j];
+typedef struct {
+  const char *key;
+  size_t i;
+} keyed_t;
+
+static int cmp_keyed(const void *pa, const void *pb) {
+  const keyed_t *a = pa, *b = pb;
+  int c = strcmp(a->key, b->key);
+  return c != 0 ? c : (a->i > b->i) - (a->i < b->i);
+}
+
+/* Sort (value, index) pairs and report each repeat against the first
+ * follower holding that value: O(n log n) for thousands of followers. */
+static void dup_check(ct__cfg_walk_t *w, const ct_config_t *cfg, size_t member,
+                      const char *key, const char *what) {
+  keyed_t *k = calloc(cfg->n_followers, sizeof(*k));
+  size_t n = 0, first = 0;
   char msg[160];
-  if (a->client_id[0] && strcmp(a->client_id, b->client_id) == 0) {
-    snprintf(msg, sizeof(msg), "client id %s also used by followers[%zu] "
-             "(line %u)", a->client_id, j, b->line);
-    follower_error(w, cfg, i, "client_id", msg);
+  if (k == NULL) {
+    w->oom = 1;
+    return;
   }
-  if (a->name[0] && strcmp(a->name, b->name) == 0) {
-    snprintf(msg, sizeof(msg), "name '%s' also used by followers[%zu] "
-             "(line %u)", a->name, j, b->line);
-    follower_error(w, cfg, i, "name", msg);
+  for (size_t i = 0; i < cfg->n_followers; i++) {
+    const char *v = (const char *)&cfg->followers[i] + member;
+    if (v[0] != '\0')
+      k[n++] = (keyed_t){ v, i };
   }
+  qsort(k, n, sizeof(*k), cmp_keyed);
+  for (size_t j = 1; j < n; j++) {
+    if (strcmp(k[j].key, k[first].key) != 0) {
+      first = j;
+      continue;
+    }
+    snprintf(msg, sizeof(msg), "%s '%s' also used by followers[%zu] (line %u)",
+             what, k[j].key, k[first].i, cfg->followers[k[first].i].line);
+    follower_error(w, cfg, k[j].i, key, msg);
+  }
+  free(k);
 }
 
 void ct__cfg_cross_check(ct__cfg_walk_t *w, const ct_config_t *cfg) {
@@ -393,7 +418,8 @@ void ct__cfg_cross_check(ct__cfg_walk_t *w, const ct_config_t *cfg) {
       follower_error(w, cfg, i, "client_id",
                      "is the leader's client id (a follower cannot copy the "
                      "leader into itself)");
-    for (size_t j = 0; j < i; j++)
-      check_pair(w, cfg, i, j);
   }
+  dup_check(w, cfg, offsetof(ct_config_follower_t, client_id), "client_id",
+            "client id");
+  dup_check(w, cfg, offsetof(ct_config_follower_t, name), "name", "name");
 }

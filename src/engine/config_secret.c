@@ -89,8 +89,9 @@ static void secret_env(ct__cfg_walk_t *w, yaml_node_t *v,
     return;
   }
   if (!secret_text_ok(text, strlen(text))) {
-    ct__cfg_error(w, v, "environment variable %s holds spaces or control "
-                        "characters",
+    ct__cfg_error(w, v,
+                  "environment variable %s holds spaces or control "
+                  "characters",
                   var);
     return;
   }
@@ -109,8 +110,9 @@ static void secret_file(ct__cfg_walk_t *w, yaml_node_t *v,
   else if (!read_secret_file(w, v, path, buf, SECRET_MAX + 2, &len))
     ; /* reported */
   else if (!secret_text_ok(buf, len))
-    ct__cfg_error(w, v, "secret file '%s' is empty, too long or holds "
-                        "spaces or control characters",
+    ct__cfg_error(w, v,
+                  "secret file '%s' is empty, too long or holds "
+                  "spaces or control characters",
                   path);
   else
     store(w, dst, buf, CT_SECRET_SRC_FILE);
@@ -126,8 +128,9 @@ void ct__cfg_secret(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   const char *text;
   (void)f;
   if (v->type != YAML_SCALAR_NODE) {
-    ct__cfg_error(w, v, "expected a single value (inline, env:VAR or "
-                        "file:/path)");
+    ct__cfg_error(w, v,
+                  "expected a single value (inline, env:VAR or "
+                  "file:/path)");
     return;
   }
   text = (const char *)v->data.scalar.value;
@@ -140,8 +143,9 @@ void ct__cfg_secret(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
     return;
   }
   if (!secret_text_ok(text, strlen(text))) {
-    ct__cfg_error(w, v, "inline secret is empty, too long or holds spaces "
-                        "or control characters");
+    ct__cfg_error(w, v,
+                  "inline secret is empty, too long or holds spaces "
+                  "or control characters");
     return;
   }
   if (w->inline_secrets++ == 0)

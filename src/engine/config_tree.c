@@ -179,9 +179,9 @@ static void map_pair(ct__cfg_walk_t *w, yaml_node_pair_t *p,
   }
   f = find_field(fields, n, (const char *)k->data.scalar.value);
   if (f == NULL) {
-    ct__cfg_error(w, k, "unknown key '%s'",
-                  ct__cfg_quote((const char *)k->data.scalar.value, q,
-                                sizeof(q)));
+    ct__cfg_error(
+        w, k, "unknown key '%s'",
+        ct__cfg_quote((const char *)k->data.scalar.value, q, sizeof(q)));
     return;
   }
   idx = (size_t)(f - fields);
@@ -346,8 +346,7 @@ void ct__cfg_num(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
   errno = 0;
   x = strtod(s, &end);
   if (end == s || *end != '\0' || !isfinite(x) || errno == ERANGE) {
-    ct__cfg_error(w, v, "'%s' is not a number",
-                  ct__cfg_quote(s, q, sizeof(q)));
+    ct__cfg_error(w, v, "'%s' is not a number", ct__cfg_quote(s, q, sizeof(q)));
     return;
   }
   if (!(x > 0)) {

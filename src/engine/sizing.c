@@ -110,7 +110,8 @@ int ct_funds_ledger_reserve(ct_funds_ledger_t *l, int64_t paise) {
 void ct_funds_ledger_release(ct_funds_ledger_t *l, int64_t paise) {
   if (paise <= 0)
     return;
-  l->reserved_paise = paise >= l->reserved_paise ? 0 : l->reserved_paise - paise;
+  l->reserved_paise =
+      paise >= l->reserved_paise ? 0 : l->reserved_paise - paise;
 }
 
 /* ---- the decision ---- */
@@ -123,8 +124,9 @@ typedef struct {
   ct_sizing_result_t *out;
 } sizing_ctx_t;
 
-__attribute__((format(printf, 3, 4))) static int
-skip(sizing_ctx_t *c, ct_skip_reason_t why, const char *fmt, ...) {
+__attribute__((format(printf, 3, 4))) static int skip(sizing_ctx_t *c,
+                                                      ct_skip_reason_t why,
+                                                      const char *fmt, ...) {
   va_list ap;
   c->out->skip = why;
   c->out->qty = c->out->lots = c->out->slices = 0;
@@ -165,19 +167,22 @@ static int filter(sizing_ctx_t *c, bool check_window) {
   if (r->segments != 0 && (o->segment <= 0 || o->segment >= 32 ||
                            !(r->segments & CT_SIZING_BIT(o->segment))))
     return skip(c, CT_SKIP_SEGMENT_NOT_ALLOWED, "segment %s not allowed",
-                ct_dhan_segment_str(o->segment) ? ct_dhan_segment_str(o->segment)
-                                                : "?");
+                ct_dhan_segment_str(o->segment)
+                    ? ct_dhan_segment_str(o->segment)
+                    : "?");
   if (r->products != 0 && (o->product <= 0 || o->product >= 32 ||
                            !(r->products & CT_SIZING_BIT(o->product))))
     return skip(c, CT_SKIP_PRODUCT_NOT_ALLOWED, "product %s not allowed",
-                ct_dhan_product_str(o->product) ? ct_dhan_product_str(o->product)
-                                                : "?");
+                ct_dhan_product_str(o->product)
+                    ? ct_dhan_product_str(o->product)
+                    : "?");
   if (check_window && r->has_window) {
     if (m < r->window_start || m >= r->window_end)
-      return skip(c, CT_SKIP_OUTSIDE_WINDOW,
-                  "%02d:%02d IST is outside the copy window %02d:%02d-%02d:%02d",
-                  m / 60, m % 60, r->window_start / 60, r->window_start % 60,
-                  r->window_end / 60, r->window_end % 60);
+      return skip(
+          c, CT_SKIP_OUTSIDE_WINDOW,
+          "%02d:%02d IST is outside the copy window %02d:%02d-%02d:%02d",
+          m / 60, m % 60, r->window_start / 60, r->window_start % 60,
+          r->window_end / 60, r->window_end % 60);
   }
   if (o->quantity <= 0)
     return skip(c, CT_SKIP_BAD_ORDER, "leader quantity %lld is not positive",
@@ -198,8 +203,9 @@ static double raw_units(sizing_ctx_t *c) {
   case CT_SIZING_CAPITAL_PROPORTIONAL:
     if (!(a->leader_capital > 0))
       return skip(c, CT_SKIP_MISSING_DATA, "leader capital unknown"), -1;
-    return l * ((a->follower_capital > 0 ? a->follower_capital : 0) /
-                a->leader_capital) *
+    return l *
+           ((a->follower_capital > 0 ? a->follower_capital : 0) /
+            a->leader_capital) *
            (r->value > 0 ? r->value : 1.0);
   case CT_SIZING_MAX_VALUE:
     p = unit_price(c->order, c->instr);
@@ -218,7 +224,8 @@ static int apply_caps(sizing_ctx_t *c, int64_t lot, int64_t *lots) {
     *lots = r->max_qty / lot;
     c->out->capped = true;
     if (*lots == 0)
-      return skip(c, CT_SKIP_MAX_QTY, "max_qty %lld is less than one lot of %lld",
+      return skip(c, CT_SKIP_MAX_QTY,
+                  "max_qty %lld is less than one lot of %lld",
                   (long long)r->max_qty, (long long)lot);
   }
   if (r->max_order_value > 0) {
@@ -261,8 +268,8 @@ static void slice(ct_sizing_result_t *out, int64_t lot, int64_t freeze) {
 
 /* The sized quantity after filters, mode, lots and caps; 1 when skipped. */
 static int size_qty(sizing_ctx_t *c, bool check_window) {
-  int64_t lot = c->instr != NULL && c->instr->lot_size > 0 ? c->instr->lot_size
-                                                           : 1;
+  int64_t lot =
+      c->instr != NULL && c->instr->lot_size > 0 ? c->instr->lot_size : 1;
   double raw;
   int64_t lots;
   if (filter(c, check_window))
@@ -313,8 +320,8 @@ static int check_margin(sizing_ctx_t *c, ct_funds_ledger_t *ledger,
 int ct_sizing_decide(const ct_sizing_rules_t *rules,
                      const ct_sizing_order_t *order,
                      const ct_instrument_t *instr,
-                     const ct_sizing_account_t *acct,
-                     ct_funds_ledger_t *ledger, ct_sizing_result_t *out) {
+                     const ct_sizing_account_t *acct, ct_funds_ledger_t *ledger,
+                     ct_sizing_result_t *out) {
   sizing_ctx_t c = { rules, order, instr, acct, out };
   int64_t max_orders;
   if (rules == NULL || order == NULL || acct == NULL || out == NULL)
@@ -337,9 +344,8 @@ int ct_sizing_decide(const ct_sizing_rules_t *rules,
 int ct_sizing_modify(const ct_sizing_rules_t *rules,
                      const ct_sizing_order_t *order,
                      const ct_instrument_t *instr,
-                     const ct_sizing_account_t *acct,
-                     ct_funds_ledger_t *ledger, int64_t prev_margin_paise,
-                     ct_sizing_result_t *out) {
+                     const ct_sizing_account_t *acct, ct_funds_ledger_t *ledger,
+                     int64_t prev_margin_paise, ct_sizing_result_t *out) {
   sizing_ctx_t c = { rules, order, instr, acct, out };
   if (rules == NULL || order == NULL || acct == NULL || out == NULL)
     return CT_EINVAL;
