@@ -75,8 +75,6 @@ void ct__cfg_str(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
                  const ct__cfg_field_t *f); /* char *, malloc'd */
 void ct__cfg_path(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
                   const ct__cfg_field_t *f); /* char *, base_dir applied */
-void ct__cfg_buf(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
-                 const ct__cfg_field_t *f); /* char[size], must fit */
 void ct__cfg_client_id(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
                        const ct__cfg_field_t *f); /* digits, char[size] */
 void ct__cfg_bool(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,

@@ -226,42 +226,29 @@ static const char *value_of(ct__cfg_walk_t *w, yaml_node_t *v) {
   return s;
 }
 
-void ct__cfg_str(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
-                 const ct__cfg_field_t *f) {
+/* A copy of the value in *dst (a char *), resolved against base_dir when
+ * it is a path. */
+static void set_string(ct__cfg_walk_t *w, yaml_node_t *v, char **dst,
+                       bool is_path) {
   const char *s = value_of(w, v);
-  char **out = dst;
-  (void)f;
   if (s == NULL)
     return;
-  free(*out);
-  *out = strdup(s);
-  if (*out == NULL)
+  free(*dst);
+  *dst = is_path ? ct__cfg_resolve(w->base_dir, s) : strdup(s);
+  if (*dst == NULL)
     w->oom = 1;
+}
+
+void ct__cfg_str(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
+                 const ct__cfg_field_t *f) {
+  (void)f;
+  set_string(w, v, dst, false);
 }
 
 void ct__cfg_path(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
                   const ct__cfg_field_t *f) {
-  const char *s = value_of(w, v);
-  char **out = dst;
   (void)f;
-  if (s == NULL)
-    return;
-  free(*out);
-  *out = ct__cfg_resolve(w->base_dir, s);
-  if (*out == NULL)
-    w->oom = 1;
-}
-
-void ct__cfg_buf(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
-                 const ct__cfg_field_t *f) {
-  const char *s = value_of(w, v);
-  if (s == NULL)
-    return;
-  if (strlen(s) >= f->size) {
-    ct__cfg_error(w, v, "too long (at most %zu characters)", f->size - 1);
-    return;
-  }
-  memcpy(dst, s, strlen(s) + 1);
+  set_string(w, v, dst, true);
 }
 
 void ct__cfg_client_id(ct__cfg_walk_t *w, yaml_node_t *v, void *dst,
