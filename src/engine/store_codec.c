@@ -194,9 +194,13 @@ typedef struct rd {
   const char *rec;
 } rd_t;
 
+/* idx 0 is the value as a whole (or its version byte). */
 static int rd_fail(rd_t *r, size_t idx, const char *what) {
-  snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx,
-           what);
+  if (idx == 0)
+    snprintf(r->err, r->err_size, "%s value: %s", r->rec, what);
+  else
+    snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx,
+             what);
   return CT_EPROTO;
 }
 
@@ -234,17 +238,18 @@ static int rd_range(rd_t *r, size_t idx, int64_t v, int64_t lo, int64_t hi) {
 static int rd_number(rd_t *r, size_t idx, const field_t *f,
                      const msgpack_object *o, char *p) {
   int64_t v;
-  int rc = rd_int(r, idx, o, &v);
-  if (rc != 0)
+  int rc;
+  if (f->type == F_U64) { /* the whole uint64 range */
+    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
+      return rd_fail(r, idx, "expected an unsigned integer");
+    memcpy(p, &o->via.u64, sizeof(uint64_t));
+    return 0;
+  }
+  if ((rc = rd_int(r, idx, o, &v)) != 0)
     return rc;
   switch (f->type) {
   case F_I64:
     memcpy(p, &v, sizeof v);
-    return 0;
-  case F_U64: /* stored as uint64: any positive value is fine */
-    if (o->type != MSGPACK_OBJECT_POSITIVE_INTEGER)
-      return rd_fail(r, idx, "negative unsigned value");
-    memcpy(p, &o->via.u64, sizeof(uint64_t));
     return 0;
   case F_U32:
     rc = rd_range(r, idx, v, 0, UINT32_MAX);
@@ -291,8 +296,11 @@ static int rd_record(rd_t *r, const rec_desc_t *d, const msgpack_object *o,
     return rd_fail(r, 0, "not a msgpack array");
   if (rd_int(r, 0, &a->ptr[0], &version) != 0 || version != d->version)
     return rd_fail(r, 0, "unknown record version");
-  if (a->size != d->n + 1)
-    return rd_fail(r, a->size, "wrong number of fields");
+  if (a->size != d->n + 1) {
+    snprintf(r->err, r->err_size, "%s value: %u fields, expected %zu", r->rec,
+             a->size, d->n + 1);
+    return CT_EPROTO;
+  }
   for (size_t i = 0; i < d->n; i++)
     if ((rc = rd_field(r, i + 1, &d->fields[i], &a->ptr[i + 1], rec)) != 0)
       return rc;
