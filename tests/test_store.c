@@ -488,6 +488,10 @@ static void test_corrupt_values(void **state) {
   for (size_t i = 0; i < sizeof garbage; i++)
     garbage[i] = (unsigned char)(i * 37 + 11);
   expect_corrupt(f, garbage, sizeof garbage);
+  /* Counts that msgpack-c would allocate before noticing the value is
+   * five bytes long: an array32 of 4G items, and one nested in a field. */
+  expect_corrupt(f, "\xdd\xff\xff\xff\xff", 5);
+  expect_corrupt(f, "\x92\x01\xdf\x7f\xff\xff\xff\x01", 8);
   pk_init(&p); /* a map instead of an array */
   msgpack_pack_map(&p.pk, 0);
   expect_corrupt(f, p.sb.data, p.sb.size);

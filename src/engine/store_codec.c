@@ -307,6 +307,79 @@ static int rd_record(rd_t *r, const rec_desc_t *d, const msgpack_object *o,
   return 0;
 }
 
+/* --- size guard -----------------------------------------------------------
+ * msgpack-c allocates a container's item array from the count in its header
+ * before it checks that the input holds that many items, so five corrupt
+ * bytes (0xdd + a 32-bit count) ask for up to 100 GB. Before unpacking, one
+ * pass over the token headers checks that every count fits the bytes left
+ * (each item takes at least one), which bounds what msgpack-c allocates by
+ * a small multiple of the value's size. It only reads sizes; msgpack-c
+ * still does all the decoding. */
+
+static uint64_t be(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* Header+payload length of the token at p (have > 0 bytes), and the items
+ * it opens; false for the never-used byte 0xc1 or a truncated header. */
+static bool token(const unsigned char *p, size_t have, uint64_t *len,
+                  uint64_t *items) {
+  static const unsigned char fixed[] = {/* 0xc0 .. 0xdf: length, 0 = var */
+                                        1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 5,
+                                        9, 2, 3, 5, 9, 2, 3, 5, 9, 3, 4,
+                                        6, 10, 18, 0, 0, 0, 0, 0, 0, 0};
+  static const unsigned char width[] = {/* 0xc4 .. 0xc9, 0xd9 .. 0xdf */
+                                        1, 2, 4, 1, 2, 4, 1, 2, 4, 2, 4, 2, 4};
+  unsigned b = p[0];
+  int w;
+  *items = 0;
+  *len = 1;
+  if (b <= 0x7f || b >= 0xe0)
+    return true;
+  if (b <= 0x9f) { /* fixmap, fixarray */
+    *items = (uint64_t)(b & 0x0f) * (b <= 0x8f ? 2 : 1);
+    return true;
+  }
+  if (b <= 0xbf) { /* fixstr */
+    *len = 1 + (b & 0x1f);
+    return true;
+  }
+  if (b == 0xc1)
+    return false;
+  if (fixed[b - 0xc0] != 0) {
+    *len = fixed[b - 0xc0];
+    return true;
+  }
+  w = width[b <= 0xc9 ? b - 0xc4 : b - 0xd9 + 6];
+  if (have < (size_t)w + 1)
+    return false;
+  if (b >= 0xdc) { /* array16/32, map16/32 */
+    *len = 1 + (uint64_t)w;
+    *items = be(p + 1, w) * (b >= 0xde ? 2 : 1);
+  } else { /* bin, ext (one type byte more), str: header + payload */
+    *len = 1 + (uint64_t)w + (b >= 0xc7 && b <= 0xc9) + be(p + 1, w);
+  }
+  return true;
+}
+
+static bool sizes_fit(const unsigned char *p, size_t n) {
+  uint64_t pending = 1, len, items;
+  size_t off = 0;
+  while (pending > 0) {
+    if (off >= n || !token(p + off, n - off, &len, &items) || len > n - off)
+      return false;
+    off += (size_t)len;
+    pending--;
+    if (items > n - off || pending + items > n - off)
+      return false;
+    pending += items;
+  }
+  return off == n;
+}
+
 int ct__store_decode(ct__rec_t kind, const void *p, size_t n, void *rec,
                      char *err, size_t err_size) {
   const rec_desc_t *d = &descs[kind];
@@ -314,6 +387,8 @@ int ct__store_decode(ct__rec_t kind, const void *p, size_t n, void *rec,
   msgpack_unpacked u;
   size_t off = 0;
   int rc;
+  if (!sizes_fit(p, n))
+    return rd_fail(&r, 0, "not valid msgpack (sizes do not fit)");
   msgpack_unpacked_init(&u);
   if (msgpack_unpack_next(&u, p, n, &off) != MSGPACK_UNPACK_SUCCESS)
     rc = rd_fail(&r, 0, "not valid msgpack");
