@@ -18,7 +18,16 @@
 
 #include "copytrader/error.h"
 
-typedef enum { F_STR, F_I64, F_U64, F_U32, F_I32, F_F64, F_BOOL, F_ENUM } ftype_t;
+typedef enum {
+  F_STR,
+  F_I64,
+  F_U64,
+  F_U32,
+  F_I32,
+  F_F64,
+  F_BOOL,
+  F_ENUM
+} ftype_t;
 
 typedef struct field {
   ftype_t type;
@@ -27,85 +36,88 @@ typedef struct field {
   int64_t max; /* F_ENUM: values 0 .. max-1 */
 } field_t;
 
-#define FS(T, m)    {F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0}
-#define FN(T, m, k) {k, offsetof(T, m), sizeof(((T *)0)->m), 0}
-#define FE(T, m, n) {F_ENUM, offsetof(T, m), sizeof(((T *)0)->m), n}
+#define FS(T, m)                                                               \
+  { F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0 }
+#define FN(T, m, k)                                                            \
+  { k, offsetof(T, m), sizeof(((T *)0)->m), 0 }
+#define FE(T, m, n)                                                            \
+  { F_ENUM, offsetof(T, m), sizeof(((T *)0)->m), n }
 
 static const field_t leader_fields[] = {
-    FS(ct_leader_state_t, order_id),
-    FS(ct_leader_state_t, security_id),
-    FS(ct_leader_state_t, correlation_id),
-    FS(ct_leader_state_t, last_update_time),
-    FE(ct_leader_state_t, status, CT_DHAN_STATUS_COUNT),
-    FE(ct_leader_state_t, txn, CT_DHAN_TXN_COUNT),
-    FE(ct_leader_state_t, segment, CT_DHAN_SEG_COUNT),
-    FE(ct_leader_state_t, product, CT_DHAN_PRODUCT_COUNT),
-    FE(ct_leader_state_t, order_type, CT_DHAN_OTYPE_COUNT),
-    FE(ct_leader_state_t, validity, CT_DHAN_VALIDITY_COUNT),
-    FN(ct_leader_state_t, leg_no, F_I32),
-    FN(ct_leader_state_t, quantity, F_I64),
-    FN(ct_leader_state_t, traded_qty, F_I64),
-    FN(ct_leader_state_t, price, F_F64),
-    FN(ct_leader_state_t, trigger_price, F_F64),
-    FN(ct_leader_state_t, avg_traded_price, F_F64),
-    FN(ct_leader_state_t, version, F_U64),
-    FN(ct_leader_state_t, fingerprint, F_U64),
+  FS(ct_leader_state_t, order_id),
+  FS(ct_leader_state_t, security_id),
+  FS(ct_leader_state_t, correlation_id),
+  FS(ct_leader_state_t, last_update_time),
+  FE(ct_leader_state_t, status, CT_DHAN_STATUS_COUNT),
+  FE(ct_leader_state_t, txn, CT_DHAN_TXN_COUNT),
+  FE(ct_leader_state_t, segment, CT_DHAN_SEG_COUNT),
+  FE(ct_leader_state_t, product, CT_DHAN_PRODUCT_COUNT),
+  FE(ct_leader_state_t, order_type, CT_DHAN_OTYPE_COUNT),
+  FE(ct_leader_state_t, validity, CT_DHAN_VALIDITY_COUNT),
+  FN(ct_leader_state_t, leg_no, F_I32),
+  FN(ct_leader_state_t, quantity, F_I64),
+  FN(ct_leader_state_t, traded_qty, F_I64),
+  FN(ct_leader_state_t, price, F_F64),
+  FN(ct_leader_state_t, trigger_price, F_F64),
+  FN(ct_leader_state_t, avg_traded_price, F_F64),
+  FN(ct_leader_state_t, version, F_U64),
+  FN(ct_leader_state_t, fingerprint, F_U64),
 };
 
 static const field_t decision_fields[] = {
-    FS(ct_decision_t, leader_order_id),
-    FS(ct_decision_t, follower_id),
-    FS(ct_decision_t, skip_reason),
-    FS(ct_decision_t, rule),
-    FE(ct_decision_t, kind, CT_DECISION_SKIP + 1),
-    FN(ct_decision_t, slices, F_U32),
-    FN(ct_decision_t, qty, F_I64),
-    FN(ct_decision_t, leader_qty, F_I64),
-    FN(ct_decision_t, lot_size, F_I64),
-    FN(ct_decision_t, max_qty, F_I64),
-    FN(ct_decision_t, multiplier, F_F64),
-    FN(ct_decision_t, decided_at_ms, F_U64),
+  FS(ct_decision_t, leader_order_id),
+  FS(ct_decision_t, follower_id),
+  FS(ct_decision_t, skip_reason),
+  FS(ct_decision_t, rule),
+  FE(ct_decision_t, kind, CT_DECISION_SKIP + 1),
+  FN(ct_decision_t, slices, F_U32),
+  FN(ct_decision_t, qty, F_I64),
+  FN(ct_decision_t, leader_qty, F_I64),
+  FN(ct_decision_t, lot_size, F_I64),
+  FN(ct_decision_t, max_qty, F_I64),
+  FN(ct_decision_t, multiplier, F_F64),
+  FN(ct_decision_t, decided_at_ms, F_U64),
 };
 
 static const field_t forder_fields[] = {
-    FS(ct_forder_t, follower_id),
-    FS(ct_forder_t, correlation_id),
-    FS(ct_forder_t, leader_order_id),
-    FS(ct_forder_t, order_id),
-    FS(ct_forder_t, reject_code),
-    FE(ct_forder_t, part, CT_CORRID_EXIT + 1),
-    FN(ct_forder_t, part_index, F_U32),
-    FN(ct_forder_t, generation, F_U32),
-    FE(ct_forder_t, intent, CT_FINTENT_CANCEL + 1),
-    FN(ct_forder_t, intent_seq, F_U32),
-    FE(ct_forder_t, phase, CT_FPHASE_DONE + 1),
-    FE(ct_forder_t, status, CT_DHAN_STATUS_COUNT),
-    FN(ct_forder_t, mods_applied, F_U32),
-    FN(ct_forder_t, attempts, F_U32),
-    FN(ct_forder_t, diverged, F_BOOL),
-    FE(ct_forder_t, order_type, CT_DHAN_OTYPE_COUNT),
-    FN(ct_forder_t, quantity, F_I64),
-    FN(ct_forder_t, filled_qty, F_I64),
-    FN(ct_forder_t, price, F_F64),
-    FN(ct_forder_t, trigger_price, F_F64),
-    FN(ct_forder_t, avg_price, F_F64),
-    FN(ct_forder_t, updated_at_ms, F_U64),
+  FS(ct_forder_t, follower_id),
+  FS(ct_forder_t, correlation_id),
+  FS(ct_forder_t, leader_order_id),
+  FS(ct_forder_t, order_id),
+  FS(ct_forder_t, reject_code),
+  FE(ct_forder_t, part, CT_CORRID_EXIT + 1),
+  FN(ct_forder_t, part_index, F_U32),
+  FN(ct_forder_t, generation, F_U32),
+  FE(ct_forder_t, intent, CT_FINTENT_CANCEL + 1),
+  FN(ct_forder_t, intent_seq, F_U32),
+  FE(ct_forder_t, phase, CT_FPHASE_DONE + 1),
+  FE(ct_forder_t, status, CT_DHAN_STATUS_COUNT),
+  FN(ct_forder_t, mods_applied, F_U32),
+  FN(ct_forder_t, attempts, F_U32),
+  FN(ct_forder_t, diverged, F_BOOL),
+  FE(ct_forder_t, order_type, CT_DHAN_OTYPE_COUNT),
+  FN(ct_forder_t, quantity, F_I64),
+  FN(ct_forder_t, filled_qty, F_I64),
+  FN(ct_forder_t, price, F_F64),
+  FN(ct_forder_t, trigger_price, F_F64),
+  FN(ct_forder_t, avg_price, F_F64),
+  FN(ct_forder_t, updated_at_ms, F_U64),
 };
 
 static const field_t counter_fields[] = {
-    FN(ct__counter_t, date, F_I32),
-    FN(ct__counter_t, count, F_I64),
+  FN(ct__counter_t, date, F_I32),
+  FN(ct__counter_t, count, F_I64),
 };
 
 static const field_t run_fields[] = {
-    FS(ct__run_t, boot_id),
-    FN(ct__run_t, clean, F_BOOL),
-    FE(ct__run_t, durability, CT_STORE_NOSYNC + 1),
+  FS(ct__run_t, boot_id),
+  FN(ct__run_t, clean, F_BOOL),
+  FE(ct__run_t, durability, CT_STORE_NOSYNC + 1),
 };
 
 static const field_t meta_fields[] = {
-    FN(ct__meta_t, schema, F_U32),
-    FS(ct__meta_t, instance),
+  FN(ct__meta_t, schema, F_U32),
+  FS(ct__meta_t, instance),
 };
 
 typedef struct rec_desc {
@@ -115,11 +127,12 @@ typedef struct rec_desc {
   size_t n;
 } rec_desc_t;
 
-#define DESC(name, f) {name, 1, f, sizeof(f) / sizeof(f[0])}
+#define DESC(name, f)                                                          \
+  { name, 1, f, sizeof(f) / sizeof(f[0]) }
 static const rec_desc_t descs[CT__REC_COUNT] = {
-    DESC("leader", leader_fields),   DESC("decision", decision_fields),
-    DESC("forder", forder_fields),   DESC("counter", counter_fields),
-    DESC("run", run_fields),         DESC("meta", meta_fields),
+  DESC("leader", leader_fields), DESC("decision", decision_fields),
+  DESC("forder", forder_fields), DESC("counter", counter_fields),
+  DESC("run", run_fields),       DESC("meta", meta_fields),
 };
 
 /* Enums are int-sized in every ABI we build for; checked here once. */
@@ -199,8 +212,7 @@ static int rd_fail(rd_t *r, size_t idx, const char *what) {
   if (idx == 0)
     snprintf(r->err, r->err_size, "%s value: %s", r->rec, what);
   else
-    snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx,
-             what);
+    snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx, what);
   return CT_EPROTO;
 }
 
@@ -327,12 +339,14 @@ static uint64_t be(const unsigned char *p, int n) {
  * it opens; false for the never-used byte 0xc1 or a truncated header. */
 static bool token(const unsigned char *p, size_t have, uint64_t *len,
                   uint64_t *items) {
-  static const unsigned char fixed[] = {/* 0xc0 .. 0xdf: length, 0 = var */
-                                        1, 0, 1, 1, 0, 0, 0, 0, 0, 0, 5,
-                                        9, 2, 3, 5, 9, 2, 3, 5, 9, 3, 4,
-                                        6, 10, 18, 0, 0, 0, 0, 0, 0, 0};
-  static const unsigned char width[] = {/* 0xc4 .. 0xc9, 0xd9 .. 0xdf */
-                                        1, 2, 4, 1, 2, 4, 1, 2, 4, 2, 4, 2, 4};
+  static const unsigned char fixed[] = { /* 0xc0 .. 0xdf: length, 0 = var */
+                                         1, 0,  1,  1, 0, 0, 0, 0, 0, 0, 5,
+                                         9, 2,  3,  5, 9, 2, 3, 5, 9, 3, 4,
+                                         6, 10, 18, 0, 0, 0, 0, 0, 0, 0
+  };
+  static const unsigned char width[] = { /* 0xc4 .. 0xc9, 0xd9 .. 0xdf */
+                                         1, 2, 4, 1, 2, 4, 1, 2, 4, 2, 4, 2, 4
+  };
   unsigned b = p[0];
   int w;
   *items = 0;
@@ -383,7 +397,7 @@ static bool sizes_fit(const unsigned char *p, size_t n) {
 int ct__store_decode(ct__rec_t kind, const void *p, size_t n, void *rec,
                      char *err, size_t err_size) {
   const rec_desc_t *d = &descs[kind];
-  rd_t r = {err, err_size, d->name};
+  rd_t r = { err, err_size, d->name };
   msgpack_unpacked u;
   size_t off = 0;
   int rc;
