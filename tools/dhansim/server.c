@@ -105,6 +105,8 @@ static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
 }
 
 static int append_body(req_t *r, const void *in, size_t len) {
+  if (len == 0)
+    return 0;
   if (r->body_too_large || r->body_len + len > SIM_MAX_BODY) {
     r->body_too_large = 1;
     return 0;
@@ -241,6 +243,7 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.foreign_loops = loops;
   info.user = s;
+  info.pcontext = &s->lws; /* lws clears it when fully destroyed */
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.fd_limit_per_thread = 8192;
   s->lws = lws_create_context(&info);
@@ -263,8 +266,6 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
 }
 
 void server_stop(sim_t *s) {
-  if (s->lws) {
+  if (s->lws)
     lws_context_destroy(s->lws);
-    s->lws = NULL;
-  }
 }
