@@ -45,11 +45,6 @@ static long now_ms(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static void admin(const char *path, const char *body) {
   ct_http_resp_t r;
   assert_int_equal(ct_http(sim.url, "POST", path, NULL, body, NULL, &r), 0);
@@ -64,7 +59,7 @@ static long get_status(const char *path, char *code, size_t cap) {
   if (ct_http(sim.url, "GET", path, TOK, NULL, NULL, &r) == 0) {
     st = r.status;
     if (code)
-      snprintf(code, cap, "%s", jstr(r.json, "errorCode"));
+      snprintf(code, cap, "%s", ct_jstr(r.json, "errorCode"));
   }
   ct_http_resp_free(&r);
   return st;
