@@ -268,8 +268,11 @@ int main(int argc, char **argv) {
   if (rc == 0)
     rc = run(&sim, &o);
   shutdown_loop(&sim);
-  if (uv_loop_close(&loop) != 0)
-    ct_log_warn("dhansim", "msg=\"loop not closed cleanly\"");
+  if (uv_loop_close(&loop) != 0) { /* tests check the exit status */
+    ct_log_error("dhansim", "msg=\"loop not closed cleanly\"");
+    if (rc == 0)
+      rc = 3;
+  }
   orders_free_all(&sim);
   accounts_free(&sim);
   stamps_free(&sim);
