@@ -11,6 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
+
+#include "copytrader/api.h"
 
 #include "api_fx.h"
 #include "sim.h"
@@ -48,6 +51,81 @@ static int ctapi(const char *token, const char *rest, char *out, size_t cap) {
   out[n] = '\0';
   st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Run ctapi with only `rest` as arguments; stdout in out, stderr in err. */
+static int ctapi_raw(const char *rest, char *out, size_t cap, char *err,
+                     size_t ecap) {
+  char cmd[1024], errf[] = "/tmp/ctapi-err-XXXXXX";
+  const char *bin = getenv("CT_BINARY_DIR");
+  int fd = mkstemp(errf), st;
+  FILE *p;
+  size_t n;
+  assert_true(fd >= 0);
+  close(fd);
+  snprintf(cmd, sizeof(cmd), "%s/tools/ctapi/ctapi %s 2>%s",
+           bin ? bin : CT_BINARY_DIR, rest, errf);
+  p = popen(cmd, "r");
+  assert_non_null(p);
+  n = fread(out, 1, cap - 1, p);
+  out[n] = '\0';
+  st = pclose(p);
+  p = fopen(errf, "r");
+  assert_non_null(p);
+  n = fread(err, 1, ecap - 1, p);
+  err[n] = '\0';
+  fclose(p);
+  unlink(errf);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Every module and call of the table must be listed by --help. */
+static void assert_lists_every_call(const char *out) {
+  for (int c = 0; c < CT_API_CALL_COUNT; c++) {
+    char line[128];
+    const char *m = ct_api_module_name(ct_api_call_module(c));
+    const char *at = strstr(out, m);
+    snprintf(line, sizeof(line), " %s", ct_api_call_name(c));
+    assert_non_null(at);
+    at = strstr(at, line);
+    assert_non_null(at);
+    /* The call is on the module's line. */
+    assert_null(memchr(strstr(out, m), '\n', (size_t)(at - strstr(out, m))));
+  }
+}
+
+static void test_help(void **state) {
+  static char out[16384], err[4096];
+  static const char *const forms[] = { "--help", "-h", "orders place --help",
+                                       "--client-id 1 --token-env X -h",
+                                       "--help --bogus" };
+  (void)state;
+  for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+    assert_int_equal(ctapi_raw(forms[i], out, sizeof(out), err, sizeof(err)),
+                     0);
+    assert_non_null(strstr(out, "usage: ctapi"));
+    assert_null(strstr(out, "needs a value"));
+    assert_string_equal(err, "");
+    assert_lists_every_call(out);
+  }
+}
+
+static void test_bad_global_flags(void **state) {
+  static char out[16384], err[4096];
+  (void)state;
+  assert_int_equal(ctapi_raw("--bogus", out, sizeof(out), err, sizeof(err)), 2);
+  assert_non_null(strstr(err, "ctapi: --bogus: unknown flag"));
+  assert_string_equal(out, "");
+  assert_int_equal(
+      ctapi_raw("-x orders list", out, sizeof(out), err, sizeof(err)), 2);
+  assert_non_null(strstr(err, "ctapi: -x: unknown flag"));
+  assert_int_equal(ctapi_raw("--client-id", out, sizeof(out), err, sizeof(err)),
+                   2);
+  assert_non_null(strstr(err, "ctapi: --client-id: needs a value"));
+  assert_int_equal(ctapi_raw("--timeout-ms 0 orders list", out, sizeof(out),
+                             err, sizeof(err)),
+                   2);
+  assert_non_null(strstr(err, "--timeout-ms: expected a positive integer"));
 }
 
 static void test_place_and_list(void **state) {
@@ -125,6 +203,8 @@ int main(void) {
     cmocka_unit_test(test_place_and_list),
     cmocka_unit_test(test_auth_exit_code),
     cmocka_unit_test(test_bad_flags),
+    cmocka_unit_test(test_help),
+    cmocka_unit_test(test_bad_global_flags),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

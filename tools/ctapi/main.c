@@ -4,6 +4,7 @@
  *
  *   ctapi [--base-url URL] --client-id ID (--token-env VAR | --token-file F)
  *         [--ca-file F] [--timeout-ms N] <module> <call> [--key value ...]
+ *   ctapi --help | -h      (usage with every module and call, exit 0)
  *
  * It starts a runtime with the account's module actors and one "cli"
  * actor that sends the call and stops the runtime when the answer comes.
@@ -39,20 +40,54 @@ typedef struct opts {
 
 enum { MSG_GO = CT_MSG_USER };
 
+static const char usage_head[] =
+    "usage: ctapi [--base-url URL] --client-id ID (--token-env VAR | "
+    "--token-file FILE)\n"
+    "             [--ca-file FILE] [--timeout-ms N] <module> <call> "
+    "[--key value ...]\n"
+    "       ctapi --help | -h\n";
+
+/* Every <module> <call> pair, one line per module, from the call table. */
+static void print_calls(FILE *f) {
+  fputs("modules and calls:\n", f);
+  for (int m = 0; m < CT_API_MODULE_COUNT; m++) {
+    int any = 0;
+    for (int c = 0; c < CT_API_CALL_COUNT; c++) {
+      if ((int)ct_api_call_module(c) != m)
+        continue;
+      if (!any)
+        fprintf(f, "  %-10s", ct_api_module_name(m));
+      fprintf(f, " %s", ct_api_call_name(c));
+      any = 1;
+    }
+    if (any)
+      fputc('\n', f);
+  }
+}
+
 static int usage(const char *why, const char *flag) {
   if (flag)
     fprintf(stderr, "ctapi: %s: %s\n", flag, why);
   else
     fprintf(stderr, "ctapi: %s\n", why);
-  fputs(
-      "usage: ctapi [--base-url URL] --client-id ID (--token-env VAR | "
-      "--token-file FILE)\n"
-      "             [--ca-file FILE] [--timeout-ms N] <module> <call> "
-      "[--key value ...]\n"
-      "modules: auth orders super forever portfolio edis control funds "
-      "statement\n",
-      stderr);
+  fputs(usage_head, stderr);
+  fputs("run ctapi --help for the modules and calls\n", stderr);
   return 2;
+}
+
+static int help(void) {
+  fputs(usage_head, stdout);
+  print_calls(stdout);
+  fputs(
+      "exit: 0 success, 2 usage, 3 business rejection, 4 rate limited, "
+      "5 transient,\n      6 auth, 7 config, 8 outcome unknown, 9 not "
+      "found, 1 internal error\n",
+      stdout);
+  return 0;
+}
+
+static int is_help(const char *a) {
+  return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
 static int cli_init(ct_actor_t *self, void *arg) {
@@ -120,32 +155,41 @@ static int read_token(const opts_t *o, ct_secret_t *tok) {
   return rc;
 }
 
+/* Where a string-valued global flag is stored; NULL for any other. */
+static const char **global_flag(opts_t *o, const char *f) {
+  if (strcmp(f, "--base-url") == 0)
+    return &o->base_url;
+  if (strcmp(f, "--client-id") == 0)
+    return &o->client_id;
+  if (strcmp(f, "--token-env") == 0)
+    return &o->token_env;
+  if (strcmp(f, "--token-file") == 0)
+    return &o->token_file;
+  if (strcmp(f, "--ca-file") == 0)
+    return &o->ca_file;
+  return NULL;
+}
+
 /* Global flags, then <module> <call>, then --key value pairs into kv. */
 static int parse(int argc, char **argv, opts_t *o, kv_t *kv) {
   int i = 1;
   o->base_url = CT_API_DEFAULT_BASE_URL;
   o->timeout_ms = 15000;
-  for (; i < argc && strncmp(argv[i], "--", 2) == 0; i += 2) {
+  for (; i < argc && argv[i][0] == '-'; i += 2) {
     const char *f = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+    const char **dst = global_flag(o, f);
     char *end;
+    if (dst == NULL && strcmp(f, "--timeout-ms") != 0)
+      return usage("unknown flag", f);
     if (v == NULL)
       return usage("needs a value", f);
-    if (strcmp(f, "--base-url") == 0)
-      o->base_url = v;
-    else if (strcmp(f, "--client-id") == 0)
-      o->client_id = v;
-    else if (strcmp(f, "--token-env") == 0)
-      o->token_env = v;
-    else if (strcmp(f, "--token-file") == 0)
-      o->token_file = v;
-    else if (strcmp(f, "--ca-file") == 0)
-      o->ca_file = v;
-    else if (strcmp(f, "--timeout-ms") == 0) {
+    if (dst != NULL)
+      *dst = v;
+    else {
       o->timeout_ms = strtoull(v, &end, 10);
-      if (*end || o->timeout_ms == 0)
+      if (*end || end == v || o->timeout_ms == 0)
         return usage("expected a positive integer", f);
-    } else
-      return usage("unknown flag", f);
+    }
   }
   if (o->client_id == NULL)
     return usage("is required", "--client-id");
@@ -215,6 +259,9 @@ int main(int argc, char **argv) {
   ct_log_init_from_env();
   if (getenv("CT_LOG_LEVEL") == NULL)
     ct_log_set_level(CT_LOG_WARN);
+  for (int i = 1; i < argc; i++)
+    if (is_help(argv[i]))
+      return help();
   if ((rc = parse(argc, argv, &o, &kv)) != 0)
     return rc;
   if (find_call(o.module, o.call, &c.call) != 0)
