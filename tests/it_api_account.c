@@ -101,14 +101,15 @@ static void test_funds(void **state) {
   mm.items[0] = m;
   mm.items[1] = m;
   mm.items[1].txn = CT_DHAN_TXN_SELL;
-  /* Known mismatch (reported): dhansim answers "currency":"INR" while the
-   * dhan_json parser reads "currency" as the currency margin (a number).
-   * Until one side changes, accept that one parse error only. */
-  r = ct_api_fx_call(&fx, CT_API_MARGIN_MULTI, &mm, sizeof(mm));
-  if (r.err != 0)
-    assert_non_null(strstr(r.reason, "'currency'"));
-  else
-    assert_int_equal(r.count, 1);
+  /* Round trip: dhansim's multi answer (snake_case, string amounts,
+   * "currency" an amount) parses in full. */
+  r = ok_call(CT_API_MARGIN_MULTI, &mm, sizeof(mm));
+  const ct_dhan_margin_t *mg = r.items;
+  assert_int_equal(r.count, 1);
+  assert_true(mg->total_margin > 0);
+  assert_true(mg->fo_margin == mg->total_margin); /* all F&O here */
+  assert_true(mg->span_margin > 0 && mg->exposure_margin > 0);
+  assert_true(mg->currency_margin == 0);
   ct_api_result_free(&r);
   saw("POST", "/v2/margincalculator/multi", 200);
 }

@@ -347,6 +347,9 @@ static void test_funds_and_margin(void **state) {
           "820}]}",
           200);
   assert_string_equal(ct_jstr(r.json, "total_margin"), "28700.00");
+  /* §8: every value a numeric string, "currency" included. */
+  assert_string_equal(ct_jstr(r.json, "currency"), "0.00");
+  assert_string_equal(ct_jstr(r.json, "hedge_benefit"), "0.00");
   ct_http_resp_free(&r);
 }
 

@@ -200,6 +200,33 @@ static void test_funds_and_margin(void **state) {
   assert_true(m.fo_margin == 150000.0);
   assert_true(m.hedge_benefit == 25000.0);
   assert_true(m.brokerage == 0);
+  assert_true(m.currency_margin == 0);
+}
+
+/* "currency" is UNVERIFIED (§8): an amount is read, a label such as "INR"
+ * reads as absent, and a non-numeric value in a strict field still fails. */
+static void test_margin_currency_tolerance(void **state) {
+  static const char amount[] =
+      "{\"total_margin\":\"10.00\","
+      "\"currency\":\"12.50\"}";
+  static const char label[] =
+      "{\"total_margin\":\"10.00\","
+      "\"currency\":\"INR\"}";
+  static const char bad[] = "{\"total_margin\":\"INR\"}";
+  ct_dhan_margin_t m;
+  char err[CT_DHAN_ERR_SIZE] = "";
+  (void)state;
+  assert_int_equal(
+      ct_dhan_parse_margin(amount, sizeof(amount) - 1, &m, err, sizeof(err)),
+      0);
+  assert_true(m.currency_margin == 12.5);
+  assert_int_equal(
+      ct_dhan_parse_margin(label, sizeof(label) - 1, &m, err, sizeof(err)), 0);
+  assert_true(m.currency_margin == 0);
+  assert_true(m.total_margin == 10.0);
+  assert_int_not_equal(
+      ct_dhan_parse_margin(bad, sizeof(bad) - 1, &m, err, sizeof(err)), 0);
+  assert_non_null(strstr(err, "not a number"));
 }
 
 static void test_statement_and_account(void **state) {
@@ -275,6 +302,7 @@ int main(void) {
     cmocka_unit_test(test_forever_orders),
     cmocka_unit_test(test_portfolio),
     cmocka_unit_test(test_funds_and_margin),
+    cmocka_unit_test(test_margin_currency_tolerance),
     cmocka_unit_test(test_statement_and_account),
     cmocka_unit_test(test_text_truncated_ids_not),
   };

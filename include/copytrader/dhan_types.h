@@ -405,7 +405,8 @@ typedef struct ct_dhan_margin {
   double equity_margin;        /* multi only */
   double fo_margin;            /* multi only */
   double commodity_margin;     /* multi only */
-  double currency_margin;      /* multi only: key "currency" */
+  double currency_margin;      /* multi only: key "currency"; 0 when the
+                                  value is not a number (e.g. "INR") */
   double hedge_benefit;        /* multi only */
 } ct_dhan_margin_t;
 

@@ -10,7 +10,9 @@
  * - numbers may arrive as JSON numbers or as numeric strings; integers must
  *   be whole and within +-2^53; non-finite values are errors;
  * - ids (CT__F_ID) that do not fit their buffer are errors, text is cut;
- * - an enum text nobody knows reads as 0 (UNKNOWN), not an error.
+ * - an enum text nobody knows reads as 0 (UNKNOWN), not an error;
+ * - CT__F_F64_LAX fields, where the reference does not say whether the
+ *   value is an amount or a label, read non-numeric text as absent.
  */
 #ifndef CT_DHAN_JSON_INT_H
 #define CT_DHAN_JSON_INT_H
@@ -24,12 +26,13 @@
 #include "copytrader/error.h"
 
 typedef enum {
-  CT__F_ID,   /* string, must fit */
-  CT__F_TEXT, /* string, truncated to fit */
-  CT__F_I64,  /* int64_t */
-  CT__F_F64,  /* double */
-  CT__F_BOOL, /* bool */
-  CT__F_ENUM  /* an enum of dhan_types.h, kind in `kind` */
+  CT__F_ID,      /* string, must fit */
+  CT__F_TEXT,    /* string, truncated to fit */
+  CT__F_I64,     /* int64_t */
+  CT__F_F64,     /* double */
+  CT__F_F64_LAX, /* double; text that is not a number reads as absent */
+  CT__F_BOOL,    /* bool */
+  CT__F_ENUM     /* an enum of dhan_types.h, kind in `kind` */
 } ct__ftype_t;
 
 typedef enum {
@@ -66,6 +69,7 @@ typedef struct ct__field {
 #define CT__TXT(k, T, m)     CT__FIELD(k, NULL, CT__F_TEXT, 0, 0, 0, T, m)
 #define CT__I64(k, T, m)     CT__FIELD(k, NULL, CT__F_I64, 0, 0, 0, T, m)
 #define CT__F64(k, T, m)     CT__FIELD(k, NULL, CT__F_F64, 0, 0, 0, T, m)
+#define CT__F64LAX(k, T, m)  CT__FIELD(k, NULL, CT__F_F64_LAX, 0, 0, 0, T, m)
 #define CT__BOOL(k, T, m)    CT__FIELD(k, NULL, CT__F_BOOL, 0, 0, 0, T, m)
 #define CT__ENUM(k, e, T, m) CT__FIELD(k, NULL, CT__F_ENUM, e, 0, 0, T, m)
 #define CT__COUNT(a)         (sizeof(a) / sizeof((a)[0]))

@@ -154,7 +154,7 @@ static int put_number(const ct__field_t *f, const cJSON *it, void *dst,
   int rc = read_double(f, it, &v, err, err_size);
   if (rc != 0)
     return rc;
-  if (f->type == CT__F_F64) {
+  if (f->type == CT__F_F64 || f->type == CT__F_F64_LAX) {
     memcpy(dst, &v, sizeof(v));
     return 0;
   }
@@ -221,6 +221,14 @@ static int enum_value(uint8_t kind, const char *s) {
   return 0;
 }
 
+/* A CT__F_F64_LAX field holding text that is not a number. */
+static bool lax_text(const ct__field_t *f, const cJSON *it) {
+  char scratch[8];
+  double v;
+  return f->type == CT__F_F64_LAX && cJSON_IsString(it) &&
+         read_double(f, it, &v, scratch, sizeof(scratch)) != 0;
+}
+
 static int decode_one(const ct__field_t *f, const cJSON *it, char *dst,
                       char *err, size_t err_size) {
   int v;
@@ -230,6 +238,7 @@ static int decode_one(const ct__field_t *f, const cJSON *it, char *dst,
     return put_string(f, it, dst, err, err_size);
   case CT__F_I64:
   case CT__F_F64:
+  case CT__F_F64_LAX:
     return put_number(f, it, dst, err, err_size);
   case CT__F_BOOL:
     return put_bool(f, it, (bool *)dst, err, err_size);
@@ -250,7 +259,7 @@ int ct__jdecode(const cJSON *obj, const ct__field_t *f, size_t n, void *rec,
   for (size_t i = 0; i < n; i++) {
     const cJSON *it = field_item(obj, &f[i]);
     int rc;
-    if (is_absent(it)) {
+    if (is_absent(it) || lax_text(&f[i], it)) {
       if (f[i].required)
         return ct__jfail(err, err_size, "field '%s': missing", f[i].key);
       continue;

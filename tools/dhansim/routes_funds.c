@@ -132,7 +132,7 @@ static void margin_multi(sim_t *s, req_t *r, char **p) {
   add_money(j, "equity_margin", 0);
   add_money(j, "fo_margin", total);
   add_money(j, "commodity_margin", 0);
-  cJSON_AddStringToObject(j, "currency", "INR");
+  add_money(j, "currency", 0); /* currency-segment margin (§8, README) */
   add_money(j, "hedge_benefit", 0);
   resp_json(r, 200, j);
 }
