@@ -13,7 +13,6 @@
 
 #include "copytrader/error.h"
 #include "dhansim.h"
-#include "ratelimit.h"
 
 #define DEFAULT_FUNDS 10000000.0
 
@@ -57,10 +56,20 @@ static int parse_spec(account_t *a, const char *spec) {
   return ct_secret_set(&a->token, token);
 }
 
+/* Dhan's §17 windows, with the engine's own limiter (no margin: the
+ * simulator is the clock that counts). */
+static int limits_init(account_t *a) {
+  ct_rate_window_t w[CT_RATE_MAX_WINDOWS];
+  int rc = ct_token_bucket_init(&a->rl_orders, w, ct_rate_dhan_orders(w, 0));
+  if (rc == 0)
+    rc = ct_token_bucket_init(&a->rl_other, w, ct_rate_dhan_non_trading(w, 0));
+  return rc;
+}
+
 static void account_free(account_t *a) {
   ct_secret_clear(&a->token);
-  ratelimit_free(a->rl_orders);
-  ratelimit_free(a->rl_other);
+  ct_token_bucket_close(&a->rl_orders);
+  ct_token_bucket_close(&a->rl_other);
   free(a->orders);
   free(a->trades);
   free(a->positions);
@@ -80,11 +89,11 @@ int accounts_add(sim_t *s, const char *spec) {
   if (accounts_by_id(s, a->client_id) ||
       accounts_by_token(s, ct_secret_reveal(&a->token)))
     goto fail;
+  if ((rc = limits_init(a)) != 0)
+    goto fail;
   rc = CT_ENOMEM;
-  a->rl_orders = ratelimit_new_orders();
-  a->rl_other = ratelimit_new_other();
   n = realloc(s->accounts, (s->n_accounts + 1) * sizeof(*n));
-  if (a->rl_orders == NULL || a->rl_other == NULL || n == NULL)
+  if (n == NULL)
     goto fail;
   s->accounts = n;
   s->accounts[s->n_accounts++] = a;

@@ -18,6 +18,7 @@
 
 #include "copytrader/instruments.h"
 #include "copytrader/log.h"
+#include "copytrader/token_bucket.h"
 
 #define SIM_MAX_BODY (64 * 1024)
 
@@ -25,7 +26,6 @@ typedef struct sim sim_t;
 typedef struct account account_t;
 typedef struct order order_t;
 typedef struct req req_t;
-typedef struct ratelimit ratelimit_t;
 
 enum { M_GET, M_POST, M_PUT, M_DELETE, M_OTHER };
 
@@ -84,7 +84,7 @@ struct account {
   size_t n_trades, cap_trades;
   position_t *positions;
   size_t n_positions, cap_positions;
-  ratelimit_t *rl_orders, *rl_other;
+  ct_token_bucket_t rl_orders, rl_other; /* §17 windows, exact ns */
   int killswitch;
   int pnl_active;
   double pnl_profit, pnl_loss;
@@ -175,13 +175,6 @@ const char *query_arg(const req_t *r, const char *name, char *buf, size_t cap);
 
 /* ---- router.c ---- */
 void router_handle(sim_t *s, req_t *r);
-
-/* ---- ratelimit.c ---- */
-ratelimit_t *ratelimit_new(const uint32_t *limits, const uint64_t *windows_ms,
-                           size_t n);
-void ratelimit_free(ratelimit_t *rl);
-/* 1 when a request at `now_ms` is admitted (and counted), 0 otherwise. */
-int ratelimit_take(ratelimit_t *rl, uint64_t now_ms);
 
 /* ---- faults.c ---- */
 /* Applies a matching fault to `r`: 1 when the request is answered by the

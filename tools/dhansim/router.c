@@ -110,11 +110,11 @@ static int check_client(req_t *r) {
 }
 
 static int rate_ok(sim_t *s, req_t *r, const route_t *rt) {
-  uint64_t now_ms = uv_hrtime() / 1000000;
   int order = rt->order_api && rt->method != M_GET;
   if (!s->rate_limit)
     return 1;
-  if (ratelimit_take(order ? r->acct->rl_orders : r->acct->rl_other, now_ms))
+  if (ct_token_bucket_try(order ? &r->acct->rl_orders : &r->acct->rl_other,
+                          uv_hrtime(), 1, NULL) == 0)
     return 1;
   resp_error(r, 429, "Rate_Limit", "DH-904",
              "Too many requests on server from single user breaching rate "
