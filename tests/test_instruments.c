@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "copytrader/dhan_types.h"
 #include "copytrader/error.h"
 #include "copytrader/instruments.h"
 
@@ -85,9 +86,28 @@ static void test_errors(void **state) {
   assert_string_equal(ct_instruments_rest_segment("NSE", "D"), "NSE_FNO");
 }
 
+/* The master's (exchange, letter) pairs map through the same table as the
+ * order-update socket's, plus the index rows. */
+static void test_rest_segment_one_table(void **state) {
+  (void)state;
+  for (int v = 1; v < CT_DHAN_SEG_COUNT; v++) {
+    const char *e, *l;
+    if (ct_dhan_segment_to_ws((ct_dhan_segment_t)v, &e, &l) != 0)
+      continue;
+    assert_string_equal(ct_instruments_rest_segment(e, l),
+                        ct_dhan_segment_str((ct_dhan_segment_t)v));
+  }
+  assert_string_equal(ct_instruments_rest_segment("NSE", "I"), "IDX_I");
+  assert_string_equal(ct_instruments_rest_segment("BSE", "I"), "IDX_I");
+  assert_null(ct_instruments_rest_segment("MCX", "I"));
+  assert_null(ct_instruments_rest_segment("MCX", "E"));
+  assert_null(ct_instruments_rest_segment(NULL, "E"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_default_table),
+    cmocka_unit_test(test_rest_segment_one_table),
     cmocka_unit_test(test_columns_by_name_and_quotes),
     cmocka_unit_test(test_errors),
   };

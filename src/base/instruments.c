@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copytrader/dhan_types.h"
 #include "copytrader/error.h"
 
 #define MAX_FIELDS 64
@@ -56,23 +57,19 @@ typedef struct {
   int n;
 } fields_t;
 
-static const struct {
-  const char *exch, *seg, *rest;
-} seg_map[] = { { "NSE", "E", "NSE_EQ" },       { "NSE", "D", "NSE_FNO" },
-                { "NSE", "C", "NSE_CURRENCY" }, { "BSE", "E", "BSE_EQ" },
-                { "BSE", "D", "BSE_FNO" },      { "BSE", "C", "BSE_CURRENCY" },
-                { "MCX", "M", "MCX_COMM" },     { "NSE", "I", "IDX_I" },
-                { "BSE", "I", "IDX_I" } };
-
+/* The trading segments map like the order-update socket's (Exchange,
+ * Segment) pair, one table in dhan_enums.c; the master adds index rows
+ * ("I" on NSE and BSE), which are not tradable and never on the socket. */
 const char *ct_instruments_rest_segment(const char *exchange,
                                         const char *segment) {
+  ct_dhan_segment_t s;
   if (exchange == NULL || segment == NULL)
     return NULL;
-  for (size_t i = 0; i < sizeof(seg_map) / sizeof(seg_map[0]); i++)
-    if (strcmp(seg_map[i].exch, exchange) == 0 &&
-        strcmp(seg_map[i].seg, segment) == 0)
-      return seg_map[i].rest;
-  return NULL;
+  if (strcmp(segment, "I") == 0 &&
+      (strcmp(exchange, "NSE") == 0 || strcmp(exchange, "BSE") == 0))
+    return ct_dhan_segment_str(CT_DHAN_SEG_IDX_I);
+  s = ct_dhan_segment_from_ws(exchange, segment);
+  return s == CT_DHAN_SEG_UNKNOWN ? NULL : ct_dhan_segment_str(s);
 }
 
 /* Split one line (without its newline) into fields; quotes are stripped
