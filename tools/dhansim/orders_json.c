@@ -52,20 +52,27 @@ cJSON *order_ack_json(const order_t *o) {
   return j;
 }
 
-/* The fields the order-book record and the postback body share. */
-static cJSON *order_base_json(const order_t *o) {
+/* The order keys every record of an order carries: order-book record,
+ * postback body and trade record (§3.4, §3.5, §16). */
+static cJSON *order_keys_json(const order_t *o) {
   cJSON *j = cJSON_CreateObject();
   ADD_S(j, "dhanClientId", o->acct->client_id);
   ADD_S(j, "orderId", o->id);
-  ADD_S(j, "correlationId", o->corr);
-  ADD_S(j, "orderStatus", o->status);
   ADD_S(j, "transactionType", o->txn);
   ADD_S(j, "exchangeSegment", o->segment);
   ADD_S(j, "productType", o->product);
   ADD_S(j, "orderType", o->otype);
-  ADD_S(j, "validity", o->validity);
   ADD_S(j, "tradingSymbol", tsym(o));
   ADD_S(j, "securityId", o->security_id);
+  return j;
+}
+
+/* The fields the order-book record and the postback body share. */
+static cJSON *order_base_json(const order_t *o) {
+  cJSON *j = order_keys_json(o);
+  ADD_S(j, "correlationId", o->corr);
+  ADD_S(j, "orderStatus", o->status);
+  ADD_S(j, "validity", o->validity);
   ADD_N(j, "quantity", o->qty);
   ADD_N(j, "disclosedQuantity", o->disc_qty);
   ADD_N(j, "price", o->price);
@@ -197,18 +204,10 @@ cJSON *order_postback_json(const order_t *o) {
 
 cJSON *trade_json(const trade_t *t) {
   const order_t *o = t->order;
-  cJSON *j = cJSON_CreateObject();
-  ADD_S(j, "dhanClientId", o->acct->client_id);
-  ADD_S(j, "orderId", o->id);
+  cJSON *j = order_keys_json(o);
   ADD_S(j, "exchangeOrderId", o->exch_id);
   ADD_S(j, "exchangeTradeId", t->trade_id);
-  ADD_S(j, "transactionType", o->txn);
-  ADD_S(j, "exchangeSegment", o->segment);
-  ADD_S(j, "productType", o->product);
-  ADD_S(j, "orderType", o->otype);
-  ADD_S(j, "tradingSymbol", tsym(o));
   ADD_S(j, "customSymbol", o->ins ? o->ins->custom_symbol : "");
-  ADD_S(j, "securityId", o->security_id);
   ADD_N(j, "tradedQuantity", t->qty);
   ADD_N(j, "tradedPrice", t->price);
   ADD_S(j, "createTime", t->time);

@@ -188,25 +188,25 @@ static void by_corr(sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, order_rest_json(o));
 }
 
-static void trades(sim_t *s, req_t *r, char **p) {
+/* The account's trades, all of them or those of order `of` (§3.5). */
+static void trades_reply(req_t *r, const order_t *of) {
   cJSON *arr = cJSON_CreateArray();
+  for (size_t i = 0; i < r->acct->n_trades; i++)
+    if (of == NULL || r->acct->trades[i].order == of)
+      cJSON_AddItemToArray(arr, trade_json(&r->acct->trades[i]));
+  resp_json(r, 200, arr);
+}
+
+static void trades(sim_t *s, req_t *r, char **p) {
   (void)s;
   (void)p;
-  for (size_t i = 0; i < r->acct->n_trades; i++)
-    cJSON_AddItemToArray(arr, trade_json(&r->acct->trades[i]));
-  resp_json(r, 200, arr);
+  trades_reply(r, NULL);
 }
 
 static void trades_of(sim_t *s, req_t *r, char **p) {
   order_t *o = find_or_404(s, r, p[0]);
-  cJSON *arr;
-  if (o == NULL)
-    return;
-  arr = cJSON_CreateArray();
-  for (size_t i = 0; i < r->acct->n_trades; i++)
-    if (r->acct->trades[i].order == o)
-      cJSON_AddItemToArray(arr, trade_json(&r->acct->trades[i]));
-  resp_json(r, 200, arr);
+  if (o != NULL)
+    trades_reply(r, o);
 }
 
 const route_t routes_orders[] = { { M_POST, "/orders", place, 1 },
