@@ -4,7 +4,8 @@
  * (fund limit, margin single and multi), portfolio, trader's control,
  * EDIS, statement (ledger, trade history across all pages), and the super
  * and forever order modules. Each checks the request dhansim received
- * (method and path from its stamps) and the parsed records.
+ * (its request log, against the documented shape: tests/support/wire.c)
+ * and the parsed records.
  */
 #include "ct_test.h"
 
@@ -15,6 +16,7 @@
 
 #include "api_fx.h"
 #include "copytrader/error.h"
+#include "wire.h"
 
 static ct_api_fx_t fx;
 
@@ -28,17 +30,6 @@ static int teardown(void **state) {
   (void)state;
   ct_api_fx_stop(&fx);
   return 0;
-}
-
-/* The last request to exactly `path` was `method` and got `status`. */
-static void saw(const char *method, const char *path, int status) {
-  cJSON *st = ct_api_fx_stamps(&fx);
-  const cJSON *s = ct_api_fx_last_stamp(st, path);
-  assert_string_equal(ct_fx_jstr(s, "path"), path);
-  assert_string_equal(ct_fx_jstr(s, "method"), method);
-  assert_int_equal((int)ct_fx_jnum(s, "status"), status);
-  assert_string_equal(ct_fx_jstr(s, "account"), CT_FX_ACCOUNT);
-  cJSON_Delete(st);
 }
 
 static ct_api_result_t ok_call(ct_api_call_t c, const void *p, size_t n) {
@@ -58,7 +49,7 @@ static void test_auth(void **state) {
   assert_true(p->ddpi_active);
   assert_true(p->token_validity[0] != '\0');
   ct_api_result_free(&r);
-  saw("GET", "/v2/profile", 200);
+  ct_wire_ok(&fx, CT_API_PROFILE);
 
   r = ok_call(CT_API_RENEW_TOKEN, NULL, 0);
   const ct_api_renew_t *rn = r.items;
@@ -67,11 +58,11 @@ static void test_auth(void **state) {
   assert_string_equal(rn->client_id, CT_FX_ACCOUNT);
   assert_true(rn->expiry_time[0] != '\0');
   ct_api_result_free(&r);
-  saw("GET", "/v2/RenewToken", 200); /* dhanClientId header was accepted */
+  ct_wire_ok(&fx, CT_API_RENEW_TOKEN); /* with the dhanClientId header */
   /* The old token is dead on dhansim now: this works only if swapped. */
   r = ok_call(CT_API_PROFILE, NULL, 0);
   ct_api_result_free(&r);
-  saw("GET", "/v2/profile", 200);
+  ct_wire_ok(&fx, CT_API_PROFILE);
 }
 
 static void test_funds(void **state) {
@@ -89,12 +80,16 @@ static void test_funds(void **state) {
   assert_true(f->available_balance > 0);
   assert_true(f->sod_limit > 0);
   ct_api_result_free(&r);
-  saw("GET", "/v2/fundlimit", 200);
+  ct_wire_ok(&fx, CT_API_FUND_LIMIT);
 
   r = ok_call(CT_API_MARGIN, &m, sizeof(m));
   assert_true(((ct_dhan_margin_t *)r.items)->total_margin > 0);
   ct_api_result_free(&r);
-  saw("POST", "/v2/margincalculator", 200);
+  cJSON *b = ct_wire_check(&fx, CT_API_MARGIN);
+  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 10);
+  assert_true(ct_fx_jnum(b, "price") == 3120.5);
+  assert_string_equal(ct_fx_jstr(b, "productType"), "CNC");
+  cJSON_Delete(b);
 
   memset(&mm, 0, sizeof(mm));
   mm.n_items = 2;
@@ -111,7 +106,12 @@ static void test_funds(void **state) {
   assert_true(mg->span_margin > 0 && mg->exposure_margin > 0);
   assert_true(mg->currency_margin == 0);
   ct_api_result_free(&r);
-  saw("POST", "/v2/margincalculator/multi", 200);
+  b = ct_wire_check(&fx, CT_API_MARGIN_MULTI);
+  const cJSON *sl = cJSON_GetObjectItem(b, "scripList");
+  assert_int_equal(cJSON_GetArraySize(sl), 2);
+  assert_string_equal(ct_fx_jstr(cJSON_GetArrayItem(sl, 1), "transactionType"),
+                      "SELL");
+  cJSON_Delete(b);
 }
 
 static void test_portfolio(void **state) {
@@ -133,7 +133,7 @@ static void test_portfolio(void **state) {
   assert_int_equal(pos->net_qty, 7);
   assert_int_equal(pos->product, CT_DHAN_PRODUCT_INTRADAY);
   ct_api_result_free(&r);
-  saw("GET", "/v2/positions", 200);
+  ct_wire_ok(&fx, CT_API_POSITIONS);
 
   ct_dhan_convert_req_t c = { .security_id = "11536",
                               .segment = CT_DHAN_SEG_NSE_EQ,
@@ -145,17 +145,21 @@ static void test_portfolio(void **state) {
   assert_int_equal(r.dhan.http_status, 202);
   assert_int_equal(r.count, 0);
   ct_api_result_free(&r);
-  saw("POST", "/v2/positions/convert", 202);
+  cJSON *b = ct_wire_check(&fx, CT_API_CONVERT);
+  assert_int_equal((int)ct_fx_jnum(b, "convertQty"), 2);
+  assert_string_equal(ct_fx_jstr(b, "fromProductType"), "INTRADAY");
+  assert_string_equal(ct_fx_jstr(b, "toProductType"), "CNC");
+  cJSON_Delete(b);
 
   r = ok_call(CT_API_HOLDINGS, NULL, 0);
   ct_api_result_free(&r);
-  saw("GET", "/v2/holdings", 200);
+  ct_wire_ok(&fx, CT_API_HOLDINGS);
 
   r = ok_call(CT_API_EXIT_ALL, NULL, 0);
   assert_int_equal(r.count, 1);
   assert_string_equal(((ct_api_status_t *)r.items)->status, "SUCCESS");
   ct_api_result_free(&r);
-  saw("DELETE", "/v2/positions", 200);
+  ct_wire_ok(&fx, CT_API_EXIT_ALL);
 }
 
 static void test_control(void **state) {
@@ -167,32 +171,32 @@ static void test_control(void **state) {
   ct_api_result_t r = ok_call(CT_API_PNL_SET, &pnl, sizeof(pnl));
   assert_string_equal(((ct_api_status_t *)r.items)->status, "ACTIVE");
   ct_api_result_free(&r);
-  saw("POST", "/v2/pnlExit", 200);
+  cJSON *b = ct_wire_check(&fx, CT_API_PNL_SET);
+  assert_true(ct_fx_jnum(b, "profitValue") == 1500);
+  assert_string_equal(
+      cJSON_GetArrayItem(cJSON_GetObjectItem(b, "productType"), 0)->valuestring,
+      "INTRADAY");
+  cJSON_Delete(b);
   r = ok_call(CT_API_PNL_GET, NULL, 0);
   const ct_api_pnl_t *g = r.items;
   assert_string_equal(g->status, "ACTIVE");
   assert_true(g->profit == 1500 && g->loss == 500);
   assert_int_equal(g->products, CT_DHAN_PNL_INTRADAY);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_PNL_GET);
   r = ok_call(CT_API_PNL_DELETE, NULL, 0);
   assert_string_equal(((ct_api_status_t *)r.items)->status, "DISABLED");
   ct_api_result_free(&r);
-  saw("DELETE", "/v2/pnlExit", 200);
+  ct_wire_ok(&fx, CT_API_PNL_DELETE);
 
-#ifndef __SANITIZE_ADDRESS__
-  /* Skipped in the sanitizer build only: dhansim's append_body() calls
-   * memcpy(dst, NULL, 0) for a POST with an empty body, which aborts a
-   * UBSan-built dhansim (reported; a one-line fix in tools/dhansim). */
   r = ok_call(CT_API_KILL_SET, &k, sizeof(k));
   ct_api_result_free(&r);
-  saw("POST", "/v2/killswitch", 200); /* stamps drop the query */
-#else
-  (void)k;
-#endif
+  ct_wire_ok(&fx, CT_API_KILL_SET); /* no body, killSwitchStatus query */
   r = ok_call(CT_API_KILL_GET, NULL, 0);
   assert_int_equal(((ct_dhan_killswitch_t *)r.items)->state,
                    CT_DHAN_KILL_INACTIVE);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_KILL_GET);
 }
 
 static void test_edis(void **state) {
@@ -204,15 +208,18 @@ static void test_edis(void **state) {
   ct_api_result_t r = ok_call(CT_API_EDIS_TPIN, NULL, 0);
   assert_int_equal(r.dhan.http_status, 202);
   ct_api_result_free(&r);
-  saw("GET", "/v2/edis/tpin", 202);
+  ct_wire_ok(&fx, CT_API_EDIS_TPIN);
   r = ok_call(CT_API_EDIS_FORM, &e, sizeof(e));
   assert_true(strstr(((ct_api_edis_form_t *)r.items)->html, "<") != NULL);
   ct_api_result_free(&r);
-  saw("POST", "/v2/edis/form", 200);
+  cJSON *b = ct_wire_check(&fx, CT_API_EDIS_FORM);
+  assert_string_equal(ct_fx_jstr(b, "isin"), "INE467B01029");
+  assert_int_equal((int)ct_fx_jnum(b, "qty"), 1);
+  cJSON_Delete(b);
   r = ok_call(CT_API_EDIS_INQUIRE, &isin, sizeof(isin));
   assert_int_equal(r.count, 1);
   ct_api_result_free(&r);
-  saw("GET", "/v2/edis/inquire/ALL", 200);
+  ct_wire_ok(&fx, CT_API_EDIS_INQUIRE);
 }
 
 static void test_statement(void **state) {
@@ -245,21 +252,18 @@ static void test_statement(void **state) {
   unsigned last = (unsigned)((r.count + 19) / 20);
   assert_int_equal(r.pages, last + 1);
   ct_api_result_free(&r);
-  char path[96];
-  snprintf(path, sizeof(path), "/v2/trades/2020-01-01/%s/%u", today, last);
-  saw("GET", path, 200);
+  ct_wire_ok(&fx, CT_API_TRADE_HISTORY);
 
   r = ok_call(CT_API_LEDGER, &d, sizeof(d));
   assert_true(r.count >= 1);
   ct_api_result_free(&r);
-  snprintf(path, sizeof(path), "/v2/ledger");
-  saw("GET", path, 200);
+  ct_wire_ok(&fx, CT_API_LEDGER);
 }
 
 static void test_super_forever(void **state) {
   ct_dhan_super_req_t s;
   ct_dhan_forever_req_t f;
-  char id[CT_DHAN_ID_SIZE], path[96];
+  char id[CT_DHAN_ID_SIZE];
   (void)state;
   memset(&s, 0, sizeof(s));
   ct_api_fx_market_buy((ct_dhan_place_req_t *)&s, 1, "it-super-1");
@@ -270,24 +274,29 @@ static void test_super_forever(void **state) {
   ct_api_result_t r = ok_call(CT_API_SUPER_PLACE, &s, sizeof(s));
   strcpy(id, ((ct_dhan_order_ack_t *)r.items)->order_id);
   ct_api_result_free(&r);
-  saw("POST", "/v2/super/orders", 200);
+  cJSON *b = ct_wire_check(&fx, CT_API_SUPER_PLACE);
+  assert_true(ct_fx_jnum(b, "targetPrice") == 3200);
+  assert_true(ct_fx_jnum(b, "stopLossPrice") == 2900);
+  cJSON_Delete(b);
   ct_dhan_super_modify_req_t m = { .leg = CT_DHAN_LEG_TARGET,
                                    .target_price = 3250 };
   strcpy(m.order_id, id);
   r = ok_call(CT_API_SUPER_MODIFY, &m, sizeof(m));
   ct_api_result_free(&r);
-  snprintf(path, sizeof(path), "/v2/super/orders/%s", id);
-  saw("PUT", path, 200);
+  b = ct_wire_check(&fx, CT_API_SUPER_MODIFY);
+  assert_string_equal(ct_fx_jstr(b, "orderId"), id);
+  assert_string_equal(ct_fx_jstr(b, "legName"), "TARGET_LEG");
+  cJSON_Delete(b);
   r = ok_call(CT_API_SUPER_LIST, NULL, 0);
   assert_true(r.count >= 1);
   assert_string_equal(((ct_dhan_super_order_t *)r.items)->order_id, id);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_SUPER_LIST);
   ct_api_super_cancel_t c = { .leg = CT_DHAN_LEG_ENTRY };
   strcpy(c.order_id, id);
   r = ok_call(CT_API_SUPER_CANCEL, &c, sizeof(c));
   ct_api_result_free(&r);
-  snprintf(path, sizeof(path), "/v2/super/orders/%s/ENTRY_LEG", id);
-  saw("DELETE", path, 202);
+  ct_wire_ok(&fx, CT_API_SUPER_CANCEL);
 
   memset(&f, 0, sizeof(f));
   ct_api_fx_market_buy((ct_dhan_place_req_t *)&f, 1, NULL);
@@ -299,7 +308,10 @@ static void test_super_forever(void **state) {
   r = ok_call(CT_API_FOREVER_CREATE, &f, sizeof(f));
   strcpy(id, ((ct_dhan_order_ack_t *)r.items)->order_id);
   ct_api_result_free(&r);
-  saw("POST", "/v2/forever/orders", 200);
+  b = ct_wire_check(&fx, CT_API_FOREVER_CREATE);
+  assert_string_equal(ct_fx_jstr(b, "orderFlag"), "SINGLE");
+  assert_true(ct_fx_jnum(b, "triggerPrice") == 3000.5);
+  cJSON_Delete(b);
   ct_dhan_forever_modify_req_t fm = { .flag = CT_DHAN_FLAG_SINGLE,
                                       .order_type = CT_DHAN_OTYPE_LIMIT,
                                       .validity = CT_DHAN_VALIDITY_DAY,
@@ -310,6 +322,10 @@ static void test_super_forever(void **state) {
   strcpy(fm.order_id, id);
   r = ok_call(CT_API_FOREVER_MODIFY, &fm, sizeof(fm));
   ct_api_result_free(&r);
+  b = ct_wire_check(&fx, CT_API_FOREVER_MODIFY);
+  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 2);
+  assert_string_equal(ct_fx_jstr(b, "legName"), "TARGET_LEG");
+  cJSON_Delete(b);
   r = ok_call(CT_API_FOREVER_LIST, NULL, 0);
   bool found = false;
   for (size_t i = 0; i < r.count; i++) {
@@ -319,6 +335,7 @@ static void test_super_forever(void **state) {
   }
   assert_true(found);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_FOREVER_LIST);
   ct_api_ref_t ref;
   memset(&ref, 0, sizeof(ref));
   strcpy(ref.id, id);
@@ -326,16 +343,30 @@ static void test_super_forever(void **state) {
   assert_int_equal(((ct_dhan_order_ack_t *)r.items)->status,
                    CT_DHAN_STATUS_CANCELLED);
   ct_api_result_free(&r);
-  snprintf(path, sizeof(path), "/v2/forever/orders/%s", id);
-  saw("DELETE", path, 200);
+  ct_wire_ok(&fx, CT_API_FOREVER_DELETE);
+}
+
+/* Every endpoint of these modules had its request checked above. */
+static void test_every_endpoint_checked(void **state) {
+  static const ct_api_module_t mods[] = {
+    CT_API_AUTH, CT_API_SUPER,   CT_API_FOREVER, CT_API_PORTFOLIO,
+    CT_API_EDIS, CT_API_CONTROL, CT_API_FUNDS,   CT_API_STATEMENT,
+  };
+  (void)state;
+  for (size_t i = 0; i < sizeof(mods) / sizeof(mods[0]); i++)
+    ct_wire_assert_covered(mods[i]);
 }
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_auth),          cmocka_unit_test(test_funds),
-    cmocka_unit_test(test_portfolio),     cmocka_unit_test(test_control),
-    cmocka_unit_test(test_edis),          cmocka_unit_test(test_statement),
+    cmocka_unit_test(test_auth),
+    cmocka_unit_test(test_funds),
+    cmocka_unit_test(test_portfolio),
+    cmocka_unit_test(test_control),
+    cmocka_unit_test(test_edis),
+    cmocka_unit_test(test_statement),
     cmocka_unit_test(test_super_forever),
+    cmocka_unit_test(test_every_endpoint_checked),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

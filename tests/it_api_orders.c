@@ -2,7 +2,8 @@
  * Integration tests of the orders module actor against dhansim: every
  * orders call (place, slicing, modify, cancel, order book, by id, by
  * correlation id, trades, trades of an order), checking what dhansim
- * received (its request stamps and order book) and the parsed result.
+ * received (its request log against the documented shape, tests/support/
+ * wire.c, and its order book) and the parsed result.
  */
 #include "ct_test.h"
 
@@ -12,6 +13,7 @@
 
 #include "api_fx.h"
 #include "copytrader/error.h"
+#include "wire.h"
 
 static ct_api_fx_t fx;
 
@@ -64,14 +66,13 @@ static void test_place(void **state) {
   assert_true(ack->order_id[0] != '\0');
   assert_int_equal(ack->status, CT_DHAN_STATUS_TRANSIT);
 
-  cJSON *st = ct_api_fx_stamps(&fx);
-  const cJSON *s = ct_api_fx_last_stamp(st, "/v2/orders");
-  assert_string_equal(ct_fx_jstr(s, "method"), "POST");
-  assert_string_equal(ct_fx_jstr(s, "path"), "/v2/orders");
-  assert_string_equal(ct_fx_jstr(s, "account"), CT_FX_ACCOUNT);
-  assert_string_equal(ct_fx_jstr(s, "correlationId"), "it-place-1");
-  assert_int_equal((int)ct_fx_jnum(s, "status"), 200);
-  cJSON_Delete(st);
+  cJSON *b = ct_wire_check(&fx, CT_API_ORDER_PLACE);
+  assert_string_equal(ct_fx_jstr(b, "correlationId"), "it-place-1");
+  assert_string_equal(ct_fx_jstr(b, "securityId"), "11536");
+  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 2);
+  assert_true(ct_fx_jnum(b, "price") == 0);       /* MARKET: 0, a number */
+  assert_null(cJSON_GetObjectItem(b, "amoTime")); /* not an AMO */
+  cJSON_Delete(b);
 
   cJSON *book =
       ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
@@ -93,16 +94,14 @@ static void test_slicing(void **state) {
       ct_api_fx_call(&fx, CT_API_ORDER_PLACE_SLICED, &p, sizeof(p));
   assert_int_equal(r.err, 0);
   assert_true(r.count >= 1);
-  cJSON *st = ct_api_fx_stamps(&fx);
-  const cJSON *s = ct_api_fx_last_stamp(st, "/v2/orders/slicing");
-  assert_string_equal(ct_fx_jstr(s, "method"), "POST");
-  assert_string_equal(ct_fx_jstr(s, "correlationId"), "it-slice-1");
-  cJSON_Delete(st);
+  cJSON *b = ct_wire_check(&fx, CT_API_ORDER_PLACE_SLICED);
+  assert_string_equal(ct_fx_jstr(b, "correlationId"), "it-slice-1");
+  cJSON_Delete(b);
   ct_api_result_free(&r);
 }
 
 static void test_modify_cancel(void **state) {
-  char id[CT_DHAN_ID_SIZE], path[96];
+  char id[CT_DHAN_ID_SIZE];
   ct_dhan_modify_req_t m;
   ct_api_ref_t ref;
   (void)state;
@@ -117,11 +116,11 @@ static void test_modify_cancel(void **state) {
   assert_int_equal(r.err, 0);
   assert_string_equal(((ct_dhan_order_ack_t *)r.items)[0].order_id, id);
   ct_api_result_free(&r);
-  snprintf(path, sizeof(path), "/v2/orders/%s", id);
-  cJSON *st = ct_api_fx_stamps(&fx);
-  const cJSON *s = ct_api_fx_last_stamp(st, path);
-  assert_string_equal(ct_fx_jstr(s, "method"), "PUT");
-  cJSON_Delete(st);
+  cJSON *b = ct_wire_check(&fx, CT_API_ORDER_MODIFY);
+  assert_string_equal(ct_fx_jstr(b, "orderId"), id);   /* repeats the path */
+  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 5); /* the total */
+  assert_true(ct_fx_jnum(b, "price") == 3010.0);
+  cJSON_Delete(b);
   cJSON *book =
       ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
   const cJSON *o = book_order(book, id);
@@ -137,10 +136,7 @@ static void test_modify_cancel(void **state) {
   assert_int_equal(((ct_dhan_order_ack_t *)r.items)[0].status,
                    CT_DHAN_STATUS_CANCELLED);
   ct_api_result_free(&r);
-  st = ct_api_fx_stamps(&fx);
-  s = ct_api_fx_last_stamp(st, path);
-  assert_string_equal(ct_fx_jstr(s, "method"), "DELETE");
-  cJSON_Delete(st);
+  ct_wire_ok(&fx, CT_API_ORDER_CANCEL);
 }
 
 static void test_lookups(void **state) {
@@ -159,15 +155,14 @@ static void test_lookups(void **state) {
   assert_int_equal(o->quantity, 3);
   assert_int_equal(o->order_type, CT_DHAN_OTYPE_LIMIT);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_ORDER_GET);
 
   strcpy(ref.id, "it-look-1");
   r = ct_api_fx_call(&fx, CT_API_ORDER_GET_BY_CORR, &ref, sizeof(ref));
   assert_int_equal(r.err, 0);
   assert_string_equal(((ct_dhan_order_t *)r.items)->order_id, id);
   ct_api_result_free(&r);
-  cJSON *st = ct_api_fx_stamps(&fx);
-  ct_api_fx_last_stamp(st, "/v2/orders/external/it-look-1");
-  cJSON_Delete(st);
+  ct_wire_ok(&fx, CT_API_ORDER_GET_BY_CORR);
 
   strcpy(ref.id, "no-such-corr");
   r = ct_api_fx_call(&fx, CT_API_ORDER_GET_BY_CORR, &ref, sizeof(ref));
@@ -183,6 +178,7 @@ static void test_lookups(void **state) {
     found |= strcmp(((ct_dhan_order_t *)r.items)[i].order_id, id) == 0;
   assert_true(found);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_ORDER_LIST);
 }
 
 static void test_trades(void **state) {
@@ -212,6 +208,7 @@ static void test_trades(void **state) {
   assert_int_equal(t->traded_quantity, 4);
   assert_true(t->traded_price > 0);
   ct_api_result_free(&r);
+  ct_wire_ok(&fx, CT_API_TRADES_OF_ORDER);
 
   r = ct_api_fx_call(&fx, CT_API_TRADE_LIST, NULL, 0);
   assert_int_equal(r.err, 0);
@@ -220,11 +217,7 @@ static void test_trades(void **state) {
     found |= strcmp(((ct_dhan_trade_t *)r.items)[i].order_id, id) == 0;
   assert_true(found);
   ct_api_result_free(&r);
-  cJSON *st = ct_api_fx_stamps(&fx);
-  const cJSON *s = ct_api_fx_last_stamp(st, "/v2/trades");
-  assert_string_equal(ct_fx_jstr(s, "path"), "/v2/trades");
-  assert_string_equal(ct_fx_jstr(s, "method"), "GET");
-  cJSON_Delete(st);
+  ct_wire_ok(&fx, CT_API_TRADE_LIST);
 }
 
 /* A typed helper (not the generic call) and a business rejection. */
@@ -258,11 +251,21 @@ static void test_rejections(void **state) {
   ct_api_result_free(&r);
 }
 
+/* Every orders endpoint had its request checked above. */
+static void test_every_endpoint_checked(void **state) {
+  (void)state;
+  ct_wire_assert_covered(CT_API_ORDERS);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_place),         cmocka_unit_test(test_slicing),
-    cmocka_unit_test(test_modify_cancel), cmocka_unit_test(test_lookups),
-    cmocka_unit_test(test_trades),        cmocka_unit_test(test_rejections),
+    cmocka_unit_test(test_place),
+    cmocka_unit_test(test_slicing),
+    cmocka_unit_test(test_modify_cancel),
+    cmocka_unit_test(test_lookups),
+    cmocka_unit_test(test_trades),
+    cmocka_unit_test(test_rejections),
+    cmocka_unit_test(test_every_endpoint_checked),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -5,6 +5,7 @@
  * fault control. See README "Admin endpoints".
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "orders.h"
@@ -45,6 +46,13 @@ static void get_orders(sim_t *s, req_t *r) {
                                   ? forever_json(a->orders[i])
                                   : order_rest_json(a->orders[i]));
   resp_json(r, 200, arr);
+}
+
+static void get_requests(sim_t *s, req_t *r) {
+  char acct[64], after[32];
+  const char *a = query_arg(r, "account", acct, sizeof(acct));
+  const char *n = query_arg(r, "after", after, sizeof(after));
+  resp_json(r, 200, reqlog_json(s, a, n ? strtoull(n, NULL, 10) : 0));
 }
 
 static void fill(sim_t *s, req_t *r, const cJSON *j) {
@@ -142,6 +150,10 @@ static void post(sim_t *s, req_t *r, const char *what, const cJSON *j) {
     ok(r);
   } else if (strcmp(what, "stamps/clear") == 0) {
     stamps_clear(s);
+    reqlog_clear(s);
+    ok(r);
+  } else if (strcmp(what, "requests/clear") == 0) {
+    reqlog_clear(s);
     ok(r);
   } else
     bad(r, 404, "unknown admin endpoint");
@@ -156,6 +168,8 @@ void admin_handle(sim_t *s, req_t *r) {
   if (r->method == M_GET && strcmp(what, "stamps") == 0)
     return resp_json(r, 200,
                      stamps_json(s, query_arg(r, "account", buf, sizeof(buf))));
+  if (r->method == M_GET && strcmp(what, "requests") == 0)
+    return get_requests(s, r);
   if (r->method == M_GET && strcmp(what, "health") == 0)
     return ok(r);
   if (r->method != M_POST)

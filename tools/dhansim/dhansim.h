@@ -44,6 +44,8 @@ struct req {
   char token[512];
   char client_hdr[64];      /* "client-id" header */
   char dhan_client_hdr[64]; /* "dhanClientId" header (RenewToken, profile) */
+  char content_type[128];
+  char accept[128];
   account_t *acct;
   uint64_t t_parsed; /* uv_hrtime() when the request was fully parsed */
   char stamp_corr[40];
@@ -138,8 +140,9 @@ struct sim {
   /* websockets */
   ws_sess_t *ws_head;
   int ws_title_status; /* --ws-status-case title: "Traded", "Part_Traded" */
-  /* stamps */
+  /* stamps and the request log */
   void *stamps;
+  void *reqlog;
   /* postback */
   void *postback;
   uint64_t trade_seq;
@@ -196,6 +199,16 @@ typedef struct frame_info {
 void stamps_frame(sim_t *s, const frame_info_t *f, uint64_t t);
 cJSON *stamps_json(sim_t *s, const char *account);
 void stamps_clear(sim_t *s);
+
+/* ---- reqlog.c: the requests as received (GET /admin/requests) ---- */
+int reqlog_init(sim_t *s);
+void reqlog_free(sim_t *s);
+/* Record a finished request; takes over r->body. */
+void reqlog_record(sim_t *s, req_t *r);
+/* {"requests":[...],"lastSeq":N}: the entries of `account` (NULL: all)
+ * with a sequence number above after_seq, oldest first. */
+cJSON *reqlog_json(sim_t *s, const char *account, uint64_t after_seq);
+void reqlog_clear(sim_t *s);
 
 /* ---- ws.c ---- */
 struct lws;

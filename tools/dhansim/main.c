@@ -223,7 +223,7 @@ static void shutdown_loop(sim_t *s) {
 
 static int run(sim_t *s, opts_t *o) {
   int port = 0, rc;
-  if (stamps_init(s) || postback_init(s))
+  if (stamps_init(s) || reqlog_init(s) || postback_init(s))
     return 2;
   rc = server_start(s, &o->srv, &port);
   if (rc) {
@@ -276,6 +276,7 @@ int main(int argc, char **argv) {
   orders_free_all(&sim);
   accounts_free(&sim);
   stamps_free(&sim);
+  reqlog_free(&sim);
   ct_instruments_free(sim.instruments);
   free(sim.ltp);
   return rc;

@@ -163,6 +163,8 @@ void router_handle(sim_t *s, req_t *r) {
     if (cJSON_IsString(c) && r->stamp_corr[0] == '\0')
       scopy(r->stamp_corr, sizeof(r->stamp_corr), c->valuestring);
   }
-  if (strncmp(r->path, "/admin/", 7) != 0)
+  if (strncmp(r->path, "/admin/", 7) != 0) {
     stamps_request(s, r);
+    reqlog_record(s, r);
+  }
 }

@@ -81,6 +81,14 @@ static void copy_custom(struct lws *wsi, const char *name, char *dst,
     lws_hdr_custom_copy(wsi, dst, (int)cap, name, (int)strlen(name));
 }
 
+static void copy_header(struct lws *wsi, enum lws_token_indexes h, char *dst,
+                        size_t cap) {
+  int n = lws_hdr_total_length(wsi, h);
+  dst[0] = '\0';
+  if (n > 0 && (size_t)n < cap)
+    lws_hdr_copy(wsi, dst, (int)cap, h);
+}
+
 static void copy_query(struct lws *wsi, req_t *r) {
   size_t used = 0;
   char frag[256];
@@ -104,6 +112,9 @@ static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
   copy_custom(wsi, "client-id:", r->client_hdr, sizeof(r->client_hdr));
   copy_custom(wsi, "dhanclientid:", r->dhan_client_hdr,
               sizeof(r->dhan_client_hdr));
+  copy_header(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE, r->content_type,
+              sizeof(r->content_type));
+  copy_header(wsi, WSI_TOKEN_HTTP_ACCEPT, r->accept, sizeof(r->accept));
 }
 
 static int append_body(req_t *r, const void *in, size_t len) {
