@@ -208,6 +208,16 @@ done:
   return rc;
 }
 
+/* A Content-Length above 0. "Content-Length: 0" (Python requests sends it
+ * on a body-less DELETE) gets no BODY_COMPLETION from lws: answer now. */
+static int declared_body(struct lws *wsi) {
+  char v[24];
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 ||
+      lws_hdr_copy(wsi, v, sizeof(v), WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0)
+    return 0;
+  return strtoull(v, NULL, 10) > 0;
+}
+
 /* lws 4.1 does not deliver chunked request bodies: answer 411 and close,
  * so the unread chunks are never parsed as a next request. */
 static int refuse_chunked(struct lws *wsi, http_sess_t *hs) {
@@ -225,8 +235,7 @@ static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
     begin_request(wsi, hs, in);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
       return refuse_chunked(wsi, hs);
-    if (hs->req.method != M_GET &&
-        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+    if (hs->req.method != M_GET && declared_body(wsi)) {
       hs->awaiting_body = 1; /* answered at BODY_COMPLETION */
       return 0;
     }
