@@ -3,8 +3,10 @@
  * every request whose path starts with its route ("*" for all): added
  * latency with jitter (the response is delayed by a uv timer, the loop never
  * waits), and an error rate whose errors are one of: "500" (HTTP 500
- * DH-908), "DH-908", "DH-909" (HTTP 503), "timeout" (never answered),
- * "reset" (the connection is reset). Faults come from flags (--latency,
+ * DH-908), "DH-908", "DH-909" (HTTP 503), "DH-904" (HTTP 429, as if
+ * Dhan's own limits were lower than the client's), "timeout" (never
+ * answered), "reset" (the connection is reset). Faults come from flags
+ * (--latency,
  * --error) or from POST /admin/faults. Dropping WebSockets every N ms is a
  * repeating uv timer.
  */
@@ -43,6 +45,10 @@ static void inject_error(req_t *r, const char *kind) {
     r->action = ACT_NEVER;
   else if (strcmp(kind, "reset") == 0)
     r->action = ACT_RESET;
+  else if (strcmp(kind, "DH-904") == 0)
+    resp_error(r, 429, "Rate_Limit", "DH-904",
+               "Too many requests on server from single user breaching rate "
+               "limits. Try throttling API calls.");
   else if (strcmp(kind, "DH-909") == 0)
     resp_error(r, 503, "Network_Error", "DH-909",
                "Network error: the backend could not be reached");
@@ -79,7 +85,7 @@ static fault_t *slot(sim_t *s, const char *route) {
 }
 
 static int kind_ok(const char *k) {
-  static const char *const kinds[] = { "500",     "DH-908", "DH-909",
+  static const char *const kinds[] = { "500",     "DH-908", "DH-909", "DH-904",
                                        "timeout", "reset",  NULL };
   for (size_t i = 0; kinds[i]; i++)
     if (strcmp(kinds[i], k) == 0)
@@ -104,7 +110,7 @@ int faults_set(sim_t *s, const cJSON *j, const char **err) {
       rate < 0 || rate > 1 || (kind && !kind_ok(kind))) {
     *err =
         "bad fault: route, latencyMs, jitterMs, errorRate 0..1, "
-        "errorKind 500|DH-908|DH-909|timeout|reset";
+        "errorKind 500|DH-908|DH-909|DH-904|timeout|reset";
     return CT_EINVAL;
   }
   f = slot(s, route);

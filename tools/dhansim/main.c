@@ -36,8 +36,8 @@ static void usage(FILE *f) {
       "  --no-rate-limit        disable Dhan's rate limits\n"
       "  --postback ID=URL      POST order changes of account ID to URL\n"
       "  --latency ROUTE=MS[:JITTER]      added latency (ROUTE prefix or *)\n"
-      "  --error ROUTE=RATE[:KIND]        KIND 500|DH-908|DH-909|timeout|"
-      "reset\n"
+      "  --error ROUTE=RATE[:KIND]        KIND 500|DH-908|DH-909|DH-904|"
+      "timeout|reset\n"
       "  --ws-drop-every-ms N   drop all order-update sockets every N ms\n"
       "  --ws-status-case upper|title   Status spelling in order_alert\n"
       "  --seed N               random seed for fault injection\n",
