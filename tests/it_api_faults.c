@@ -52,14 +52,6 @@ static int setup_breaker(void **state) {
   return 0;
 }
 
-static void fault(const char *route, const char *kind) {
-  char body[160];
-  snprintf(body, sizeof(body),
-           "{\"route\":\"%s\",\"errorRate\":1,\"errorKind\":\"%s\"}", route,
-           kind);
-  ct_api_fx_admin_post(&fx, "/admin/faults", body);
-}
-
 static ct_api_result_t place(const char *corr) {
   ct_dhan_place_req_t p;
   ct_api_fx_market_buy(&p, 1, corr);
@@ -107,7 +99,7 @@ static void test_auth_failed_and_swap(void **state) {
 
 static void test_outcome_unknown_dh909(void **state) {
   (void)state;
-  fault("/v2/orders", "DH-909");
+  ct_api_fx_fault(&fx, "/v2/orders", "DH-909");
   ct_api_result_t r = place("it-909-1");
   assert_int_equal(r.cls, CT_DHAN_OUTCOME_UNKNOWN);
   assert_int_equal(r.err, CT_EUNKNOWN);
@@ -123,7 +115,7 @@ static void test_outcome_unknown_dh909(void **state) {
 
 static void test_dh908(void **state) {
   (void)state;
-  fault("/v2/fundlimit", "DH-908");
+  ct_api_fx_fault(&fx, "/v2/fundlimit", "DH-908");
   ct_api_result_t r = ct_api_fx_call(&fx, CT_API_FUND_LIMIT, NULL, 0);
   assert_int_equal(r.cls, CT_DHAN_TRANSIENT);
   assert_string_equal(r.dhan.error_code, "DH-908");
@@ -133,7 +125,7 @@ static void test_dh908(void **state) {
 
 static void test_outcome_unknown_timeout(void **state) {
   (void)state;
-  fault("/v2/orders", "timeout");
+  ct_api_fx_fault(&fx, "/v2/orders", "timeout");
   ct_api_result_t r = place("it-tmo-1");
   assert_int_equal(r.cls, CT_DHAN_OUTCOME_UNKNOWN);
   assert_int_equal(r.dhan.transport_err, CT_ETIMEDOUT);
@@ -148,7 +140,7 @@ static void test_outcome_unknown_timeout(void **state) {
 
 static void test_outcome_unknown_reset(void **state) {
   (void)state;
-  fault("/v2/orders", "reset");
+  ct_api_fx_fault(&fx, "/v2/orders", "reset");
   ct_api_result_t r = place("it-rst-1");
   assert_int_equal(r.cls, CT_DHAN_OUTCOME_UNKNOWN);
   assert_int_equal(r.err, CT_EUNKNOWN);
@@ -171,7 +163,7 @@ static void test_validation_dh905(void **state) {
 
 static void test_breaker(void **state) {
   (void)state;
-  fault("/v2/fundlimit", "500");
+  ct_api_fx_fault(&fx, "/v2/fundlimit", "500");
   for (int i = 0; i < 3; i++) {
     ct_api_result_t r = ct_api_fx_call(&fx, CT_API_FUND_LIMIT, NULL, 0);
     assert_int_equal(r.cls, CT_DHAN_TRANSIENT);
@@ -194,7 +186,7 @@ static void test_breaker(void **state) {
   ct_api_result_free(&r);
 
   /* After the cool-down a probe goes out, succeeds and closes it. */
-  ct_api_fx_admin_post(&fx, "/admin/faults", "{\"clear\":true}");
+  ct_api_fx_clear_faults(&fx);
   usleep(400000);
   r = ct_api_fx_call(&fx, CT_API_FUND_LIMIT, NULL, 0);
   assert_int_equal(r.err, 0);

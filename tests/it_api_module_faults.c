@@ -75,14 +75,6 @@ static void expect_ok(ct_api_call_t c) {
   ct_api_result_free(&r);
 }
 
-static void set_fault(const char *route, const char *kind) {
-  char body[160];
-  snprintf(body, sizeof(body),
-           "{\"route\":\"%s\",\"errorRate\":1,\"errorKind\":\"%s\"}", route,
-           kind);
-  ct_api_fx_admin_post(&fx, "/admin/faults", body);
-}
-
 /* The failure dhansim injected, as the module classified it. */
 static void expect_class(const row_t *w, const ct_api_result_t *r) {
   assert_int_equal(r->cls, CT_DHAN_TRANSIENT); /* reads: never unknown */
@@ -103,7 +95,7 @@ static void one_module(const row_t *w, const row_t *other) {
   char why[96];
   ct_api_module_t m = ct_api_call_module(w->call);
   expect_ok(w->call); /* closed at the start */
-  set_fault(w->route, w->kind);
+  ct_api_fx_fault(&fx, w->route, w->kind);
   for (int i = 0; i < 3; i++) {
     ct_api_result_t r = call(w->call);
     expect_class(w, &r);
@@ -122,7 +114,7 @@ static void one_module(const row_t *w, const row_t *other) {
   assert_int_equal(ct_api_fx_count_stamps(&fx, w->route), sent);
   expect_ok(other->call); /* another module's breaker is its own */
 
-  ct_api_fx_admin_post(&fx, "/admin/faults", "{\"clear\":true}");
+  ct_api_fx_clear_faults(&fx);
   usleep(350000); /* the cool-down, then one probe closes it */
   expect_ok(w->call);
   expect_ok(w->call);
@@ -148,7 +140,7 @@ static void test_each_module(void **state) {
  * no breaker failure however many come back. */
 static void test_server_429(void **state) {
   (void)state;
-  set_fault("/v2/holdings", "DH-904");
+  ct_api_fx_fault(&fx, "/v2/holdings", "DH-904");
   for (int i = 0; i < 5; i++) {
     ct_api_result_t r = call(CT_API_HOLDINGS);
     assert_int_equal(r.cls, CT_DHAN_RATE_LIMITED);
@@ -159,7 +151,7 @@ static void test_server_429(void **state) {
     ct_api_result_free(&r);
   }
   assert_int_equal(ct_api_fx_count_stamps(&fx, "/v2/holdings"), 5);
-  ct_api_fx_admin_post(&fx, "/admin/faults", "{\"clear\":true}");
+  ct_api_fx_clear_faults(&fx);
   expect_ok(CT_API_HOLDINGS); /* still closed: sent at once */
   assert_int_equal(ct_api_fx_count_stamps(&fx, "/v2/holdings"), 6);
 }

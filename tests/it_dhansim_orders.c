@@ -24,15 +24,7 @@ static const char *const sim_args[] = { "--account",       A ":" TOK ":5000000",
                                         "--no-rate-limit", NULL };
 static ct_sim_t sim;
 
-static int setup(void **state) {
-  (void)state;
-  return ct_sim_start(&sim, sim_args);
-}
-
-static int teardown(void **state) {
-  (void)state;
-  return ct_sim_stop(&sim) == 0 ? 0 : -1;
-}
+CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 static ct_http_resp_t req(const char *method, const char *path,
                           const char *body) {
@@ -374,5 +366,5 @@ int main(void) {
     cmocka_unit_test(test_slicing),
     cmocka_unit_test(test_stamps),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
 }

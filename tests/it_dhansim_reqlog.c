@@ -21,15 +21,7 @@ static const char *const sim_args[] = { "--account",       A ":" TOK,
                                         "--no-rate-limit", NULL };
 static ct_sim_t sim;
 
-static int setup(void **state) {
-  (void)state;
-  return ct_sim_start(&sim, sim_args);
-}
-
-static int teardown(void **state) {
-  (void)state;
-  return ct_sim_stop(&sim) == 0 ? 0 : -1;
-}
+CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 static cJSON *log_get(const char *query, ct_http_resp_t *r) {
   char path[128];
@@ -127,5 +119,5 @@ int main(void) {
     cmocka_unit_test(test_as_received),
     cmocka_unit_test(test_filters_and_clear),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
 }

@@ -23,15 +23,7 @@ static const char *const sim_args[] = {
 };
 static ct_sim_t sim;
 
-static int setup(void **state) {
-  (void)state;
-  return ct_sim_start(&sim, sim_args);
-}
-
-static int teardown(void **state) {
-  (void)state;
-  return ct_sim_stop(&sim) == 0 ? 0 : -1;
-}
+CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 static ct_http_resp_t call(const char *tok, const char *m, const char *p,
                            const char *body, long want) {
@@ -456,5 +448,5 @@ int main(void) {
     cmocka_unit_test(test_traders_control),
     cmocka_unit_test(test_edis_profile_renew),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
 }

@@ -56,15 +56,7 @@ typedef struct answer {
   cJSON *json;
 } answer_t;
 
-static int setup(void **state) {
-  (void)state;
-  return ct_sim_start(&sim, sim_args);
-}
-
-static int teardown(void **state) {
-  (void)state;
-  return ct_sim_stop(&sim) == 0 ? 0 : -1;
-}
+CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 static size_t on_data(char *p, size_t size, size_t n, void *arg) {
   answer_t *a = arg;
@@ -333,5 +325,5 @@ int main(void) {
     cmocka_unit_test(test_kill_switch_no_body),
     cmocka_unit_test(test_error_shape),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
 }

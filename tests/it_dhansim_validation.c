@@ -21,15 +21,7 @@ static const char *const sim_args[] = { "--account",       A ":" TOK,
                                         "--no-rate-limit", NULL };
 static ct_sim_t sim;
 
-static int setup(void **state) {
-  (void)state;
-  return ct_sim_start(&sim, sim_args);
-}
-
-static int teardown(void **state) {
-  (void)state;
-  return ct_sim_stop(&sim) == 0 ? 0 : -1;
-}
+CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 /* Sends and checks status + errorCode (NULL: success expected). */
 static void expect(const char *method, const char *path, const char *token,
@@ -324,5 +316,5 @@ int main(void) {
     cmocka_unit_test(test_modify_validation),
     cmocka_unit_test(test_flag_errors),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, sim_setup, sim_teardown);
 }

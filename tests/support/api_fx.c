@@ -169,6 +169,18 @@ void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path, const char *body) {
   ct_http_resp_free(&r);
 }
 
+void ct_api_fx_fault(ct_api_fx_t *fx, const char *route, const char *kind) {
+  char body[160];
+  snprintf(body, sizeof(body),
+           "{\"route\":\"%s\",\"errorRate\":1,\"errorKind\":\"%s\"}", route,
+           kind);
+  ct_api_fx_admin_post(fx, "/admin/faults", body);
+}
+
+void ct_api_fx_clear_faults(ct_api_fx_t *fx) {
+  ct_api_fx_admin_post(fx, "/admin/faults", "{\"clear\":true}");
+}
+
 cJSON *ct_api_fx_stamps(ct_api_fx_t *fx) {
   return ct_api_fx_admin_get(fx, "/admin/stamps");
 }

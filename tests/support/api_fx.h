@@ -71,6 +71,10 @@ ct_api_result_t ct_api_fx_call(ct_api_fx_t *fx, ct_api_call_t call,
 /* dhansim admin, blocking. Returned JSON is the caller's (cJSON_Delete). */
 cJSON *ct_api_fx_admin_get(ct_api_fx_t *fx, const char *path);
 void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path, const char *body);
+/* Make every request under `route` fail with dhansim errorKind `kind`
+ * (POST /admin/faults, errorRate 1); ct_api_fx_clear_faults() undoes it. */
+void ct_api_fx_fault(ct_api_fx_t *fx, const char *route, const char *kind);
+void ct_api_fx_clear_faults(ct_api_fx_t *fx);
 /* The requests dhansim received (stamps), all accounts. */
 cJSON *ct_api_fx_stamps(ct_api_fx_t *fx);
 /* The last stamp whose path starts with `prefix` (borrowed from `st`). */

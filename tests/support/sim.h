@@ -30,4 +30,17 @@ int ct_sim_run_fail(const char *const *args, char *err, size_t cap);
  * 128+signal when killed, -1 on error. */
 int ct_sim_stop(ct_sim_t *sim);
 
+/* Defines sim_setup() and sim_teardown(), the cmocka group fixture of a
+ * test file whose tests share one dhansim `sim` started with `args`
+ * (teardown fails when dhansim did not exit cleanly). */
+#define CT_SIM_GROUP_FIXTURE(sim, args)                                        \
+  static int sim_setup(void **state) {                                         \
+    (void)state;                                                               \
+    return ct_sim_start(&(sim), (args));                                       \
+  }                                                                            \
+  static int sim_teardown(void **state) {                                      \
+    (void)state;                                                               \
+    return ct_sim_stop(&(sim)) == 0 ? 0 : -1;                                  \
+  }
+
 #endif /* CT_TEST_SIM_H */
