@@ -20,17 +20,7 @@
 
 static ct_api_fx_t fx;
 
-static int setup(void **state) {
-  (void)state;
-  ct_api_fx_start(&fx, NULL);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_api_fx_stop(&fx);
-  return 0;
-}
+CT_API_FX_FIXTURE(fx)
 
 static ct_api_result_t ok_call(ct_api_call_t c, const void *p, size_t n) {
   ct_api_result_t r = ct_api_fx_call(&fx, c, p, n);
@@ -368,5 +358,5 @@ int main(void) {
     cmocka_unit_test(test_super_forever),
     cmocka_unit_test(test_every_endpoint_checked),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

@@ -17,11 +17,7 @@
 
 static ct_api_fx_t fx;
 
-static int teardown(void **state) {
-  (void)state;
-  ct_api_fx_stop(&fx);
-  return 0;
-}
+CT_API_FX_FIXTURE(fx)
 
 static int setup_wrong_token(void **state) {
   ct_api_fx_opts_t o = { .token = "not-the-token" };
@@ -201,17 +197,18 @@ static void test_breaker(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_auth_failed_and_swap,
-                                    setup_wrong_token, teardown),
+                                    setup_wrong_token, fx_teardown),
     cmocka_unit_test_setup_teardown(test_outcome_unknown_dh909,
-                                    setup_short_timeout, teardown),
-    cmocka_unit_test_setup_teardown(test_dh908, setup_short_timeout, teardown),
+                                    setup_short_timeout, fx_teardown),
+    cmocka_unit_test_setup_teardown(test_dh908, setup_short_timeout,
+                                    fx_teardown),
     cmocka_unit_test_setup_teardown(test_outcome_unknown_timeout,
-                                    setup_short_timeout, teardown),
+                                    setup_short_timeout, fx_teardown),
     cmocka_unit_test_setup_teardown(test_outcome_unknown_reset,
-                                    setup_short_timeout, teardown),
+                                    setup_short_timeout, fx_teardown),
     cmocka_unit_test_setup_teardown(test_validation_dh905, setup_short_timeout,
-                                    teardown),
-    cmocka_unit_test_setup_teardown(test_breaker, setup_breaker, teardown),
+                                    fx_teardown),
+    cmocka_unit_test_setup_teardown(test_breaker, setup_breaker, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,11 +21,7 @@ static const char *const limited_sim[] = { "--account",
                                                          ":500000000",
                                            "--fill-delay-ms", "1", NULL };
 
-static int teardown(void **state) {
-  (void)state;
-  ct_api_fx_stop(&fx);
-  return 0;
-}
+CT_API_FX_FIXTURE(fx)
 
 static void start(const ct_rate_window_t *ow, const ct_rate_window_t *xw) {
   ct_api_fx_opts_t o = { .sim_args = limited_sim,
@@ -185,10 +181,10 @@ static void test_other_limiter_shared(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_teardown(test_burst_paced, teardown),
-    cmocka_unit_test_teardown(test_deadline_fails_fast, teardown),
-    cmocka_unit_test_teardown(test_order_limiter_shared, teardown),
-    cmocka_unit_test_teardown(test_other_limiter_shared, teardown),
+    cmocka_unit_test_teardown(test_burst_paced, fx_teardown),
+    cmocka_unit_test_teardown(test_deadline_fails_fast, fx_teardown),
+    cmocka_unit_test_teardown(test_order_limiter_shared, fx_teardown),
+    cmocka_unit_test_teardown(test_other_limiter_shared, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

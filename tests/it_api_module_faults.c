@@ -54,11 +54,7 @@ static int setup(void **state) {
   return 0;
 }
 
-static int teardown(void **state) {
-  (void)state;
-  ct_api_fx_stop(&fx);
-  return 0;
-}
+CT_API_FX_FIXTURE(fx)
 
 static ct_api_result_t call(ct_api_call_t c) {
   if (c == CT_API_LEDGER)
@@ -196,10 +192,10 @@ static void test_super_shares_order_limiter(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_each_module, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_server_429, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_each_module, setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(test_server_429, setup, fx_teardown),
     cmocka_unit_test_setup_teardown(test_super_shares_order_limiter,
-                                    setup_one_order_per_10s, teardown),
+                                    setup_one_order_per_10s, fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

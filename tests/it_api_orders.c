@@ -17,17 +17,7 @@
 
 static ct_api_fx_t fx;
 
-static int setup(void **state) {
-  (void)state;
-  ct_api_fx_start(&fx, NULL);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_api_fx_stop(&fx);
-  return 0;
-}
+CT_API_FX_FIXTURE(fx)
 
 /* Place a LIMIT BUY below the market (it rests) and return its id. */
 static void place_resting(const char *corr, char *id) {
@@ -267,5 +257,5 @@ int main(void) {
     cmocka_unit_test(test_rejections),
     cmocka_unit_test(test_every_endpoint_checked),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
 }

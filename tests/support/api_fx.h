@@ -57,6 +57,20 @@ void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o);
 /* Stops everything; asserts a clean join (every loop closed). */
 void ct_api_fx_stop(ct_api_fx_t *fx);
 
+/* Defines fx_setup() (the default account) and fx_teardown(), cmocka
+ * fixtures for a test file's static `fx`. */
+#define CT_API_FX_FIXTURE(fx)                                                  \
+  static inline int fx_setup(void **state) {                                   \
+    (void)state;                                                               \
+    ct_api_fx_start(&(fx), NULL);                                              \
+    return 0;                                                                  \
+  }                                                                            \
+  static inline int fx_teardown(void **state) {                                \
+    (void)state;                                                               \
+    ct_api_fx_stop(&(fx));                                                     \
+    return 0;                                                                  \
+  }
+
 /* Hand a job to the driver (it must stay valid until done). */
 void ct_api_fx_submit(ct_api_fx_t *fx, ct_api_job_t *j);
 /* Wait (up to 20 s) for a submitted job; fails the test otherwise. */
