@@ -33,11 +33,6 @@ static int teardown(void **state) {
   return ct_sim_stop(&sim) == 0 ? 0 : -1;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static char *place(const char *token, const char *client) {
   char body[512];
   ct_http_resp_t r;
@@ -51,7 +46,7 @@ static char *place(const char *token, const char *client) {
   assert_int_equal(
       ct_http(sim.url, "POST", "/v2/orders", token, body, NULL, &r), 0);
   assert_int_equal(r.status, 200);
-  id = strdup(jstr(r.json, "orderId"));
+  id = strdup(ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   return id;
 }
@@ -63,9 +58,9 @@ static void expect_frame(ct_ws_t *ws, const char *id, const char *client) {
   assert_int_equal(ct_ws_recv(ws, &msg, &len, 3000), 1);
   cJSON *j = cJSON_Parse(msg);
   cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "Data");
-  assert_string_equal(jstr(j, "Type"), "order_alert");
-  assert_string_equal(jstr(d, "OrderNo"), id);
-  assert_string_equal(jstr(d, "ClientId"), client);
+  assert_string_equal(ct_jstr(j, "Type"), "order_alert");
+  assert_string_equal(ct_jstr(d, "OrderNo"), id);
+  assert_string_equal(ct_jstr(d, "ClientId"), client);
   cJSON_Delete(j);
   free(msg);
 }

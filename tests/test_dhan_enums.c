@@ -106,13 +106,13 @@ static void test_ws_segments(void **state) {
     const char *exch, *letter;
     ct_dhan_segment_t seg;
   } map[] = {
-      { "NSE", "E", CT_DHAN_SEG_NSE_EQ },
-      { "NSE", "D", CT_DHAN_SEG_NSE_FNO },
-      { "NSE", "C", CT_DHAN_SEG_NSE_CURRENCY },
-      { "BSE", "E", CT_DHAN_SEG_BSE_EQ },
-      { "BSE", "D", CT_DHAN_SEG_BSE_FNO },
-      { "BSE", "C", CT_DHAN_SEG_BSE_CURRENCY },
-      { "MCX", "M", CT_DHAN_SEG_MCX_COMM },
+    { "NSE", "E", CT_DHAN_SEG_NSE_EQ },
+    { "NSE", "D", CT_DHAN_SEG_NSE_FNO },
+    { "NSE", "C", CT_DHAN_SEG_NSE_CURRENCY },
+    { "BSE", "E", CT_DHAN_SEG_BSE_EQ },
+    { "BSE", "D", CT_DHAN_SEG_BSE_FNO },
+    { "BSE", "C", CT_DHAN_SEG_BSE_CURRENCY },
+    { "MCX", "M", CT_DHAN_SEG_MCX_COMM },
   };
   const char *e, *l;
   (void)state;
@@ -126,8 +126,7 @@ static void test_ws_segments(void **state) {
   assert_int_equal(ct_dhan_segment_from_ws("nse", "d"), CT_DHAN_SEG_NSE_FNO);
   assert_int_equal(ct_dhan_segment_from_ws("MCX", "E"), CT_DHAN_SEG_UNKNOWN);
   assert_int_equal(ct_dhan_segment_from_ws(NULL, "E"), CT_DHAN_SEG_UNKNOWN);
-  assert_int_equal(ct_dhan_segment_to_ws(CT_DHAN_SEG_IDX_I, &e, &l),
-                   CT_EINVAL);
+  assert_int_equal(ct_dhan_segment_to_ws(CT_DHAN_SEG_IDX_I, &e, &l), CT_EINVAL);
 }
 
 static void test_feed_codes(void **state) {
@@ -145,13 +144,13 @@ static void test_feed_codes(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_round_trips),
-      cmocka_unit_test(test_exact_spellings),
-      cmocka_unit_test(test_case_insensitive_status),
-      cmocka_unit_test(test_final_states),
-      cmocka_unit_test(test_ws_codes),
-      cmocka_unit_test(test_ws_segments),
-      cmocka_unit_test(test_feed_codes),
+    cmocka_unit_test(test_round_trips),
+    cmocka_unit_test(test_exact_spellings),
+    cmocka_unit_test(test_case_insensitive_status),
+    cmocka_unit_test(test_final_states),
+    cmocka_unit_test(test_ws_codes),
+    cmocka_unit_test(test_ws_segments),
+    cmocka_unit_test(test_feed_codes),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -149,17 +149,17 @@ static void test_broken_frames(void **state) {
   static const struct {
     const char *file, *reason;
   } cases[] = {
-      { "ws_docs_invalid.json", "not JSON at byte " },
-      { "ws_truncated.json", "not JSON at byte " },
-      { "ws_garbage.bin", "not JSON at byte 2" },
-      { "ws_login_error.json", "field 'Type': missing" },
-      { "ws_no_data.json", "field 'Data': missing" },
-      { "ws_data_not_object.json", "field 'Data': expected an object" },
-      { "ws_missing_orderno.json", "field 'OrderNo': missing" },
-      { "ws_bad_number.json", "field 'TradedQty': not a number" },
-      { "ws_huge_number.json", "field 'Quantity': out of range" },
-      { "ws_huge_int.json", "field 'TradedQty': out of range" },
-      { "ws_long_orderno.json", "field 'OrderNo': too long (40 > 31)" },
+    { "ws_docs_invalid.json", "not JSON at byte " },
+    { "ws_truncated.json", "not JSON at byte " },
+    { "ws_garbage.bin", "not JSON at byte 2" },
+    { "ws_login_error.json", "field 'Type': missing" },
+    { "ws_no_data.json", "field 'Data': missing" },
+    { "ws_data_not_object.json", "field 'Data': expected an object" },
+    { "ws_missing_orderno.json", "field 'OrderNo': missing" },
+    { "ws_bad_number.json", "field 'TradedQty': not a number" },
+    { "ws_huge_number.json", "field 'Quantity': out of range" },
+    { "ws_huge_int.json", "field 'TradedQty': out of range" },
+    { "ws_long_orderno.json", "field 'OrderNo': too long (40 > 31)" },
   };
   (void)state;
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -176,30 +176,28 @@ static void test_broken_frames(void **state) {
 static void test_edge_buffers(void **state) {
   ct_order_event_t ev;
   char err[CT_DHAN_ERR_SIZE] = "";
-  const char ok[] = "{\"Type\":\"order_alert\",\"Data\":{\"OrderNo\":\"5\","
-                    "\"Status\":\"TRANSIT\"}}";
+  const char ok[] =
+      "{\"Type\":\"order_alert\",\"Data\":{\"OrderNo\":\"5\","
+      "\"Status\":\"TRANSIT\"}}";
   (void)state;
   assert_int_equal(ct_dhan_parse_order_update(NULL, 0, &ev, err, sizeof(err)),
                    CT_EPROTO);
   assert_string_equal(err, "empty body");
-  assert_int_equal(ct_dhan_parse_order_update(ok, sizeof(ok) - 1, NULL, err,
-                                              sizeof(err)),
-                   CT_EINVAL);
+  assert_int_equal(
+      ct_dhan_parse_order_update(ok, sizeof(ok) - 1, NULL, err, sizeof(err)),
+      CT_EINVAL);
   /* Not NUL-terminated: only len bytes are read. */
-  assert_int_equal(ct_dhan_parse_order_update(ok, sizeof(ok) - 2, &ev, err,
-                                              sizeof(err)),
-                   CT_EPROTO);
-  assert_int_equal(ct_dhan_parse_order_update("{} {}", 5, &ev, err,
-                                              sizeof(err)),
-                   CT_EPROTO);
+  assert_int_equal(
+      ct_dhan_parse_order_update(ok, sizeof(ok) - 2, &ev, err, sizeof(err)),
+      CT_EPROTO);
+  assert_int_equal(
+      ct_dhan_parse_order_update("{} {}", 5, &ev, err, sizeof(err)), CT_EPROTO);
   assert_string_equal(err, "trailing bytes at byte 3");
   /* A tiny or absent err buffer is fine. */
   assert_int_equal(ct_dhan_parse_order_update("x", 1, &ev, err, 4), CT_EPROTO);
   assert_string_equal(err, "not");
-  assert_int_equal(ct_dhan_parse_order_update("x", 1, &ev, NULL, 0),
-                   CT_EPROTO);
-  assert_int_equal(ct_dhan_parse_order_update(ok, sizeof(ok) - 1, &ev, NULL,
-                                              0),
+  assert_int_equal(ct_dhan_parse_order_update("x", 1, &ev, NULL, 0), CT_EPROTO);
+  assert_int_equal(ct_dhan_parse_order_update(ok, sizeof(ok) - 1, &ev, NULL, 0),
                    0);
   assert_int_equal(ev.status, CT_DHAN_STATUS_TRANSIT);
 }
@@ -282,18 +280,18 @@ static void test_event_from_order_book(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_docs_example),
-      cmocka_unit_test(test_partial_fill_numbers_as_strings),
-      cmocka_unit_test(test_camel_case_traded),
-      cmocka_unit_test(test_super_order_target_leg),
-      cmocka_unit_test(test_unknown_values_are_not_errors),
-      cmocka_unit_test(test_other_frames_are_ignored),
-      cmocka_unit_test(test_broken_frames),
-      cmocka_unit_test(test_edge_buffers),
-      cmocka_unit_test(test_postback_2026),
-      cmocka_unit_test(test_postback_2024),
-      cmocka_unit_test(test_postback_rejected_and_broken),
-      cmocka_unit_test(test_event_from_order_book),
+    cmocka_unit_test(test_docs_example),
+    cmocka_unit_test(test_partial_fill_numbers_as_strings),
+    cmocka_unit_test(test_camel_case_traded),
+    cmocka_unit_test(test_super_order_target_leg),
+    cmocka_unit_test(test_unknown_values_are_not_errors),
+    cmocka_unit_test(test_other_frames_are_ignored),
+    cmocka_unit_test(test_broken_frames),
+    cmocka_unit_test(test_edge_buffers),
+    cmocka_unit_test(test_postback_2026),
+    cmocka_unit_test(test_postback_2024),
+    cmocka_unit_test(test_postback_rejected_and_broken),
+    cmocka_unit_test(test_event_from_order_book),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

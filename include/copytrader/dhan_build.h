@@ -187,14 +187,12 @@ int ct_dhan_build_super_modify(const ct_dhan_super_modify_req_t *r, char *buf,
                                size_t size, size_t *len, char *err,
                                size_t err_size);
 int ct_dhan_build_forever(const ct_dhan_forever_req_t *r, char *buf,
-                          size_t size, size_t *len, char *err,
-                          size_t err_size);
+                          size_t size, size_t *len, char *err, size_t err_size);
 int ct_dhan_build_forever_modify(const ct_dhan_forever_modify_req_t *r,
-                                 char *buf, size_t size, size_t *len,
-                                 char *err, size_t err_size);
+                                 char *buf, size_t size, size_t *len, char *err,
+                                 size_t err_size);
 int ct_dhan_build_convert(const ct_dhan_convert_req_t *r, char *buf,
-                          size_t size, size_t *len, char *err,
-                          size_t err_size);
+                          size_t size, size_t *len, char *err, size_t err_size);
 /* POST /margincalculator: one item plus the client id. */
 int ct_dhan_build_margin(const char *client_id, const ct_dhan_margin_item_t *r,
                          char *buf, size_t size, size_t *len, char *err,
@@ -205,8 +203,7 @@ int ct_dhan_build_margin_multi(const ct_dhan_margin_multi_req_t *r, char *buf,
 int ct_dhan_build_pnl_exit(const ct_dhan_pnl_exit_req_t *r, char *buf,
                            size_t size, size_t *len, char *err,
                            size_t err_size);
-int ct_dhan_build_edis_form(const ct_dhan_edis_req_t *r, char *buf,
-                            size_t size, size_t *len, char *err,
-                            size_t err_size);
+int ct_dhan_build_edis_form(const ct_dhan_edis_req_t *r, char *buf, size_t size,
+                            size_t *len, char *err, size_t err_size);
 
 #endif /* COPYTRADER_DHAN_BUILD_H */

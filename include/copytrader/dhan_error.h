@@ -55,7 +55,7 @@ typedef enum {
 #define CT_DHAN_CALL_MUTATES 1u /* place, modify, cancel, convert, ... */
 #define CT_DHAN_CALL_LOOKUP  2u /* GET of one thing by id or correlationId */
 
-#define CT_DHAN_RAW_SIZE 256
+#define CT_DHAN_RAW_SIZE     256
 
 /* The classified outcome. Fixed-size; copy freely. */
 typedef struct ct_dhan_error {

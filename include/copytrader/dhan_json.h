@@ -101,12 +101,11 @@ int ct_dhan_parse_forever_orders(const char *buf, size_t len,
 
 /* --- portfolio, funds, statement, account ------------------------------ */
 
-int ct_dhan_parse_holdings(const char *buf, size_t len,
-                           ct_dhan_holding_t **out, size_t *count, char *err,
-                           size_t err_size);
+int ct_dhan_parse_holdings(const char *buf, size_t len, ct_dhan_holding_t **out,
+                           size_t *count, char *err, size_t err_size);
 int ct_dhan_parse_positions(const char *buf, size_t len,
-                            ct_dhan_position_t **out, size_t *count,
-                            char *err, size_t err_size);
+                            ct_dhan_position_t **out, size_t *count, char *err,
+                            size_t err_size);
 int ct_dhan_parse_fund_limit(const char *buf, size_t len,
                              ct_dhan_fund_limit_t *out, char *err,
                              size_t err_size);
@@ -116,8 +115,8 @@ int ct_dhan_parse_margin(const char *buf, size_t len, ct_dhan_margin_t *out,
                          char *err, size_t err_size);
 /* GET /ledger: one object or an array, both accepted. */
 int ct_dhan_parse_ledger(const char *buf, size_t len,
-                         ct_dhan_ledger_entry_t **out, size_t *count,
-                         char *err, size_t err_size);
+                         ct_dhan_ledger_entry_t **out, size_t *count, char *err,
+                         size_t err_size);
 int ct_dhan_parse_profile(const char *buf, size_t len, ct_dhan_profile_t *out,
                           char *err, size_t err_size);
 /* GET or POST /killswitch. */

@@ -184,14 +184,14 @@ ct_dhan_position_type_t ct_dhan_position_type_from_str(const char *s);
 
 /* Bits of the `has` fields below: which optional numbers were present and
  * not null or "" in the JSON (a zero that was sent differs from no value). */
-#define CT_DHAN_HAS_QUANTITY    (1u << 0)
-#define CT_DHAN_HAS_TRADED_QTY  (1u << 1)
-#define CT_DHAN_HAS_REMAINING   (1u << 2)
-#define CT_DHAN_HAS_PRICE       (1u << 3)
-#define CT_DHAN_HAS_TRIGGER     (1u << 4)
-#define CT_DHAN_HAS_TRADED_PX   (1u << 5)
-#define CT_DHAN_HAS_AVG_PX      (1u << 6)
-#define CT_DHAN_HAS_DISCLOSED   (1u << 7)
+#define CT_DHAN_HAS_QUANTITY   (1u << 0)
+#define CT_DHAN_HAS_TRADED_QTY (1u << 1)
+#define CT_DHAN_HAS_REMAINING  (1u << 2)
+#define CT_DHAN_HAS_PRICE      (1u << 3)
+#define CT_DHAN_HAS_TRIGGER    (1u << 4)
+#define CT_DHAN_HAS_TRADED_PX  (1u << 5)
+#define CT_DHAN_HAS_AVG_PX     (1u << 6)
+#define CT_DHAN_HAS_DISCLOSED  (1u << 7)
 
 /* Place/modify/cancel answer `{orderId, orderStatus}` (slicing: an array). */
 typedef struct ct_dhan_order_ack {
@@ -498,7 +498,7 @@ typedef struct ct_order_event {
   ct_dhan_validity_t validity;
   ct_dhan_leg_t leg; /* from LegNo (1,2,3) or legName */
   ct_fill_state_t fill;
-  int leg_no;            /* 0: none; 1 entry, 2 stop-loss, 3 target */
+  int leg_no; /* 0: none; 1 entry, 2 stop-loss, 3 target */
   bool after_market_order;
   bool super_order;   /* Remarks "Super Order" */
   bool forever_order; /* GoodTillDaysDate set (a hint, not a promise) */

@@ -94,8 +94,8 @@ int ct_corrid_make(const ct_corrid_input_t *in, char out[CT_CORRID_SIZE]) {
   put_u32(tail + 1, in->index);
   put_u32(tail + 5, in->generation);
   {
-    const void *parts[] = { tag,         lens_be[0], in->leader_order_id,
-                            lens_be[1],  in->follower_id, tail };
+    const void *parts[] = { tag,        lens_be[0],      in->leader_order_id,
+                            lens_be[1], in->follower_id, tail };
     const size_t lens[] = { sizeof(tag), 4, l1, 4, l2, sizeof(tail) };
     rc = sha256(parts, lens, 6, md);
   }

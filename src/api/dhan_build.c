@@ -12,22 +12,11 @@
 #include <ctype.h>
 #include <limits.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "api/dhan_build_int.h"
 #include "copytrader/error.h"
-
-int ct__bad(char *err, size_t err_size, const char *fmt, ...) {
-  if (err != NULL && err_size > 0) {
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-  }
-  return CT_EINVAL;
-}
 
 /* ---- body assembly ---------------------------------------------------- */
 
@@ -60,9 +49,8 @@ void ct__jb_bool(ct__jb_t *b, const char *k, bool v) {
 
 int ct__jb_end(ct__jb_t *b, char *buf, size_t size, size_t *len) {
   int rc = b->rc;
-  if (rc == 0 &&
-      !cJSON_PrintPreallocated(b->o, buf, size > INT_MAX ? INT_MAX : (int)size,
-                               0))
+  if (rc == 0 && !cJSON_PrintPreallocated(
+                     b->o, buf, size > INT_MAX ? INT_MAX : (int)size, 0))
     rc = CT_ERANGE;
   if (rc == 0 && len != NULL)
     *len = strlen(buf);
@@ -87,8 +75,7 @@ bool ct_dhan_correlation_id_ok(const char *s) {
 }
 
 /* A non-empty token of letters and digits (client, order, security ids). */
-int ct__check_id(const char *what, const char *s, char *err,
-                    size_t err_size) {
+int ct__check_id(const char *what, const char *s, char *err, size_t err_size) {
   if (s[0] == '\0')
     return ct__bad(err, err_size, "%s: missing", what);
   for (const char *p = s; *p != '\0'; p++)
@@ -115,13 +102,13 @@ static int check_prices(ct_dhan_order_type_t t, double price, double trigger,
     return ct__bad(err, err_size, "price: negative or not finite");
   if (is_priced(t) && price <= 0)
     return ct__bad(err, err_size, "price: must be > 0 for %s",
-               ct_dhan_order_type_str(t));
+                   ct_dhan_order_type_str(t));
   if (!is_priced(t) && price != 0)
     return ct__bad(err, err_size, "price: must be 0 for %s",
-               ct_dhan_order_type_str(t));
+                   ct_dhan_order_type_str(t));
   if (is_sl(t) && trigger <= 0)
     return ct__bad(err, err_size, "triggerPrice: required for %s",
-               ct_dhan_order_type_str(t));
+                   ct_dhan_order_type_str(t));
   if (!is_sl(t) && !trigger_allowed && trigger != 0)
     return ct__bad(err, err_size, "triggerPrice: only for stop-loss orders");
   return 0;
@@ -134,7 +121,8 @@ static int check_qty(int64_t qty, int64_t disclosed, char *err,
   if (disclosed < 0 || disclosed > qty)
     return ct__bad(err, err_size, "disclosedQuantity: out of range");
   if (disclosed > 0 && disclosed * 10 <= qty * 3)
-    return ct__bad(err, err_size, "disclosedQuantity: must be > 30%% of quantity");
+    return ct__bad(err, err_size,
+                   "disclosedQuantity: must be > 30%% of quantity");
   return 0;
 }
 
@@ -144,8 +132,9 @@ static int check_spec(const ct_dhan_order_spec_t *o, spec_kind_t kind,
                       char *err, size_t err_size) {
   int rc = ct__check_id("dhanClientId", o->client_id, err, err_size);
   if (rc == 0 && !ct_dhan_correlation_id_ok(o->correlation_id))
-    rc = ct__bad(err, err_size,
-             "correlationId: more than 30 characters or not [A-Za-z0-9 _-]");
+    rc =
+        ct__bad(err, err_size,
+                "correlationId: more than 30 characters or not [A-Za-z0-9 _-]");
   if (rc == 0)
     rc = ct__check_id("securityId", o->security_id, err, err_size);
   if (rc != 0)
@@ -162,8 +151,7 @@ static int check_spec(const ct_dhan_order_spec_t *o, spec_kind_t kind,
   rc = check_qty(o->quantity, o->disclosed_quantity, err, err_size);
   if (rc == 0)
     rc = check_prices(o->order_type, o->price, o->trigger_price,
-                      kind == SPEC_FOREVER ||
-                          o->product == CT_DHAN_PRODUCT_CO,
+                      kind == SPEC_FOREVER || o->product == CT_DHAN_PRODUCT_CO,
                       err, err_size);
   return rc;
 }
@@ -201,7 +189,8 @@ static int check_place(const ct_dhan_place_req_t *r, char *err,
   if (rc != 0)
     return rc;
   if (r->after_market_order && ct_dhan_amo_time_str(r->amo_time) == NULL)
-    return ct__bad(err, err_size, "amoTime: required for an after-market order");
+    return ct__bad(err, err_size,
+                   "amoTime: required for an after-market order");
   if (r->o.product == CT_DHAN_PRODUCT_BO &&
       !(r->bo_profit_value > 0 && r->bo_stop_loss_value > 0 &&
         isfinite(r->bo_profit_value) && isfinite(r->bo_stop_loss_value)))
@@ -232,8 +221,9 @@ int ct_dhan_build_place(const ct_dhan_place_req_t *r, char *buf, size_t size,
 int ct_dhan_build_modify(const ct_dhan_modify_req_t *r, char *buf, size_t size,
                          size_t *len, char *err, size_t err_size) {
   ct__jb_t b;
-  int rc = ARGS_OK(r) ? ct__check_id("dhanClientId", r->client_id, err, err_size)
-                      : CT_EINVAL;
+  int rc = ARGS_OK(r)
+               ? ct__check_id("dhanClientId", r->client_id, err, err_size)
+               : CT_EINVAL;
   if (rc == 0)
     rc = ct__check_id("orderId", r->order_id, err, err_size);
   if (rc == 0 && ct_dhan_validity_str(r->validity) == NULL)
@@ -270,9 +260,10 @@ static int check_brackets(ct_dhan_txn_t txn, double price, double target,
   if (!(isfinite(target) && isfinite(sl) && target > 0 && sl > 0))
     return ct__bad(err, err_size, "targetPrice/stopLossPrice: must be > 0");
   if (!(lo < hi) || (price > 0 && !(lo < price && price < hi)))
-    return ct__bad(err, err_size, "targetPrice/stopLossPrice: wrong side of "
-                              "price for %s",
-               ct_dhan_txn_str(txn));
+    return ct__bad(err, err_size,
+                   "targetPrice/stopLossPrice: wrong side of "
+                   "price for %s",
+                   ct_dhan_txn_str(txn));
   return 0;
 }
 
@@ -361,7 +352,8 @@ static int check_forever(const ct_dhan_forever_req_t *r, char *err,
   if (r->flag == CT_DHAN_FLAG_OCO &&
       !(r->quantity1 > 0 && r->price1 > 0 && r->trigger_price1 > 0 &&
         isfinite(r->price1) && isfinite(r->trigger_price1)))
-    return ct__bad(err, err_size, "price1/triggerPrice1/quantity1: must be > 0");
+    return ct__bad(err, err_size,
+                   "price1/triggerPrice1/quantity1: must be > 0");
   return 0;
 }
 
@@ -404,8 +396,8 @@ static int check_forever_modify(const ct_dhan_forever_modify_req_t *r,
 }
 
 int ct_dhan_build_forever_modify(const ct_dhan_forever_modify_req_t *r,
-                                 char *buf, size_t size, size_t *len,
-                                 char *err, size_t err_size) {
+                                 char *buf, size_t size, size_t *len, char *err,
+                                 size_t err_size) {
   ct__jb_t b;
   int rc = ARGS_OK(r) ? check_forever_modify(r, err, err_size) : CT_EINVAL;
   if (rc != 0)

@@ -150,8 +150,8 @@ static int check_pnl(const ct_dhan_pnl_exit_req_t *r, char *err,
   int rc = ct__check_id("dhanClientId", r->client_id, err, err_size);
   if (rc != 0)
     return rc;
-  if (!(r->profit_value > 0 && isfinite(r->profit_value) &&
-        r->loss_value > 0 && isfinite(r->loss_value)))
+  if (!(r->profit_value > 0 && isfinite(r->profit_value) && r->loss_value > 0 &&
+        isfinite(r->loss_value)))
     return ct__bad(err, err_size, "profitValue/lossValue: must be > 0");
   if ((r->products & (CT_DHAN_PNL_INTRADAY | CT_DHAN_PNL_DELIVERY)) == 0 ||
       (r->products & ~(CT_DHAN_PNL_INTRADAY | CT_DHAN_PNL_DELIVERY)) != 0)
@@ -164,9 +164,8 @@ int ct_dhan_build_pnl_exit(const ct_dhan_pnl_exit_req_t *r, char *buf,
                            size_t err_size) {
   ct__jb_t b;
   cJSON *products;
-  int rc = (r != NULL && buf != NULL && size > 0)
-               ? check_pnl(r, err, err_size)
-               : CT_EINVAL;
+  int rc = (r != NULL && buf != NULL && size > 0) ? check_pnl(r, err, err_size)
+                                                  : CT_EINVAL;
   if (rc != 0)
     return rc;
   ct__jb_begin(&b);
@@ -185,8 +184,7 @@ int ct_dhan_build_pnl_exit(const ct_dhan_pnl_exit_req_t *r, char *buf,
   return ct__jb_end(&b, buf, size, len);
 }
 
-static int check_edis(const ct_dhan_edis_req_t *r, char *err,
-                      size_t err_size) {
+static int check_edis(const ct_dhan_edis_req_t *r, char *err, size_t err_size) {
   int rc = ct__check_id("dhanClientId", r->client_id, err, err_size);
   if (rc == 0)
     rc = ct__check_id("isin", r->isin, err, err_size);
@@ -201,13 +199,11 @@ static int check_edis(const ct_dhan_edis_req_t *r, char *err,
   return 0;
 }
 
-int ct_dhan_build_edis_form(const ct_dhan_edis_req_t *r, char *buf,
-                            size_t size, size_t *len, char *err,
-                            size_t err_size) {
+int ct_dhan_build_edis_form(const ct_dhan_edis_req_t *r, char *buf, size_t size,
+                            size_t *len, char *err, size_t err_size) {
   ct__jb_t b;
-  int rc = (r != NULL && buf != NULL && size > 0)
-               ? check_edis(r, err, err_size)
-               : CT_EINVAL;
+  int rc = (r != NULL && buf != NULL && size > 0) ? check_edis(r, err, err_size)
+                                                  : CT_EINVAL;
   if (rc != 0)
     return rc;
   ct__jb_begin(&b);

@@ -10,14 +10,17 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "api/dhan_json_int.h"
+
 typedef struct ct__jb {
   cJSON *o; /* the body object */
   int rc;   /* 0, or CT_ENOMEM after a failed allocation */
 } ct__jb_t;
 
-/* Format the reason into err (when not NULL) and return CT_EINVAL. */
-int ct__bad(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* An invalid request: the reason into err (when not NULL), and
+ * CT_EINVAL. */
+#define ct__bad(err, err_size, ...)                                            \
+  ct__errf(CT_EINVAL, (err), (err_size), __VA_ARGS__)
 
 /* CT_EINVAL naming `what` unless s is a non-empty [A-Za-z0-9]+ token. */
 int ct__check_id(const char *what, const char *s, char *err, size_t err_size);

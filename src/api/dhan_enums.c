@@ -16,25 +16,29 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const seg_names[] = {
-    NULL,     "IDX_I",        "NSE_EQ", "NSE_FNO", "NSE_CURRENCY",
-    "BSE_EQ", "BSE_FNO",      "BSE_CURRENCY",      "MCX_COMM"};
+  NULL,     "IDX_I",   "NSE_EQ",       "NSE_FNO", "NSE_CURRENCY",
+  "BSE_EQ", "BSE_FNO", "BSE_CURRENCY", "MCX_COMM"
+};
 static const int seg_feed[] = { -1, 0, 1, 2, 3, 4, 8, 7, 5 };
-static const char *const seg_ws_exch[] = {
-    NULL, NULL, "NSE", "NSE", "NSE", "BSE", "BSE", "BSE", "MCX"};
+static const char *const seg_ws_exch[] = { NULL,  NULL,  "NSE", "NSE", "NSE",
+                                           "BSE", "BSE", "BSE", "MCX" };
 static const char *const seg_ws_letter[] = { NULL, NULL, "E", "D", "C",
                                              "E",  "D",  "C", "M" };
 static const char *const txn_names[] = { NULL, "BUY", "SELL" };
 static const char *const txn_ws[] = { NULL, "B", "S" };
 static const char *const product_names[] = { NULL,  "CNC", "INTRADAY", "MARGIN",
                                              "MTF", "CO",  "BO" };
-static const char *const product_ws[] = { NULL, "C", "I", "M", "F", NULL, NULL };
+static const char *const product_ws[] = {
+  NULL, "C", "I", "M", "F", NULL, NULL
+};
 static const char *const otype_names[] = { NULL, "LIMIT", "MARKET", "STOP_LOSS",
                                            "STOP_LOSS_MARKET" };
 static const char *const otype_ws[] = { NULL, "LMT", "MKT", "SL", "SLM" };
 static const char *const validity_names[] = { NULL, "DAY", "IOC" };
 static const char *const status_names[] = {
-    NULL,        "TRANSIT",   "PENDING", "PART_TRADED", "TRADED",   "REJECTED",
-    "CANCELLED", "EXPIRED",   "CLOSED",  "TRIGGERED",   "CONFIRM"};
+  NULL,        "TRANSIT", "PENDING", "PART_TRADED", "TRADED", "REJECTED",
+  "CANCELLED", "EXPIRED", "CLOSED",  "TRIGGERED",   "CONFIRM"
+};
 static const char *const leg_names[] = { NULL, "ENTRY_LEG", "TARGET_LEG",
                                          "STOP_LOSS_LEG" };
 static const char *const amo_names[] = { NULL, "PRE_OPEN", "OPEN", "OPEN_30",

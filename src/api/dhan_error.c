@@ -18,8 +18,9 @@
 #include "copytrader/error.h"
 
 static const char *const class_names[] = {
-    "SUCCESS",   "BUSINESS_REJECTION", "RATE_LIMITED",    "TRANSIENT",
-    "AUTH",      "CONFIG",             "OUTCOME_UNKNOWN", "NOT_FOUND"};
+  "SUCCESS", "BUSINESS_REJECTION", "RATE_LIMITED", "TRANSIENT", "AUTH",
+  "CONFIG",  "OUTCOME_UNKNOWN",    "NOT_FOUND"
+};
 _Static_assert(sizeof(class_names) / sizeof(class_names[0]) ==
                    CT_DHAN_CLASS_COUNT,
                "class names");
@@ -29,22 +30,22 @@ static const struct {
   const char *code;
   ct_dhan_class_t cls;
 } code_map[] = {
-    { "DH-901", CT_DHAN_AUTH },
-    { "DH-902", CT_DHAN_CONFIG },
-    { "DH-903", CT_DHAN_CONFIG },
-    { "DH-904", CT_DHAN_RATE_LIMITED },
-    { "DH-905", CT_DHAN_BUSINESS_REJECTION },
-    { "DH-906", CT_DHAN_BUSINESS_REJECTION },
-    { "DH-908", CT_DHAN_TRANSIENT },
-    { "DH-910", CT_DHAN_BUSINESS_REJECTION },
-    { "DH-911", CT_DHAN_CONFIG },
-    { "800", CT_DHAN_TRANSIENT },
-    { "805", CT_DHAN_RATE_LIMITED },
-    { "806", CT_DHAN_CONFIG },
-    { "807", CT_DHAN_AUTH },
-    { "808", CT_DHAN_AUTH },
-    { "809", CT_DHAN_AUTH },
-    { "810", CT_DHAN_AUTH },
+  { "DH-901", CT_DHAN_AUTH },
+  { "DH-902", CT_DHAN_CONFIG },
+  { "DH-903", CT_DHAN_CONFIG },
+  { "DH-904", CT_DHAN_RATE_LIMITED },
+  { "DH-905", CT_DHAN_BUSINESS_REJECTION },
+  { "DH-906", CT_DHAN_BUSINESS_REJECTION },
+  { "DH-908", CT_DHAN_TRANSIENT },
+  { "DH-910", CT_DHAN_BUSINESS_REJECTION },
+  { "DH-911", CT_DHAN_CONFIG },
+  { "800", CT_DHAN_TRANSIENT },
+  { "805", CT_DHAN_RATE_LIMITED },
+  { "806", CT_DHAN_CONFIG },
+  { "807", CT_DHAN_AUTH },
+  { "808", CT_DHAN_AUTH },
+  { "809", CT_DHAN_AUTH },
+  { "810", CT_DHAN_AUTH },
 };
 
 /* Bounded copy with bytes outside printable ASCII turned into '?'. */

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "copytrader/dhan_types.h"
+#include "copytrader/error.h"
 
 typedef enum {
   CT__F_ID,   /* string, must fit */
@@ -60,22 +61,27 @@ typedef struct ct__field {
 
 #define CT__FIELD(k, a, t, e, req, h, T, m)                                    \
   { k, a, t, e, req, h, sizeof(((T *)0)->m), offsetof(T, m) }
-#define CT__ID(k, T, m)   CT__FIELD(k, NULL, CT__F_ID, 0, 0, 0, T, m)
-#define CT__IDREQ(k, T, m) CT__FIELD(k, NULL, CT__F_ID, 0, 1, 0, T, m)
-#define CT__TXT(k, T, m)  CT__FIELD(k, NULL, CT__F_TEXT, 0, 0, 0, T, m)
-#define CT__I64(k, T, m)  CT__FIELD(k, NULL, CT__F_I64, 0, 0, 0, T, m)
-#define CT__F64(k, T, m)  CT__FIELD(k, NULL, CT__F_F64, 0, 0, 0, T, m)
-#define CT__BOOL(k, T, m) CT__FIELD(k, NULL, CT__F_BOOL, 0, 0, 0, T, m)
+#define CT__ID(k, T, m)      CT__FIELD(k, NULL, CT__F_ID, 0, 0, 0, T, m)
+#define CT__IDREQ(k, T, m)   CT__FIELD(k, NULL, CT__F_ID, 0, 1, 0, T, m)
+#define CT__TXT(k, T, m)     CT__FIELD(k, NULL, CT__F_TEXT, 0, 0, 0, T, m)
+#define CT__I64(k, T, m)     CT__FIELD(k, NULL, CT__F_I64, 0, 0, 0, T, m)
+#define CT__F64(k, T, m)     CT__FIELD(k, NULL, CT__F_F64, 0, 0, 0, T, m)
+#define CT__BOOL(k, T, m)    CT__FIELD(k, NULL, CT__F_BOOL, 0, 0, 0, T, m)
 #define CT__ENUM(k, e, T, m) CT__FIELD(k, NULL, CT__F_ENUM, e, 0, 0, T, m)
-#define CT__COUNT(a)      (sizeof(a) / sizeof((a)[0]))
+#define CT__COUNT(a)         (sizeof(a) / sizeof((a)[0]))
 
 /* Decodes one JSON object (an array element or the whole document). */
 typedef int (*ct__item_fn)(const cJSON *item, void *rec, char *err,
                            size_t err_size);
 
-/* Write a formatted message to err (when not NULL) and return CT_EPROTO. */
-int ct__jfail(char *err, size_t err_size, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+/* Write a formatted message to err (when not NULL, at most err_size bytes)
+ * and return `code`. */
+int ct__errf(int code, char *err, size_t err_size, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* A parse failure: the message, and CT_EPROTO. */
+#define ct__jfail(err, err_size, ...)                                          \
+  ct__errf(CT_EPROTO, (err), (err_size), __VA_ARGS__)
 
 /* Parse `len` bytes; only whitespace may follow the value. On success *out
  * is a tree the caller frees with cJSON_Delete(). */
@@ -94,8 +100,8 @@ int ct__jdecode(const cJSON *obj, const ct__field_t *f, size_t n, void *rec,
                 uint32_t *has, char *err, size_t err_size);
 
 /* Parse buf as one object and decode it with fn into rec. */
-int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec,
-             char *err, size_t err_size);
+int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec, char *err,
+             size_t err_size);
 
 /* Parse buf as an array of objects (or, when allow_single, one object) into
  * a malloc'd array of `elem`-byte records. *out is NULL when *count is 0. */
@@ -110,8 +116,7 @@ int ct__jarray_into(const cJSON *arr, size_t elem, size_t max, ct__item_fn fn,
 
 /* Public one-object parser fn over an item decoder. */
 #define CT__ONE_PARSER(fn, type, item)                                         \
-  int fn(const char *buf, size_t len, type *out, char *err,                    \
-         size_t err_size) {                                                    \
+  int fn(const char *buf, size_t len, type *out, char *err, size_t err_size) { \
     if (out == NULL)                                                           \
       return CT_EINVAL;                                                        \
     return ct__jone(buf, len, item, out, err, err_size);                       \

@@ -22,14 +22,14 @@
 
 #define MAX_EXACT_INT 9007199254740992.0 /* 2^53 */
 
-int ct__jfail(char *err, size_t err_size, const char *fmt, ...) {
+int ct__errf(int code, char *err, size_t err_size, const char *fmt, ...) {
   if (err != NULL && err_size > 0) {
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(err, err_size, fmt, ap);
     va_end(ap);
   }
-  return CT_EPROTO;
+  return code;
 }
 
 int ct__jparse(const char *buf, size_t len, cJSON **out, char *err,
@@ -167,8 +167,8 @@ static int put_number(const ct__field_t *f, const cJSON *it, void *dst,
   return 0;
 }
 
-static int put_bool(const ct__field_t *f, const cJSON *it, bool *dst,
-                    char *err, size_t err_size) {
+static int put_bool(const ct__field_t *f, const cJSON *it, bool *dst, char *err,
+                    size_t err_size) {
   static const char *const yes[] = { "true", "1", "Y", "yes" };
   static const char *const no[] = { "false", "0", "N", "no" };
   if (cJSON_IsBool(it)) {
@@ -265,8 +265,8 @@ int ct__jdecode(const cJSON *obj, const ct__field_t *f, size_t n, void *rec,
   return 0;
 }
 
-int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec,
-             char *err, size_t err_size) {
+int ct__jone(const char *buf, size_t len, ct__item_fn fn, void *rec, char *err,
+             size_t err_size) {
   cJSON *root;
   int rc = ct__jparse(buf, len, &root, err, err_size);
   if (rc != 0)

@@ -18,36 +18,36 @@
 
 #define E ct_order_event_t
 static const ct__field_t ws_fields[] = {
-    CT__IDREQ("OrderNo", E, order_id),
-    CT__ID("ExchOrderNo", E, exchange_order_id),
-    CT__ID("ClientId", E, client_id),
-    CT__ID("CorrelationId", E, correlation_id),
-    CT__ID("SecurityId", E, security_id),
-    CT__FIELD("Status", NULL, CT__F_TEXT, 0, 1, 0, E, status_text),
-    CT__ENUM("Status", CT__E_STATUS, E, status),
-    CT__TXT("LastUpdatedTime", E, last_update_time),
-    CT__TXT("GoodTillDaysDate", E, good_till_date),
-    CT__TXT("ReasonDescription", E, reason),
-    CT__ENUM("TxnType", CT__E_TXN_WS, E, txn),
-    CT__ENUM("Product", CT__E_PRODUCT_WS, E, product),
-    CT__ENUM("OrderType", CT__E_OTYPE_WS, E, order_type),
-    CT__ENUM("Validity", CT__E_VALIDITY, E, validity),
-    CT__BOOL("OffMktFlag", E, after_market_order),
-    CT__FIELD("Quantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_QUANTITY, E,
-              quantity),
-    CT__FIELD("TradedQty", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_TRADED_QTY, E,
-              traded_qty),
-    CT__FIELD("RemainingQuantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_REMAINING,
-              E, remaining_qty),
-    CT__FIELD("DiscQuantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_DISCLOSED, E,
-              disclosed_qty),
-    CT__FIELD("Price", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_PRICE, E, price),
-    CT__FIELD("TriggerPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_TRIGGER, E,
-              trigger_price),
-    CT__FIELD("TradedPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_TRADED_PX, E,
-              traded_price),
-    CT__FIELD("AvgTradedPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_AVG_PX, E,
-              avg_traded_price),
+  CT__IDREQ("OrderNo", E, order_id),
+  CT__ID("ExchOrderNo", E, exchange_order_id),
+  CT__ID("ClientId", E, client_id),
+  CT__ID("CorrelationId", E, correlation_id),
+  CT__ID("SecurityId", E, security_id),
+  CT__FIELD("Status", NULL, CT__F_TEXT, 0, 1, 0, E, status_text),
+  CT__ENUM("Status", CT__E_STATUS, E, status),
+  CT__TXT("LastUpdatedTime", E, last_update_time),
+  CT__TXT("GoodTillDaysDate", E, good_till_date),
+  CT__TXT("ReasonDescription", E, reason),
+  CT__ENUM("TxnType", CT__E_TXN_WS, E, txn),
+  CT__ENUM("Product", CT__E_PRODUCT_WS, E, product),
+  CT__ENUM("OrderType", CT__E_OTYPE_WS, E, order_type),
+  CT__ENUM("Validity", CT__E_VALIDITY, E, validity),
+  CT__BOOL("OffMktFlag", E, after_market_order),
+  CT__FIELD("Quantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_QUANTITY, E,
+            quantity),
+  CT__FIELD("TradedQty", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_TRADED_QTY, E,
+            traded_qty),
+  CT__FIELD("RemainingQuantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_REMAINING,
+            E, remaining_qty),
+  CT__FIELD("DiscQuantity", NULL, CT__F_I64, 0, 0, CT_DHAN_HAS_DISCLOSED, E,
+            disclosed_qty),
+  CT__FIELD("Price", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_PRICE, E, price),
+  CT__FIELD("TriggerPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_TRIGGER, E,
+            trigger_price),
+  CT__FIELD("TradedPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_TRADED_PX, E,
+            traded_price),
+  CT__FIELD("AvgTradedPrice", NULL, CT__F_F64, 0, 0, CT_DHAN_HAS_AVG_PX, E,
+            avg_traded_price),
 };
 #undef E
 
@@ -56,7 +56,7 @@ typedef struct {
 } leg_no_t;
 
 static const ct__field_t leg_no_fields[] = {
-    CT__I64("LegNo", leg_no_t, leg_no),
+  CT__I64("LegNo", leg_no_t, leg_no),
 };
 
 ct_fill_state_t ct__fill_state(const ct_order_event_t *ev) {
@@ -107,8 +107,8 @@ static ct_dhan_leg_t leg_of(int64_t no) {
 static int decode_ws_data(const cJSON *data, ct_order_event_t *ev, char *err,
                           size_t err_size) {
   leg_no_t leg = { 0 };
-  int rc = ct__jdecode(data, ws_fields, CT__COUNT(ws_fields), ev, &ev->has,
-                       err, err_size);
+  int rc = ct__jdecode(data, ws_fields, CT__COUNT(ws_fields), ev, &ev->has, err,
+                       err_size);
   if (rc == 0)
     rc = ct__jdecode(data, leg_no_fields, 1, &leg, NULL, err, err_size);
   if (rc != 0)

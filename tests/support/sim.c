@@ -9,10 +9,10 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -54,18 +54,21 @@ static int build_argv(const char *const *args, const char *path,
   return n;
 }
 
+/* fork + exec rather than posix_spawn so that the child can ask to be
+ * killed when the test process dies (a failed assertion skips teardown). */
 static pid_t spawn(const char **argv, int out_fd, int err_fd) {
-  posix_spawn_file_actions_t fa;
-  pid_t pid;
-  int rc;
-  posix_spawn_file_actions_init(&fa);
+  pid_t parent = getpid(), pid = fork();
+  if (pid != 0)
+    return pid;
+  prctl(PR_SET_PDEATHSIG, SIGTERM);
+  if (getppid() != parent)
+    _exit(127);
   if (out_fd >= 0)
-    posix_spawn_file_actions_adddup2(&fa, out_fd, 1);
+    dup2(out_fd, 1);
   if (err_fd >= 0)
-    posix_spawn_file_actions_adddup2(&fa, err_fd, 2);
-  rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-  posix_spawn_file_actions_destroy(&fa);
-  return rc == 0 ? pid : -1;
+    dup2(err_fd, 2);
+  execve(argv[0], (char *const *)argv, environ);
+  _exit(127);
 }
 
 /* Reads the first line from fd within `ms`. */

@@ -18,6 +18,11 @@
 #include <unistd.h>
 
 static const char *cainfo;
+static long timeout_ms = 10000;
+
+void ct_http_set_timeout_ms(long ms) {
+  timeout_ms = ms;
+}
 
 void ct_http_set_cainfo(const char *path) {
   cainfo = path;
@@ -64,7 +69,7 @@ int ct_http(const char *base, const char *method, const char *path,
   curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+  curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, timeout_ms);
   curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
   if (cainfo)
     curl_easy_setopt(c, CURLOPT_CAINFO, cainfo);
@@ -270,4 +275,14 @@ int ct_ws_login(ct_ws_t *ws, const char *client_id, const char *token) {
            "\"%s\"},\"UserType\":\"SELF\"}",
            client_id, token);
   return ct_ws_send_text(ws, msg);
+}
+
+const char *ct_jstr(const cJSON *j, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+double ct_jnum(const cJSON *j, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }

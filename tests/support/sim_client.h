@@ -18,6 +18,8 @@ typedef struct ct_http_resp {
 
 /* CA file for HTTPS and WSS (NULL: no TLS verification configured). */
 void ct_http_set_cainfo(const char *path);
+/* Total timeout of ct_http() requests (default 10000 ms). */
+void ct_http_set_timeout_ms(long ms);
 
 /* One request to base+path. `token` goes in access-token (NULL: none);
  * `headers` is an optional NULL-terminated list of "Name: value". Returns
@@ -42,6 +44,11 @@ int ct_ws_send_text(ct_ws_t *ws, const char *text);
  * the peer closed the TCP connection without a close frame. */
 int ct_ws_recv(ct_ws_t *ws, char **out, size_t *len, int timeout_ms);
 void ct_ws_close(ct_ws_t *ws);
+
+/* The string at key k of object j, or "" (never NULL). */
+const char *ct_jstr(const cJSON *j, const char *k);
+/* The number at key k of object j, or -1. */
+double ct_jnum(const cJSON *j, const char *k);
 
 /* Sends the LoginReq frame for this account. */
 int ct_ws_login(ct_ws_t *ws, const char *client_id, const char *token);

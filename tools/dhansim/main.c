@@ -176,15 +176,6 @@ static int load_instruments(sim_t *s, const char *path) {
   return 0;
 }
 
-static void on_signal(uv_signal_t *h, int sig) {
-  sim_t *s = h->data;
-  (void)sig;
-  if (s->stopping)
-    return;
-  s->stopping = 1;
-  uv_stop(s->loop);
-}
-
 static uv_signal_t sigint_h, sigterm_h;
 
 static void close_if_open(uv_handle_t *h) {
@@ -192,8 +183,10 @@ static void close_if_open(uv_handle_t *h) {
     uv_close(h, NULL);
 }
 
-/* Closes our handles, lets lws close its own, and runs the loop dry. */
-static void shutdown_loop(sim_t *s) {
+/* Starts the shutdown from inside the loop (as lws wants for a foreign
+ * loop): lws closes its own handles, we close ours, and uv_run() returns
+ * once nothing is left. */
+static void begin_shutdown(sim_t *s) {
   s->stopping = 1;
   server_stop(s);
   postback_close(s);
@@ -201,7 +194,24 @@ static void shutdown_loop(sim_t *s) {
   close_if_open((uv_handle_t *)&s->ws_drop_timer);
   close_if_open((uv_handle_t *)&sigint_h);
   close_if_open((uv_handle_t *)&sigterm_h);
+}
+
+static void on_signal(uv_signal_t *h, int sig) {
+  sim_t *s = h->data;
+  (void)sig;
+  if (!s->stopping)
+    begin_shutdown(s);
+}
+
+/* For start-up failures, and a second pass in case lws needs one. */
+static void shutdown_loop(sim_t *s) {
+  if (!s->stopping)
+    begin_shutdown(s);
   uv_run(s->loop, UV_RUN_DEFAULT);
+  if (s->lws) {
+    lws_context_destroy(s->lws);
+    uv_run(s->loop, UV_RUN_DEFAULT);
+  }
 }
 
 static int run(sim_t *s, opts_t *o) {

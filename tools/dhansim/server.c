@@ -105,6 +105,8 @@ static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
 }
 
 static int append_body(req_t *r, const void *in, size_t len) {
+  if (len == 0)
+    return 0;
   if (r->body_too_large || r->body_len + len > SIM_MAX_BODY) {
     r->body_too_large = 1;
     return 0;
@@ -151,30 +153,45 @@ static int finish_request(sim_t *s, struct lws *wsi, http_sess_t *hs) {
   return 0;
 }
 
+/* Status line, headers and body go out in one lws_write (one send, one TCP
+ * segment on loopback) instead of a headers write and a body write: the
+ * Content-Length header is added as a plain header so that lws does not
+ * count body bytes against it. */
 static int write_response(struct lws *wsi, http_sess_t *hs) {
-  unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start,
-                                    *end = hdr + sizeof(hdr) - 1;
   req_t *r = &hs->req;
-  unsigned char *body;
-  int rc;
+  size_t cap = LWS_PRE + 512 + r->out_len;
+  unsigned char *buf, *start, *p, *end;
+  char clen[24];
+  int rc = -1, n;
 
   if (!hs->ready)
     return 0;
   hs->ready = 0;
-  if (lws_add_http_common_headers(wsi, (unsigned int)r->status,
-                                  "application/json", r->out_len, &p, end) ||
-      lws_finalize_write_http_header(wsi, start, &p, end))
+  buf = malloc(cap);
+  if (buf == NULL)
     return -1;
-  body = malloc(LWS_PRE + r->out_len + 1);
-  if (body == NULL)
-    return -1;
-  memcpy(body + LWS_PRE, r->out ? r->out : "", r->out_len);
-  rc = lws_write(wsi, body + LWS_PRE, r->out_len, LWS_WRITE_HTTP_FINAL);
-  free(body);
-  if (rc < (int)r->out_len)
-    return -1;
+  start = p = buf + LWS_PRE;
+  end = buf + LWS_PRE + 500;
+  n = snprintf(clen, sizeof(clen), "%zu", r->out_len);
+  if (lws_add_http_header_status(wsi, (unsigned int)r->status, &p, end) ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+                                   (const unsigned char *)"application/json",
+                                   16, &p, end) ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
+                                   (const unsigned char *)clen, n, &p, end) ||
+      lws_finalize_http_header(wsi, &p, end))
+    goto done;
+  if (r->out_len)
+    memcpy(p, r->out, r->out_len);
+  p += r->out_len;
+  n = (int)(p - start);
+  if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n)
+    goto done;
   sess_reset(hs);
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+  rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+done:
+  free(buf);
+  return rc;
 }
 
 static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
@@ -241,6 +258,7 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.foreign_loops = loops;
   info.user = s;
+  info.pcontext = &s->lws; /* lws clears it when fully destroyed */
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.fd_limit_per_thread = 8192;
   s->lws = lws_create_context(&info);
@@ -252,6 +270,7 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
   info.vhost_name = "dhansim";
   info.ssl_cert_filepath = o->tls_cert;
   info.ssl_private_key_filepath = o->tls_key;
+  info.alpn = "http/1.1"; /* custom headers (access-token) need HTTP/1 */
   info.keepalive_timeout = 60;
   info.timeout_secs = 30;
   vh = lws_create_vhost(s->lws, &info);
@@ -262,8 +281,6 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
 }
 
 void server_stop(sim_t *s) {
-  if (s->lws) {
+  if (s->lws)
     lws_context_destroy(s->lws);
-    s->lws = NULL;
-  }
 }
