@@ -342,6 +342,10 @@ static void test_wss_with_ca_file(void **state) {
   o.ca_file = cert;
   spawn_feed(0, &o, 0);
   int up = wait_count(CT_MSG_FEED_UP, 0, 1, 5000);
+  /* without the CA file the certificate is not trusted */
+  o.ca_file = NULL;
+  spawn_feed(1, &o, 1);
+  int untrusted = wait_count(CT_MSG_FEED_DOWN, CT_ETLS, 1, 5000);
   ct_http_set_cainfo(cert);
   ct_sim_t keep = sim;
   sim = ts; /* place() talks to the TLS simulator */
@@ -357,6 +361,8 @@ static void test_wss_with_ca_file(void **state) {
   free(cert);
   free(key);
   assert_int_equal(up, 1);
+  assert_int_equal(untrusted, 1);
+  assert_int_equal(count(CT_MSG_FEED_UP, 1), 1);
 }
 
 /* ---- a raw WebSocket server for what dhansim does not send ---- */

@@ -17,24 +17,11 @@
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
+#include "lws_log.h"
 #include "order_feed_int.h"
 
 #define LWS_FD_LIMIT_MAX 65536
 #define PROTOCOL_NAME    "ct-order-feed"
-
-static uv_once_t log_once = UV_ONCE_INIT;
-
-static void lws_log_emit(int level, const char *line) {
-  size_t n = strcspn(line, "\r\n");
-  if (level & LLL_ERR)
-    ct_log_error("lws", "msg=\"%.*s\"", (int)n, line);
-  else
-    ct_log_warn("lws", "msg=\"%.*s\"", (int)n, line);
-}
-
-static void set_lws_log(void) {
-  lws_set_log_level(LLL_ERR | LLL_WARN, lws_log_emit);
-}
 
 /* Copy `in` for a log field: printable ASCII only, no quotes. */
 static void clean_text(char *dst, size_t cap, const char *in, size_t len) {
@@ -44,6 +31,11 @@ static void clean_text(char *dst, size_t cap, const char *in, size_t len) {
     dst[j++] = c >= 0x20 && c < 0x7f && c != '"' && c != '\\' ? (char)c : '?';
   }
   dst[j] = '\0';
+}
+
+static bool is_tls_error(const char *text) {
+  return strcasestr(text, "ssl") || strcasestr(text, "tls") ||
+         strcasestr(text, "cert");
 }
 
 static void set_close(ct__feed_t *f, int err, const char *reason) {
@@ -221,7 +213,7 @@ static int feed_cb(struct lws *wsi, enum lws_callback_reasons reason,
     snprintf(text, sizeof(text), "connect failed: ");
     clean_text(text + 16, sizeof(text) - 16, in ? in : "?", in ? len : 1);
     if (f->wsi == wsi || f->wsi == NULL)
-      lost(f, CT_ECONNREFUSED, text);
+      lost(f, is_tls_error(text) ? CT_ETLS : CT_ECONNREFUSED, text);
     return 0;
   case LWS_CALLBACK_CLIENT_CLOSED:
     if (f->wsi == wsi)
@@ -248,7 +240,7 @@ static unsigned fd_limit(void) {
 int ct__feed_ws_create(ct__feed_t *f) {
   struct lws_context_creation_info info;
   void *loops[1] = { ct_actor_loop(f->self) };
-  uv_once(&log_once, set_lws_log);
+  ct__lws_log_init();
   memset(&info, 0, sizeof(info));
   info.options = LWS_SERVER_OPTION_LIBUV;
   if (f->tls)
