@@ -116,8 +116,8 @@ static bool wait_event(const char *id, ct_dhan_status_t status,
 
 /* ---- fixture: dhansim, a runtime, a subscriber ---- */
 
-static const char *const sim_args[] = { "--account",  A ":tok-A",
-                                        "--account",  B ":tok-B",
+static const char *const sim_args[] = { "--account",       A ":tok-A",
+                                        "--account",       B ":tok-B",
                                         "--no-rate-limit", NULL };
 static ct_sim_t sim;
 static ct_runtime_t *rt;
@@ -262,9 +262,8 @@ static void test_drop_then_reconnect(void **state) {
   base_opts(&o, NULL, B, "tok-B");
   spawn_feed(0, &o, -1);
   assert_int_equal(wait_count(CT_MSG_FEED_UP, 0, 1, 5000), 1);
-  assert_int_equal(ct_http(sim.url, "POST", "/admin/ws/drop", NULL, "{}",
-                           NULL, &r),
-                   0);
+  assert_int_equal(
+      ct_http(sim.url, "POST", "/admin/ws/drop", NULL, "{}", NULL, &r), 0);
   assert_int_equal(r.status, 200);
   ct_http_resp_free(&r);
   assert_int_equal(wait_count(CT_MSG_FEED_DOWN, 1, 1, 5000), 1);
@@ -316,10 +315,10 @@ static void test_two_feeds_two_workers(void **state) {
   pthread_mutex_lock(&rec_mu);
   for (int i = 0; i < nrecs; i++)
     if (recs[i].type == CT_MSG_ORDER_EVENT)
-      assert_int_equal(recs[i].origin,
-                       ct_actor_id(ct_order_feed_actor(
-                           strcmp(recs[i].ev.client_id, A) == 0 ? feeds[0]
-                                                                : feeds[1])));
+      assert_int_equal(
+          recs[i].origin,
+          ct_actor_id(ct_order_feed_actor(
+              strcmp(recs[i].ev.client_id, A) == 0 ? feeds[0] : feeds[1])));
   pthread_mutex_unlock(&rec_mu);
   ct_secret_clear(&tb);
   free(ia);
@@ -334,8 +333,9 @@ static void test_wss_with_ca_file(void **state) {
   (void)state;
   assert_non_null(dir);
   assert_int_equal(ct_test_make_cert(dir, &cert, &key), 0);
-  const char *const args[] = { "--account", A ":tok-A", "--no-rate-limit",
-                               "--tls-cert", cert, "--tls-key", key, NULL };
+  const char *const args[] = { "--account",  A ":tok-A", "--no-rate-limit",
+                               "--tls-cert", cert,       "--tls-key",
+                               key,          NULL };
   assert_int_equal(ct_sim_start(&ts, args), 0);
   snprintf(url, sizeof(url), "wss://localhost:%d", ts.port);
   base_opts(&o, url, A, "tok-A");
@@ -444,8 +444,8 @@ static int raw_handshake(int fd) {
 }
 
 #define ALERT(id, st)                                                          \
-  "{\"Type\":\"order_alert\",\"Data\":{\"Exchange\":\"NSE\",\"Segment\":"     \
-  "\"E\",\"OrderNo\":\"" id "\",\"ClientId\":\"" A "\",\"Status\":\"" st     \
+  "{\"Type\":\"order_alert\",\"Data\":{\"Exchange\":\"NSE\",\"Segment\":"      \
+  "\"E\",\"OrderNo\":\"" id "\",\"ClientId\":\"" A "\",\"Status\":\"" st       \
   "\",\"Quantity\":10,\"TradedQty\":0,\"TxnType\":\"B\"}}"
 
 static void raw_script(int fd) {
@@ -453,8 +453,8 @@ static void raw_script(int fd) {
   const char *frag = ALERT("F1", "Pending");
   size_t fl = strlen(frag);
   raw_text(fd, "{not json");                              /* malformed */
-  raw_text(fd, "{\"Type\":\"heartbeat\"}");                  /* foreign */
-  raw_frame(fd, 1, 2, "\x01\x02", 2);                        /* binary */
+  raw_text(fd, "{\"Type\":\"heartbeat\"}");               /* foreign */
+  raw_frame(fd, 1, 2, "\x01\x02", 2);                     /* binary */
   raw_text(fd, "{\"Type\":\"order_alert\",\"Data\":{}}"); /* no OrderNo */
   memset(big, ' ', sizeof(big));
   memcpy(big, ALERT("BIG", "PENDING"), strlen(ALERT("BIG", "PENDING")));
@@ -580,8 +580,7 @@ int main(void) {
                                     teardown),
     cmocka_unit_test_setup_teardown(test_wss_with_ca_file, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_frames_skipped, setup, teardown),
-    cmocka_unit_test_setup_teardown(test_stale_socket_dropped, setup,
-                                    teardown),
+    cmocka_unit_test_setup_teardown(test_stale_socket_dropped, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
   };
   return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -18,8 +18,8 @@
 #include "sim_client.h"
 #include "tls_cert.h"
 
-#define A      "1000000001"
-#define SECRET "s3cr3t-Path_0123456789"
+#define A          "1000000001"
+#define SECRET     "s3cr3t-Path_0123456789"
 
 #define MAX_EVENTS 256
 static ct_order_event_t events[MAX_EVENTS];
@@ -143,19 +143,20 @@ static void test_dhansim_postbacks_arrive_typed(void **state) {
   (void)state;
   snprintf(url, sizeof(url), "%s/postback/" SECRET, base);
   snprintf(pbarg, sizeof(pbarg), A "=%s", url);
-  const char *const args[] = { "--account", A ":tok-A", "--no-rate-limit",
-                               "--postback", pbarg, NULL };
+  const char *const args[] = { "--account",  A ":tok-A", "--no-rate-limit",
+                               "--postback", pbarg,      NULL };
   assert_int_equal(ct_sim_start(&sim, args), 0);
   snprintf(body, sizeof(body),
-           "{\"dhanClientId\":\"" A "\",\"transactionType\":\"SELL\","
+           "{\"dhanClientId\":\"" A
+           "\",\"transactionType\":\"SELL\","
            "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"INTRADAY\","
            "\"orderType\":\"MARKET\",\"validity\":\"DAY\",\"securityId\":"
            "\"1660\",\"quantity\":6,\"price\":0,\"correlationId\":\"pb-1\"}");
   assert_int_equal(
       ct_http(sim.url, "POST", "/v2/orders", "tok-A", body, NULL, &r), 0);
   assert_int_equal(r.status, 200);
-  char *id = strdup(
-      cJSON_GetObjectItemCaseSensitive(r.json, "orderId")->valuestring);
+  char *id =
+      strdup(cJSON_GetObjectItemCaseSensitive(r.json, "orderId")->valuestring);
   ct_http_resp_free(&r);
   bool traded = wait_event(id, CT_DHAN_STATUS_TRADED, &ev, &origin);
   assert_int_equal(ct_sim_stop(&sim), 0);
@@ -193,26 +194,23 @@ static void test_2024_shape_accepted(void **state) {
   uint64_t origin;
   char reply[256];
   (void)state;
-  assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, reply,
-                        sizeof(reply)),
-                   200);
+  assert_int_equal(
+      post("/postback/" SECRET, "POST", shape_2024, reply, sizeof(reply)), 200);
   assert_string_equal(reply, "{\"status\":\"ok\"}");
   assert_true(wait_event("112111182198", CT_DHAN_STATUS_PENDING, &ev, &origin));
   assert_string_equal(ev.security_id, "11536");
   assert_int_equal(ev.quantity, 5);
   assert_int_equal(ev.source, CT_OEV_SRC_POSTBACK);
   /* keep-alive: a second postback on the same server works too */
-  assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, NULL, 0),
-                   200);
+  assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, NULL, 0), 200);
   assert_int_equal(ct_postback_accepted(pb), 2);
 }
 
 static void test_rejections(void **state) {
   char reply[256], big[6000];
   (void)state;
-  assert_int_equal(post("/postback/wrong-secret-000", "POST", shape_2024,
-                        NULL, 0),
-                   404);
+  assert_int_equal(
+      post("/postback/wrong-secret-000", "POST", shape_2024, NULL, 0), 404);
   assert_int_equal(post("/postback/" SECRET "x", "POST", shape_2024, NULL, 0),
                    404);
   assert_int_equal(post("/", "POST", shape_2024, NULL, 0), 404);
@@ -220,9 +218,9 @@ static void test_rejections(void **state) {
   memset(big, ' ', sizeof(big) - 1);
   big[sizeof(big) - 1] = '\0';
   assert_int_equal(post("/postback/" SECRET, "POST", big, NULL, 0), 413);
-  assert_int_equal(post("/postback/" SECRET, "POST", "{\"orderId\":", reply,
-                        sizeof(reply)),
-                   400);
+  assert_int_equal(
+      post("/postback/" SECRET, "POST", "{\"orderId\":", reply, sizeof(reply)),
+      400);
   assert_non_null(strstr(reply, "not JSON"));
   assert_int_equal(post("/postback/" SECRET, "POST", "{\"orderId\":\"1\"}",
                         reply, sizeof(reply)),
@@ -231,8 +229,7 @@ static void test_rejections(void **state) {
   /* nothing reached the subscriber; the server still works */
   assert_int_equal(nevents_now(), 0);
   assert_int_equal(ct_postback_rejected(pb), 7);
-  assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, NULL, 0),
-                   200);
+  assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, NULL, 0), 200);
 }
 
 static void test_https(void **state) {
@@ -273,10 +270,9 @@ static void test_bad_options(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_dhansim_postbacks_arrive_typed,
-                                    setup, teardown),
-    cmocka_unit_test_setup_teardown(test_2024_shape_accepted, setup,
+    cmocka_unit_test_setup_teardown(test_dhansim_postbacks_arrive_typed, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(test_2024_shape_accepted, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
     cmocka_unit_test_teardown(test_https, teardown),
     cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),

@@ -69,14 +69,14 @@ enum {
 #define CT_ORDER_FEED_URL "wss://api-order-update.dhan.co"
 
 typedef struct ct_order_feed_opts {
-  const char *url;          /* ws:// or wss://; NULL: CT_ORDER_FEED_URL */
-  const char *client_id;    /* dhanClientId; required */
-  const ct_secret_t *token; /* access token; required, copied */
-  const char *ca_file;      /* PEM CA bundle for wss; NULL: system CAs */
-  ct_actor_t *subscriber;   /* receives the messages above; required */
-  uint32_t ping_ms;         /* 0: 10000 */
-  uint32_t stale_ms;        /* 0: 40000 */
-  uint32_t up_grace_ms;     /* 0: 1000 */
+  const char *url;             /* ws:// or wss://; NULL: CT_ORDER_FEED_URL */
+  const char *client_id;       /* dhanClientId; required */
+  const ct_secret_t *token;    /* access token; required, copied */
+  const char *ca_file;         /* PEM CA bundle for wss; NULL: system CAs */
+  ct_actor_t *subscriber;      /* receives the messages above; required */
+  uint32_t ping_ms;            /* 0: 10000 */
+  uint32_t stale_ms;           /* 0: 40000 */
+  uint32_t up_grace_ms;        /* 0: 1000 */
   uint32_t connect_timeout_ms; /* 0: 10000 (whole connect + handshake) */
   uint32_t backoff_base_ms;    /* 0: 500 */
   uint32_t backoff_cap_ms;     /* 0: 30000 */
@@ -123,12 +123,12 @@ int ct_order_feed_event_read(const ct_envelope_t *env, ct_order_event_t *ev,
                              uint64_t *origin);
 
 typedef struct ct_order_feed_status {
-  uint64_t origin;     /* the feed actor's id */
-  int up;              /* 1 for CT_MSG_FEED_UP, 0 for CT_MSG_FEED_DOWN */
-  int err;             /* 0 when up, else the CT_E* cause (see above) */
-  uint64_t connects;   /* logins so far, this one included */
-  const char *reason;  /* borrowed from the envelope; not NUL-terminated;
-                          never contains the token */
+  uint64_t origin;    /* the feed actor's id */
+  int up;             /* 1 for CT_MSG_FEED_UP, 0 for CT_MSG_FEED_DOWN */
+  int err;            /* 0 when up, else the CT_E* cause (see above) */
+  uint64_t connects;  /* logins so far, this one included */
+  const char *reason; /* borrowed from the envelope; not NUL-terminated;
+                         never contains the token */
   size_t reason_len;
 } ct_order_feed_status_t;
 

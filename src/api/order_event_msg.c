@@ -23,12 +23,18 @@ typedef struct field {
   size_t size; /* buffer size for strings */
 } field_t;
 
-#define S(m) { F_STR, offsetof(ct_order_event_t, m), sizeof(((ct_order_event_t *)0)->m) }
-#define I(m) { F_I64, offsetof(ct_order_event_t, m), 0 }
-#define E(m) { F_INT, offsetof(ct_order_event_t, m), sizeof(((ct_order_event_t *)0)->m) }
-#define U(m) { F_U32, offsetof(ct_order_event_t, m), 0 }
-#define D(m) { F_F64, offsetof(ct_order_event_t, m), 0 }
-#define B(m) { F_BOOL, offsetof(ct_order_event_t, m), 0 }
+#define S(m)                                                                   \
+  { F_STR, offsetof(ct_order_event_t, m), sizeof(((ct_order_event_t *)0)->m) }
+#define I(m)                                                                   \
+  { F_I64, offsetof(ct_order_event_t, m), 0 }
+#define E(m)                                                                   \
+  { F_INT, offsetof(ct_order_event_t, m), sizeof(((ct_order_event_t *)0)->m) }
+#define U(m)                                                                   \
+  { F_U32, offsetof(ct_order_event_t, m), 0 }
+#define D(m)                                                                   \
+  { F_F64, offsetof(ct_order_event_t, m), 0 }
+#define B(m)                                                                   \
+  { F_BOOL, offsetof(ct_order_event_t, m), 0 }
 
 /* clang-format off */
 static const field_t fields[] = {

@@ -29,8 +29,8 @@ static void deliver(ct__feed_t *f, ct_msg_t *m, const char *what) {
   int rc = ct_send(f->cfg->subscriber, m);
   if (rc != 0) {
     ct_log(rc == CT_ECLOSED ? CT_LOG_DEBUG : CT_LOG_ERROR, "order_feed",
-           "actor=%s msg=\"%s not delivered\" err=%s",
-           ct_actor_name(f->self), what, ct_err_name(rc));
+           "actor=%s msg=\"%s not delivered\" err=%s", ct_actor_name(f->self),
+           what, ct_err_name(rc));
     ct_msg_free(m);
   }
 }
@@ -269,7 +269,9 @@ static int feed_init(ct_actor_t *self, void *arg) {
   ct_retry_config_t rc_cfg = { UINT32_MAX,
                                (uint64_t)cfg->backoff_base_ms * MS_NS,
                                (uint64_t)cfg->backoff_cap_ms * MS_NS,
-                               CT_JITTER_DECORRELATED, NULL, NULL };
+                               CT_JITTER_DECORRELATED,
+                               NULL,
+                               NULL };
   ct__feed_t *f = calloc(1, sizeof(*f));
   uint32_t tick = cfg->ping_ms < cfg->stale_ms ? cfg->ping_ms : cfg->stale_ms;
   int rc = CT_ENOMEM;
@@ -281,8 +283,8 @@ static int feed_init(ct_actor_t *self, void *arg) {
       (rc = ct_retry_init(&f->retry, &rc_cfg,
                           cfg->seed ? cfg->seed : uv_hrtime())) != 0 ||
       (rc = ct__feed_ws_create(f)) != 0 ||
-      (rc = ct_timer_start(self, tick / 4 + 1, tick / 4 + 1,
-                           CT_MSG_FEED_TICK, &f->tick_timer)) != 0)
+      (rc = ct_timer_start(self, tick / 4 + 1, tick / 4 + 1, CT_MSG_FEED_TICK,
+                           &f->tick_timer)) != 0)
     goto fail;
   ct_actor_set_state(self, f);
   connect_now(f);
@@ -308,8 +310,8 @@ static void feed_stop(ct_actor_t *self) {
   ct_actor_set_state(self, NULL);
 }
 
-static const ct_actor_def_t feed_def = { "order_feed", feed_init,
-                                         feed_receive, feed_stop };
+static const ct_actor_def_t feed_def = { "order_feed", feed_init, feed_receive,
+                                         feed_stop };
 
 /* ---- the caller's side ---- */
 
@@ -347,8 +349,7 @@ int ct_order_feed_spawn(ct_runtime_t *rt, const ct_order_feed_opts_t *opts,
   if (rt == NULL || opts == NULL || out == NULL)
     goto fail;
   rc = CT_ENOMEM;
-  if ((c = calloc(1, sizeof(*c))) == NULL ||
-      (rc = copy_opts(c, opts)) != 0)
+  if ((c = calloc(1, sizeof(*c))) == NULL || (rc = copy_opts(c, opts)) != 0)
     goto fail;
   so.name = c->client_id;
   so.worker = worker;

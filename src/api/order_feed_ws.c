@@ -17,7 +17,7 @@
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
-#include "lws_log.h"
+#include "lws_glue.h"
 #include "order_feed_int.h"
 
 #define LWS_FD_LIMIT_MAX 65536
@@ -258,7 +258,7 @@ int ct__feed_ws_create(ct__feed_t *f) {
 
 void ct__feed_ws_destroy(ct__feed_t *f) {
   if (f->ctx != NULL)
-    lws_context_destroy(f->ctx); /* lws closes its uv handles later */
+    ct__lws_context_close(f->ctx, ct_actor_loop(f->self));
   f->ctx = NULL;
   f->wsi = NULL;
   free(f->rx);

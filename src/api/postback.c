@@ -22,7 +22,7 @@
 
 #include "copytrader/dhan_json.h"
 #include "copytrader/error.h"
-#include "lws_log.h"
+#include "lws_glue.h"
 
 #define PATH_PREFIX "/postback/"
 
@@ -67,7 +67,8 @@ static int answer(struct lws *wsi, pb_sess_t *s, int status, const char *msg) {
     atomic_fetch_add_explicit(&st->cfg->rejected, 1, memory_order_relaxed);
     int n = snprintf(s->out, sizeof(s->out), "{\"error\":\"%s\"}", msg);
     for (int i = 10; i < n - 2 && s->out[i] != '\0'; i++)
-      if (s->out[i] == '"' || s->out[i] == '\\' || (unsigned char)s->out[i] < 0x20)
+      if (s->out[i] == '"' || s->out[i] == '\\' ||
+          (unsigned char)s->out[i] < 0x20)
         s->out[i] = '\'';
   }
   s->status = status;
@@ -82,16 +83,14 @@ static int write_answer(struct lws *wsi, pb_sess_t *s) {
   bool close_after = s->close_after;
   if (s->status == 0)
     return 0;
-  if (lws_add_http_common_headers(wsi, (unsigned)s->status,
-                                  "application/json", n, &p, end) ||
-      (s->status == 405 &&
-       lws_add_http_header_by_name(wsi, (const unsigned char *)"allow:",
-                                   (const unsigned char *)"POST", 4, &p,
-                                   end)) ||
-      (close_after &&
-       lws_add_http_header_by_token(wsi, WSI_TOKEN_CONNECTION,
-                                    (const unsigned char *)"close", 5, &p,
-                                    end)) ||
+  if (lws_add_http_common_headers(wsi, (unsigned)s->status, "application/json",
+                                  n, &p, end) ||
+      (s->status == 405 && lws_add_http_header_by_name(
+                               wsi, (const unsigned char *)"allow:",
+                               (const unsigned char *)"POST", 4, &p, end)) ||
+      (close_after && lws_add_http_header_by_token(
+                          wsi, WSI_TOKEN_CONNECTION,
+                          (const unsigned char *)"close", 5, &p, end)) ||
       lws_finalize_write_http_header(wsi, start, &p, end))
     return -1;
   memcpy(start, s->out, n);
@@ -235,7 +234,7 @@ static int listen_on(pb_state_t *st) {
 
 static void pb_close(pb_state_t *st) {
   if (st->ctx != NULL)
-    lws_context_destroy(st->ctx); /* lws closes its uv handles later */
+    ct__lws_context_close(st->ctx, ct_actor_loop(st->self));
   atomic_store(&st->cfg->port, 0);
   free(st);
 }
@@ -254,8 +253,7 @@ static int pb_init(ct_actor_t *self, void *arg) {
     return rc;
   }
   ct_log_info("postback", "actor=%s msg=\"listening\" host=%s port=%d",
-              ct_actor_name(self), st->cfg->host,
-              atomic_load(&st->cfg->port));
+              ct_actor_name(self), st->cfg->host, atomic_load(&st->cfg->port));
   ct_actor_set_state(self, st);
   return 0;
 }
