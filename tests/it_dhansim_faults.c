@@ -304,6 +304,35 @@ static void test_postback(void **state) {
   close(l.fd);
 }
 
+static void test_fault_flags(void **state) {
+  const char *args[] = { "--account", "5:tok5",
+                         "--latency", "/v2/profile=300:50",
+                         "--error",   "/v2/holdings=1:DH-909",
+                         NULL };
+  const char *bad[] = { "--listen", "127.0.0.1:0",    "--account", "5:tok5",
+                        "--error",  "/v2/holdings=2", NULL };
+  char err[512];
+  ct_sim_t s;
+  ct_http_resp_t r;
+  long t0;
+  (void)state;
+  assert_int_equal(ct_sim_start(&s, args), 0);
+  t0 = now_ms();
+  assert_int_equal(ct_http(s.url, "GET", "/v2/profile", "tok5", NULL, NULL, &r),
+                   0);
+  assert_int_equal(r.status, 200);
+  assert_true(now_ms() - t0 >= 290);
+  ct_http_resp_free(&r);
+  assert_int_equal(
+      ct_http(s.url, "GET", "/v2/holdings", "tok5", NULL, NULL, &r), 0);
+  assert_int_equal(r.status, 503);
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-909");
+  ct_http_resp_free(&r);
+  assert_int_equal(ct_sim_stop(&s), 0);
+  assert_int_equal(ct_sim_run_fail(bad, err, sizeof(err)), 2);
+  assert_non_null(strstr(err, "--error"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_latency_does_not_block),
@@ -312,6 +341,7 @@ int main(void) {
     cmocka_unit_test(test_ws_drop_timer),
     cmocka_unit_test(test_slow_clients),
     cmocka_unit_test(test_postback),
+    cmocka_unit_test(test_fault_flags),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -104,6 +104,13 @@ static void test_body_shape(void **state) {
   big[199999] = '\0';
   expect("POST", "/v2/orders", TOK, big, 413, "DH-905");
   free(big);
+  const char *chunked[] = { "Transfer-Encoding: chunked", NULL };
+  ct_http_resp_t r;
+  assert_int_equal(
+      ct_http(sim.url, "POST", "/v2/orders", TOK, "{}", chunked, &r), 0);
+  assert_int_equal(r.status, 411);
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-905");
+  ct_http_resp_free(&r);
   expect("GET", "/v2/fundlimit", TOK, NULL, 200, NULL); /* still serving */
 }
 

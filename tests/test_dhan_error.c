@@ -41,8 +41,9 @@ static void test_dh_codes(void **state) {
                    CT_DHAN_BUSINESS_REJECTION);
   assert_int_equal(classify_body(dh("DH-907"), 400, CT_DHAN_CALL_LOOKUP),
                    CT_DHAN_NOT_FOUND);
+  assert_int_equal(classify_body(dh("DH-908"), 500, 0), CT_DHAN_TRANSIENT);
   assert_int_equal(classify_body(dh("DH-908"), 500, CT_DHAN_CALL_MUTATES),
-                   CT_DHAN_TRANSIENT);
+                   CT_DHAN_OUTCOME_UNKNOWN);
   assert_int_equal(classify_body(dh("DH-909"), 500, 0), CT_DHAN_TRANSIENT);
   assert_int_equal(classify_body(dh("DH-909"), 500, CT_DHAN_CALL_MUTATES),
                    CT_DHAN_OUTCOME_UNKNOWN);

@@ -11,7 +11,9 @@
  * when its mailbox goes from empty to non-empty; a send from another thread
  * wakes the loop with uv_async_send, a send from the same thread does not.
  * Each mailbox has a bound: a send to a full mailbox fails with CT_EFULL and
- * the message stays the sender's (nothing is dropped silently).
+ * the message stays the sender's (nothing is dropped silently). Runtime
+ * messages (the start message, timer ticks, request timeouts) are never
+ * refused but do take room while queued.
  *
  * Messages are msgpack envelopes [type, sender id, request id, payload...].
  * Actor code builds them with ct_msg_* (message.h) and reads them with
@@ -47,7 +49,9 @@ typedef struct ct_actor_def {
   const char *kind; /* e.g. "orders"; the log name is "kind/name" */
   /* Called on the actor's loop thread when it starts and again after each
    * supervised restart. Allocate state here and store it with
-   * ct_actor_set_state(). Return 0, or a negative code to fail the start. */
+   * ct_actor_set_state(). Return 0, or a negative code to fail the start:
+   * a failed init() is not retried; it escalates at once (see
+   * ct_restart_policy_t) and stop() is not called for it. May be NULL. */
   int (*init)(ct_actor_t *self, void *arg);
   /* Handle one message. The envelope and what it points to are valid only
    * during the call. A negative return is a failure: the supervisor logs
@@ -59,7 +63,12 @@ typedef struct ct_actor_def {
   void (*stop)(ct_actor_t *self);
 } ct_actor_def_t;
 
-/* Restart policy: at most max_restarts within window_ms, then escalate. */
+/* Restart policy: at most max_restarts within window_ms, then escalate.
+ * A restart runs stop() then init(arg) again and cancels the actor's
+ * timers and pending requests (their late messages are dropped).
+ * Escalating means: a CT_MSG_CHILD_FAILED message to the supervisor, or
+ * the runtime's on_escalate callback; the failed actor is then stopped
+ * (stop() runs, later sends fail with CT_ECLOSED). */
 typedef struct ct_restart_policy {
   unsigned max_restarts; /* 0 means never restart: escalate at once */
   uint64_t window_ms;
@@ -87,6 +96,12 @@ typedef struct ct_runtime_opts {
   ct_restart_policy_t restart; /* default policy; {0,0}: 5 in 10 s */
   ct_escalate_cb on_escalate;  /* NULL: log and stop the runtime */
   void *escalate_ctx;
+  /* Before a worker's loop blocks in poll, it busy-waits this long for
+   * work from other threads; such work then needs no uv_async_send and no
+   * thread wake-up (tens of microseconds on a VM). Costs up to this much
+   * CPU each time an idle worker goes to sleep. 0: 50 us; negative: never
+   * spin. */
+  int spin_us;
 } ct_runtime_opts_t;
 
 /* Create a runtime (threads not started). `opts` may be NULL. */
@@ -95,11 +110,15 @@ int ct_runtime_new(const ct_runtime_opts_t *opts, ct_runtime_t **out);
 int ct_runtime_start(ct_runtime_t *rt);
 /* Ask for an orderly shutdown; safe from any thread, including actors and
  * signal handlers' uv callbacks. New sends fail with CT_ECLOSED, queued
- * messages are delivered, every actor's stop() runs, handles close. */
+ * messages are delivered, every actor's stop() runs, handles close.
+ * Actors still receiving their queued messages cannot send any more (also
+ * CT_ECLOSED), so requests made then get no reply. Each worker exits once
+ * its actors have stopped and every handle on its loop is closed: an actor
+ * must close in stop() what it opened on ct_actor_loop(). */
 void ct_runtime_stop(ct_runtime_t *rt);
 /* Wait until the runtime has stopped and all worker threads have exited.
- * Call from a thread that is not a worker. Returns 0 if every loop closed
- * cleanly. */
+ * Call from a thread that is not a worker (CT_ESTATE otherwise). Returns 0
+ * if every loop closed cleanly (uv_loop_close() == 0), else CT_ESTATE. */
 int ct_runtime_join(ct_runtime_t *rt);
 /* Free everything. Only after ct_runtime_join() (or if never started). */
 void ct_runtime_free(ct_runtime_t *rt);

@@ -18,7 +18,8 @@
  *       DH-905, DH-906, DH-910 BUSINESS_REJECTION;
  *       DH-907 BUSINESS_REJECTION, or NOT_FOUND for a lookup call
  *         (CT_DHAN_CALL_LOOKUP: "no data" means no such order);
- *       DH-908 TRANSIENT; DH-909 TRANSIENT, OUTCOME_UNKNOWN if mutating.
+ *       DH-908, DH-909 TRANSIENT, OUTCOME_UNKNOWN if mutating (the server
+ *       may have made the change before failing).
  *     The Data API's numeric codes (800-814, also inside the
  *     {"status":"failed","data":{"805":...}} shape) are mapped too:
  *     805 RATE_LIMITED, 806 CONFIG, 807-810 AUTH, 800 TRANSIENT, others

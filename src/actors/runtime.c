@@ -43,6 +43,8 @@ static void resolve_opts(ct_runtime_opts_t *o) {
     o->restart.max_restarts = 5;
     o->restart.window_ms = 10000;
   }
+  if (o->spin_us == 0)
+    o->spin_us = 50;
   if (o->on_escalate == NULL)
     o->on_escalate = ct__default_escalate;
 }
@@ -102,12 +104,68 @@ void ct__schedule(ct_actor_t *a) {
       w->inj_tail->ready_next = a;
     } else {
       w->inj_head = a;
-      /* Under the lock, so the handle cannot be closing yet. */
-      uv_async_send(&w->wake);
+      /* release: the spinning loop thread acquires it and then takes the
+       * lock; the flag itself only says "look". */
+      atomic_store_explicit(&w->inj_pending, true, memory_order_release);
+      /* A spinning worker will see the flag: no wake-up needed. Under the
+       * lock, so the handle cannot be closing yet. */
+      if (!w->spinning)
+        uv_async_send(&w->wake);
     }
     w->inj_tail = a;
   }
   uv_mutex_unlock(&w->inject_mu);
+}
+
+/* Move the inject list onto the local ready list. */
+static void take_injected(ct__worker_t *w) {
+  ct_actor_t *head;
+  uv_mutex_lock(&w->inject_mu);
+  head = w->inj_head;
+  w->inj_head = w->inj_tail = NULL;
+  w->spinning = false;
+  /* relaxed: written and read under inject_mu from here on. */
+  atomic_store_explicit(&w->inj_pending, false, memory_order_relaxed);
+  uv_mutex_unlock(&w->inject_mu);
+  while (head != NULL) {
+    ct_actor_t *next = head->ready_next;
+    ready_push(w, head);
+    head = next;
+  }
+}
+
+static inline void cpu_relax(void) {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#endif
+}
+
+/* Before poll would block: spin a little for work from other threads. */
+static void spin_cb(uv_prepare_t *h) {
+  ct__worker_t *w = h->data;
+  uint64_t deadline;
+  if (w->nready > 0 || w->stopping || w->closed)
+    return; /* poll will not block, or we are shutting down */
+  uv_mutex_lock(&w->inject_mu);
+  w->spinning = w->inj_head == NULL;
+  uv_mutex_unlock(&w->inject_mu);
+  deadline = uv_hrtime() + w->spin_ns;
+  /* acquire: pairs with the release in ct__schedule (then the lock). */
+  while (w->spinning &&
+         !atomic_load_explicit(&w->inj_pending, memory_order_acquire)) {
+    for (int i = 0; i < 32; i++)
+      cpu_relax();
+    if (uv_hrtime() >= deadline)
+      break;
+  }
+  take_injected(w); /* also ends the spin for producers */
+  if (w->nready > 0) {
+    run_pass(w);
+    /* Work came in: more may follow soon. Keep the idle handle on so
+     * this poll does not block (I/O still gets its turn) and we are back
+     * here spinning right after it. */
+    uv_idle_start(&w->drive, drive_cb);
+  }
 }
 
 static void worker_close(ct__worker_t *w) {
@@ -116,6 +174,7 @@ static void worker_close(ct__worker_t *w) {
   uv_mutex_unlock(&w->inject_mu);
   uv_close((uv_handle_t *)&w->wake, NULL);
   uv_close((uv_handle_t *)&w->drive, NULL);
+  uv_close((uv_handle_t *)&w->spin, NULL);
 }
 
 void ct__worker_actor_stopped(ct__worker_t *w) {
@@ -148,16 +207,7 @@ static void begin_stop(ct__worker_t *w) {
 
 static void wake_cb(uv_async_t *h) {
   ct__worker_t *w = h->data;
-  ct_actor_t *head;
-  uv_mutex_lock(&w->inject_mu);
-  head = w->inj_head;
-  w->inj_head = w->inj_tail = NULL;
-  uv_mutex_unlock(&w->inject_mu);
-  while (head != NULL) {
-    ct_actor_t *next = head->ready_next;
-    ready_push(w, head);
-    head = next;
-  }
+  take_injected(w);
   /* acquire: pairs with the release in ct_runtime_stop. */
   if (!w->stopping &&
       atomic_load_explicit(&w->stop_requested, memory_order_acquire))
@@ -200,9 +250,15 @@ static int worker_init(ct_runtime_t *rt, unsigned i) {
   }
   uv_async_init(&w->loop, &w->wake, wake_cb);
   uv_idle_init(&w->loop, &w->drive);
+  uv_prepare_init(&w->loop, &w->spin);
   w->wake.data = w;
   w->drive.data = w;
+  w->spin.data = w;
+  w->spin_ns = rt->opts.spin_us > 0 ? (uint64_t)rt->opts.spin_us * 1000 : 0;
+  if (w->spin_ns > 0)
+    uv_prepare_start(&w->spin, spin_cb);
   atomic_init(&w->stop_requested, false);
+  atomic_init(&w->inj_pending, false);
   return 0;
 }
 
@@ -210,6 +266,7 @@ static int worker_init(ct_runtime_t *rt, unsigned i) {
 static void worker_destroy_unstarted(ct__worker_t *w) {
   uv_close((uv_handle_t *)&w->wake, NULL);
   uv_close((uv_handle_t *)&w->drive, NULL);
+  uv_close((uv_handle_t *)&w->spin, NULL);
   uv_run(&w->loop, UV_RUN_DEFAULT);
   uv_loop_close(&w->loop);
   uv_mutex_destroy(&w->inject_mu);
@@ -269,8 +326,8 @@ int ct_runtime_start(ct_runtime_t *rt) {
 }
 
 void ct_runtime_stop(ct_runtime_t *rt) {
-  if (rt == NULL)
-    return;
+  if (rt == NULL || rt->joined)
+    return; /* after join the workers' mutexes are gone */
   uv_mutex_lock(&rt->reg_mu);
   /* relaxed: reg_mu orders this against spawns; senders only need to see
    * the flag eventually (a send that slips past it is still delivered or
@@ -292,6 +349,8 @@ int ct_runtime_join(ct_runtime_t *rt) {
   int rc = 0;
   if (rt == NULL)
     return CT_EINVAL;
+  if (tls_worker != NULL)
+    return CT_ESTATE; /* a worker would wait for itself */
   if (!rt->started || rt->joined)
     return 0;
   for (unsigned i = 0; i < rt->nthreads; i++) {

@@ -24,8 +24,10 @@ typedef struct ct__worker {
   unsigned index;
   uv_loop_t loop;
   uv_thread_t thread;
-  uv_async_t wake; /* other threads: inject list non-empty, or stop */
-  uv_idle_t drive; /* active while the local ready list is non-empty */
+  uv_async_t wake;   /* other threads: inject list non-empty, or stop */
+  uv_idle_t drive;   /* active while the local ready list is non-empty */
+  uv_prepare_t spin; /* busy-waits for injected work before poll blocks */
+  uint64_t spin_ns;
   /* Loop thread only. */
   ct_actor_t *ready_head, *ready_tail;
   size_t nready;
@@ -35,7 +37,9 @@ typedef struct ct__worker {
   /* Guarded by inject_mu (written by the loop thread under it). */
   uv_mutex_t inject_mu;
   ct_actor_t *inj_head, *inj_tail;
-  bool closed; /* handles closing: nothing may be scheduled */
+  bool closed;             /* handles closing: nothing may be scheduled */
+  bool spinning;           /* the loop thread is polling inj_pending */
+  atomic_bool inj_pending; /* the inject list is non-empty */
   atomic_bool stop_requested;
 } ct__worker_t;
 

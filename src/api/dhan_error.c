@@ -25,7 +25,7 @@ _Static_assert(sizeof(class_names) / sizeof(class_names[0]) ==
                    CT_DHAN_CLASS_COUNT,
                "class names");
 
-/* Fixed mappings; DH-907 and DH-909 depend on the call (see below). */
+/* Fixed mappings; DH-907, DH-908 and DH-909 depend on the call (below). */
 static const struct {
   const char *code;
   ct_dhan_class_t cls;
@@ -36,7 +36,6 @@ static const struct {
   { "DH-904", CT_DHAN_RATE_LIMITED },
   { "DH-905", CT_DHAN_BUSINESS_REJECTION },
   { "DH-906", CT_DHAN_BUSINESS_REJECTION },
-  { "DH-908", CT_DHAN_TRANSIENT },
   { "DH-910", CT_DHAN_BUSINESS_REJECTION },
   { "DH-911", CT_DHAN_CONFIG },
   { "800", CT_DHAN_TRANSIENT },
@@ -106,7 +105,9 @@ static int code_class(const char *code, unsigned flags) {
   if (strcasecmp(code, "DH-907") == 0)
     return (flags & CT_DHAN_CALL_LOOKUP) ? CT_DHAN_NOT_FOUND
                                          : CT_DHAN_BUSINESS_REJECTION;
-  if (strcasecmp(code, "DH-909") == 0)
+  /* A server or network failure on a call that changes state may have
+   * happened after the change was made: only a lookup can tell. */
+  if (strcasecmp(code, "DH-908") == 0 || strcasecmp(code, "DH-909") == 0)
     return mutates ? CT_DHAN_OUTCOME_UNKNOWN : CT_DHAN_TRANSIENT;
   for (size_t i = 0; i < sizeof(code_map) / sizeof(code_map[0]); i++)
     if (strcasecmp(code, code_map[i].code) == 0)

@@ -137,6 +137,7 @@ struct sim {
   uint64_t rng;
   /* websockets */
   ws_sess_t *ws_head;
+  int ws_title_status; /* --ws-status-case title: "Traded", "Part_Traded" */
   /* stamps */
   void *stamps;
   /* postback */

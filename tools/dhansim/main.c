@@ -39,6 +39,7 @@ static void usage(FILE *f) {
       "  --error ROUTE=RATE[:KIND]        KIND 500|DH-908|DH-909|timeout|"
       "reset\n"
       "  --ws-drop-every-ms N   drop all order-update sockets every N ms\n"
+      "  --ws-status-case upper|title   Status spelling in order_alert\n"
       "  --seed N               random seed for fault injection\n",
       f);
 }
@@ -108,6 +109,12 @@ static int one_flag(sim_t *s, opts_t *o, const char *f, const char *v) {
                    : strcmp(v, "partial") == 0 ? FILL_PARTIAL
                                                : -1;
     return s->fill_mode < 0 ? die_flag(f, "expected none|full|partial") : 0;
+  }
+  if (strcmp(f, "--ws-status-case") == 0) {
+    s->ws_title_status = strcmp(v, "title") == 0;
+    return (s->ws_title_status || strcmp(v, "upper") == 0)
+               ? 0
+               : die_flag(f, "expected upper|title");
   }
   if (strcmp(f, "--ack-ms") == 0)
     return parse_u64(v, &s->ack_ms) ? die_flag(f, "expected a number") : 0;
@@ -261,8 +268,11 @@ int main(int argc, char **argv) {
   if (rc == 0)
     rc = run(&sim, &o);
   shutdown_loop(&sim);
-  if (uv_loop_close(&loop) != 0)
-    ct_log_warn("dhansim", "msg=\"loop not closed cleanly\"");
+  if (uv_loop_close(&loop) != 0) { /* tests check the exit status */
+    ct_log_error("dhansim", "msg=\"loop not closed cleanly\"");
+    if (rc == 0)
+      rc = 3;
+  }
   orders_free_all(&sim);
   accounts_free(&sim);
   stamps_free(&sim);

@@ -28,7 +28,9 @@ typedef struct delay_timer {
 
 typedef struct http_sess {
   req_t req;
-  int ready; /* response may be written */
+  int ready;         /* response may be written */
+  int awaiting_body; /* between LWS_CALLBACK_HTTP and BODY_COMPLETION */
+  int close_after;   /* close the connection once answered */
   delay_timer_t *delay;
 } http_sess_t;
 
@@ -185,7 +187,8 @@ static int write_response(struct lws *wsi, http_sess_t *hs) {
     memcpy(p, r->out, r->out_len);
   p += r->out_len;
   n = (int)(p - start);
-  if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n)
+  if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n ||
+      hs->close_after)
     goto done;
   sess_reset(hs);
   rc = lws_http_transaction_completed(wsi) ? -1 : 0;
@@ -194,18 +197,35 @@ done:
   return rc;
 }
 
+/* lws 4.1 does not deliver chunked request bodies: answer 411 and close,
+ * so the unread chunks are never parsed as a next request. */
+static int refuse_chunked(struct lws *wsi, http_sess_t *hs) {
+  resp_error(&hs->req, 411, "Input_Exception", "DH-905",
+             "Content-Length required: chunked bodies are not supported");
+  hs->ready = 1;
+  hs->close_after = 1;
+  return write_response(wsi, hs);
+}
+
 static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
                       void *in, size_t len) {
   switch (reason) {
   case LWS_CALLBACK_HTTP:
     begin_request(wsi, hs, in);
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-        hs->req.method != M_GET)
-      return 0; /* wait for the body */
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+      return refuse_chunked(wsi, hs);
+    if (hs->req.method != M_GET &&
+        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+      hs->awaiting_body = 1; /* answered at BODY_COMPLETION */
+      return 0;
+    }
     return finish_request(s, wsi, hs);
   case LWS_CALLBACK_HTTP_BODY:
-    return append_body(&hs->req, in, len);
+    return hs->awaiting_body ? append_body(&hs->req, in, len) : 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (!hs->awaiting_body)
+      return 0;
+    hs->awaiting_body = 0;
     return finish_request(s, wsi, hs);
   case LWS_CALLBACK_HTTP_WRITEABLE:
     return write_response(wsi, hs);
