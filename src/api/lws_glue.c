@@ -1,7 +1,8 @@
 /*
  * lws_glue.c: shared libwebsockets helpers (see lws_glue.h): log routing
  * (only errors and warnings are kept; lws' notice and info lines name URIs
- * and would leak a postback path secret) and the two-pass destruction of a
+ * and would leak a postback path secret), context creation that runs the
+ * lws OpenSSL init once per process, and the two-pass destruction of a
  * context on a foreign libuv loop.
  */
 #include "lws_glue.h"
@@ -15,6 +16,9 @@
 #include "copytrader/log.h"
 
 static uv_once_t once = UV_ONCE_INIT;
+static uv_once_t tls_once = UV_ONCE_INIT;
+static uv_mutex_t tls_mu;
+static int tls_ready; /* guarded by tls_mu */
 
 static void emit(int level, const char *line) {
   int n = (int)strcspn(line, "\r\n");
@@ -30,6 +34,31 @@ static void set_level(void) {
 
 void ct__lws_log_init(void) {
   uv_once(&once, set_level);
+}
+
+static void tls_mu_init(void) {
+  if (uv_mutex_init(&tls_mu) != 0)
+    abort(); /* only fails without memory at start-up */
+}
+
+struct lws_context *ct__lws_context_new(struct lws_context_creation_info *info,
+                                        int tls) {
+  struct lws_context *ctx;
+  if (!tls) {
+    info->options &= ~(uint64_t)LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+    return lws_create_context(info);
+  }
+  uv_once(&tls_once, tls_mu_init);
+  uv_mutex_lock(&tls_mu);
+  if (tls_ready)
+    info->options &= ~(uint64_t)LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  else
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  ctx = lws_create_context(info);
+  if (ctx != NULL)
+    tls_ready = 1;
+  uv_mutex_unlock(&tls_mu);
+  return ctx;
 }
 
 /* The second pass waits until the loop has had no closing handle (other

@@ -41,6 +41,7 @@ typedef struct ct__feed {
   ct_order_feed_t *cfg;
   ct_actor_t *self;
   struct lws_context *ctx;
+  struct lws_vhost *vh; /* the context's only vhost */
   struct lws *wsi;
   ct__feed_phase_t phase;
   int reported; /* last report: 0 none yet, 1 up, -1 down */

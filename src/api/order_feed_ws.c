@@ -237,29 +237,36 @@ static unsigned fd_limit(void) {
   return (unsigned)rl.rlim_cur;
 }
 
+/* One context, one client vhost; TLS is set up on the vhost (lws_glue.h
+ * says why the OpenSSL init must not be left to every context). */
 int ct__feed_ws_create(ct__feed_t *f) {
   struct lws_context_creation_info info;
   void *loops[1] = { ct_actor_loop(f->self) };
   ct__lws_log_init();
   memset(&info, 0, sizeof(info));
+  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  info.foreign_loops = loops;
+  info.port = CONTEXT_PORT_NO_LISTEN;
+  info.user = f;
+  info.timeout_secs = (f->cfg->connect_timeout_ms + 999) / 1000;
+  info.fd_limit_per_thread = fd_limit();
+  if ((f->ctx = ct__lws_context_new(&info, f->tls)) == NULL)
+    return CT_EIO;
   info.options = LWS_SERVER_OPTION_LIBUV;
   if (f->tls)
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
-  info.foreign_loops = loops;
-  info.port = CONTEXT_PORT_NO_LISTEN;
   info.protocols = protocols;
-  info.user = f;
+  info.vhost_name = PROTOCOL_NAME;
   info.client_ssl_ca_filepath = f->cfg->ca_file;
-  info.timeout_secs = (f->cfg->connect_timeout_ms + 999) / 1000;
-  info.fd_limit_per_thread = fd_limit();
-  f->ctx = lws_create_context(&info);
-  return f->ctx != NULL ? 0 : CT_EIO;
+  f->vh = lws_create_vhost(f->ctx, &info);
+  return f->vh != NULL ? 0 : CT_EIO;
 }
 
 void ct__feed_ws_destroy(ct__feed_t *f) {
   if (f->ctx != NULL)
     ct__lws_context_close(f->ctx, ct_actor_loop(f->self));
   f->ctx = NULL;
+  f->vh = NULL;
   f->wsi = NULL;
   free(f->rx);
   f->rx = NULL;
@@ -271,6 +278,7 @@ int ct__feed_ws_connect(ct__feed_t *f) {
   struct lws_client_connect_info ci;
   memset(&ci, 0, sizeof(ci));
   ci.context = f->ctx;
+  ci.vhost = f->vh;
   ci.address = f->host;
   ci.port = f->port;
   ci.path = f->path;
