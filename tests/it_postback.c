@@ -2,7 +2,8 @@
  * Integration tests of the postback receiver: dhansim posting real order
  * changes to it (--postback ID=URL) and typed events arriving at the
  * subscriber; direct requests with libcurl for the answers (404 wrong path,
- * 405 GET, 413 oversized, 400 bad JSON, 200 for the 2024 shape), and HTTPS.
+ * 405 GET, 413 oversized, 400 bad JSON, 200 for the 2024 shape; chunked
+ * oversize, empty and non-object bodies, a 2026 partial fill), and HTTPS.
  */
 #include "ct_test.h"
 
@@ -232,6 +233,64 @@ static void test_rejections(void **state) {
   assert_int_equal(post("/postback/" SECRET, "POST", shape_2024, NULL, 0), 200);
 }
 
+/* 2026 shape: a partial fill read from the snake_case filled_qty. */
+static const char shape_2026_part[] =
+    "{\"dhanClientId\":\"1000000003\",\"orderId\":\"552111182199\","
+    "\"correlationId\":\"\",\"orderStatus\":\"PART_TRADED\","
+    "\"transactionType\":\"SELL\",\"exchangeSegment\":\"NSE_FNO\","
+    "\"productType\":\"MARGIN\",\"orderType\":\"LIMIT\","
+    "\"validity\":\"DAY\",\"tradingSymbol\":\"NIFTY-Dec2026-26000-CE\","
+    "\"securityId\":\"35001\",\"quantity\":75,\"disclosedQuantity\":0,"
+    "\"price\":112.5,\"triggerPrice\":0.0,\"afterMarketOrder\":false,"
+    "\"createTime\":\"2026-11-24 10:15:03\",\"updateTime\":"
+    "\"2026-11-24 10:15:04\",\"exchangeTime\":\"2026-11-24 10:15:03\","
+    "\"drvExpiryDate\":\"2026-12-29\",\"drvOptionType\":\"CALL\","
+    "\"drvStrikePrice\":26000.0,\"omsErrorCode\":null,"
+    "\"omsErrorDescription\":null,\"filled_qty\":25,\"algoId\":\"0\"}";
+
+/* Bodies that are wrong in ways a Content-Length check cannot see: each
+ * gets a fast error answer, nothing reaches the subscriber, and the
+ * receiver keeps working. */
+static void test_odd_bodies(void **state) {
+  static const char *const chunked[] = { "Transfer-Encoding: chunked", NULL };
+  char reply[256], big[6000];
+  ct_http_resp_t r = { 0 };
+  ct_order_event_t ev;
+  uint64_t origin;
+  (void)state;
+  ct_http_set_timeout_ms(3000); /* a request left hanging fails the test */
+  memset(big, ' ', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  /* lws 4.1 reads no chunked request body: refused at once, small or big */
+  assert_int_equal(
+      ct_http(base, "POST", "/postback/" SECRET, NULL, shape_2024, chunked, &r),
+      0);
+  assert_int_equal(r.status, 411);
+  ct_http_resp_free(&r);
+  assert_int_equal(
+      ct_http(base, "POST", "/postback/" SECRET, NULL, big, chunked, &r), 0);
+  assert_int_equal(r.status, 411);
+  ct_http_resp_free(&r);
+  assert_int_equal(post("/postback/" SECRET, "POST", "", NULL, 0), 400);
+  assert_int_equal(
+      post("/postback/" SECRET, "POST", "[1,2]", reply, sizeof(reply)), 400);
+  assert_int_equal(
+      post("/postback/" SECRET, "POST", "\xff\xfe\x01", reply, sizeof(reply)),
+      400);
+  assert_int_equal(nevents_now(), 0);
+  assert_int_equal(ct_postback_rejected(pb), 5);
+  assert_int_equal(
+      post("/postback/" SECRET, "POST", shape_2026_part, reply, sizeof(reply)),
+      200);
+  ct_http_set_timeout_ms(10000);
+  assert_true(
+      wait_event("552111182199", CT_DHAN_STATUS_PART_TRADED, &ev, &origin));
+  assert_int_equal(ev.quantity, 75);
+  assert_int_equal(ev.traded_qty, 25);
+  assert_int_equal(ev.fill, CT_FILL_PARTIAL);
+  assert_int_equal(ev.segment, CT_DHAN_SEG_NSE_FNO);
+}
+
 static void test_https(void **state) {
   char *dir = ct_test_tmpdir("pbtls"), *cert = NULL, *key = NULL;
   ct_order_event_t ev;
@@ -274,6 +333,7 @@ int main(void) {
                                     teardown),
     cmocka_unit_test_setup_teardown(test_2024_shape_accepted, setup, teardown),
     cmocka_unit_test_setup_teardown(test_rejections, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_odd_bodies, setup, teardown),
     cmocka_unit_test_teardown(test_https, teardown),
     cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
   };

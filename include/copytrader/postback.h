@@ -14,10 +14,15 @@
  *   400 {"error":"..."}     not a postback body (the parser's reason)
  *   404                     any other path
  *   405                     the right path with another method than POST
+ *   411                     a chunked body without Content-Length (lws
+ *                           4.1 cannot read one); the connection is closed
  *   413                     body over max_body (Content-Length checked
  *                           first; the connection is then closed)
  *   503                     the subscriber's mailbox is full or closed: the
  *                           event was not taken, Dhan may send it again
+ * Every 400, 411, 413 and 503 is logged (warn, with the reason); 404 and
+ * 405 are only counted (ct_postback_rejected()), so probes cannot flood
+ * the log.
  * Both payload shapes are accepted (2024: legName, bo* values; 2026:
  * filled_qty, algoId), see ct_dhan_parse_postback().
  */

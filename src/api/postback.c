@@ -5,7 +5,7 @@
  * worker's loop (LWS_SERVER_OPTION_LIBUV, foreign loop) with one listening
  * vhost, destroyed in stop() while the loop runs. An HTTP transaction:
  * LWS_CALLBACK_HTTP gives the path and method, which are checked at once
- * (404, 405, 413 by Content-Length need no body); the body arrives in
+ * (404, 405, 411, 413 by Content-Length need no body); the body arrives in
  * LWS_CALLBACK_HTTP_BODY chunks, capped at max_body, and is parsed at
  * LWS_CALLBACK_HTTP_BODY_COMPLETION. The event goes to the subscriber's
  * mailbox right there, and the answer is written from
@@ -65,6 +65,10 @@ static int answer(struct lws *wsi, pb_sess_t *s, int status, const char *msg) {
     snprintf(s->out, sizeof(s->out), "{\"status\":\"ok\"}");
   } else {
     atomic_fetch_add_explicit(&st->cfg->rejected, 1, memory_order_relaxed);
+    if (status != 404 && status != 405) /* probes are only counted */
+      ct_log_warn("postback",
+                  "actor=%s msg=\"bad postback\" status=%d len=%zu why=\"%s\"",
+                  ct_actor_name(st->self), status, s->len, msg);
     int n = snprintf(s->out, sizeof(s->out), "{\"error\":\"%s\"}", msg);
     for (int i = 10; i < n - 2 && s->out[i] != '\0'; i++)
       if (s->out[i] == '"' || s->out[i] == '\\' ||
@@ -125,17 +129,21 @@ static int on_request(struct lws *wsi, pb_sess_t *s, const char *uri) {
     s->close_after = true;
     return answer(wsi, s, 413, "body too large");
   }
-  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) <= 0 &&
-      lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) <= 0)
-    return answer(wsi, s, 400, "empty body");
-  return 0; /* the body follows */
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0)
+    return 0; /* the body follows */
+  if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0) {
+    /* lws 4.1 passes no chunked request body on: it would never end */
+    s->close_after = true;
+    return answer(wsi, s, 411, "Content-Length required");
+  }
+  return answer(wsi, s, 400, "empty body");
 }
 
 static int on_body(struct lws *wsi, pb_sess_t *s, const void *in, size_t len) {
   pb_state_t *st = lws_context_user(lws_get_context(wsi));
   char *n;
-  if (s->status != 0 || s->too_large)
-    return 0;
+  if (s->status != 0 || s->too_large || len == 0)
+    return 0; /* lws passes in == NULL for an empty body */
   if (s->len + len > st->cfg->max_body) {
     s->too_large = true;
     return 0;
@@ -158,11 +166,8 @@ static int on_body_done(struct lws *wsi, pb_sess_t *s) {
   if (s->too_large)
     return answer(wsi, s, 413, "body too large");
   if (ct_dhan_parse_postback(s->body ? s->body : "", s->len, &ev, err,
-                             sizeof(err)) != 0) {
-    ct_log_warn("postback", "actor=%s msg=\"bad postback\" len=%zu why=\"%s\"",
-                ct_actor_name(st->self), s->len, err);
+                             sizeof(err)) != 0)
     return answer(wsi, s, 400, err);
-  }
   if (ct_order_event_msg_new(ct_actor_id(st->self), &ev, &m) != 0)
     return answer(wsi, s, 503, "out of memory");
   if (ct_send(st->cfg->subscriber, m) != 0) {
