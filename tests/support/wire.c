@@ -32,18 +32,20 @@ typedef struct wspec {
 #define END                                                                    \
   { NULL, 0, 0 }
 
+/* The keys every new order body starts with (§3.1, §4, §5). */
+/* clang-format off */
+#define NEW_ORDER_KEYS                                                         \
+  { "dhanClientId", 's', 'R' },    { "correlationId", 's', 0 },               \
+  { "transactionType", 's', 'R' }, { "exchangeSegment", 's', 'R' },           \
+  { "productType", 's', 'R' },     { "orderType", 's', 'R' },                 \
+  { "securityId", 's', 'R' },      { "quantity", 'i', 'R' },                  \
+  { "price", 'n', 'R' }
+/* clang-format on */
+
 /* §3.1 (dhanClientId is added by the SDK to every body, §1.2). */
-static const wkey_t place_keys[] = { { "dhanClientId", 's', 'R' },
-                                     { "correlationId", 's', 0 },
-                                     { "transactionType", 's', 'R' },
-                                     { "exchangeSegment", 's', 'R' },
-                                     { "productType", 's', 'R' },
-                                     { "orderType", 's', 'R' },
+static const wkey_t place_keys[] = { NEW_ORDER_KEYS,
                                      { "validity", 's', 'R' },
-                                     { "securityId", 's', 'R' },
-                                     { "quantity", 'i', 'R' },
                                      { "disclosedQuantity", 'i', 0 },
-                                     { "price", 'n', 'R' },
                                      { "triggerPrice", 'n', 0 },
                                      { "afterMarketOrder", 'b', 0 },
                                      { "amoTime", 's', 0 },
@@ -59,15 +61,7 @@ static const wkey_t modify_keys[] = {
   { "validity", 's', 'R' },        END
 };
 /* §4 */
-static const wkey_t super_keys[] = { { "dhanClientId", 's', 'R' },
-                                     { "correlationId", 's', 0 },
-                                     { "transactionType", 's', 'R' },
-                                     { "exchangeSegment", 's', 'R' },
-                                     { "productType", 's', 'R' },
-                                     { "orderType", 's', 'R' },
-                                     { "securityId", 's', 'R' },
-                                     { "quantity", 'i', 'R' },
-                                     { "price", 'n', 'R' },
+static const wkey_t super_keys[] = { NEW_ORDER_KEYS,
                                      { "targetPrice", 'n', 'R' },
                                      { "stopLossPrice", 'n', 'R' },
                                      { "trailingJump", 'n', 'R' },
@@ -80,18 +74,10 @@ static const wkey_t super_modify_keys[] = {
   { "trailingJump", 'n', 0 },   END
 };
 /* §5 */
-static const wkey_t forever_keys[] = { { "dhanClientId", 's', 'R' },
-                                       { "correlationId", 's', 0 },
+static const wkey_t forever_keys[] = { NEW_ORDER_KEYS,
                                        { "orderFlag", 's', 'R' },
-                                       { "transactionType", 's', 'R' },
-                                       { "exchangeSegment", 's', 'R' },
-                                       { "productType", 's', 'R' },
-                                       { "orderType", 's', 'R' },
                                        { "validity", 's', 'R' },
-                                       { "securityId", 's', 'R' },
-                                       { "quantity", 'i', 'R' },
                                        { "disclosedQuantity", 'i', 0 },
-                                       { "price", 'n', 'R' },
                                        { "triggerPrice", 'n', 'R' },
                                        { "price1", 'n', 0 },
                                        { "triggerPrice1", 'n', 0 },
@@ -118,22 +104,18 @@ static const wkey_t convert_keys[] = { { "dhanClientId", 's', 'R' },
                                        { "convertQty", 'i', 'R' },
                                        { "toProductType", 's', 'R' },
                                        END };
-/* §8 */
+/* §8: one order's margin, alone or as an item of scripList. */
+/* clang-format off */
+#define MARGIN_ITEM_KEYS                                                       \
+  { "exchangeSegment", 's', 'R' }, { "transactionType", 's', 'R' },           \
+  { "quantity", 'i', 'R' },        { "productType", 's', 'R' },               \
+  { "securityId", 's', 'R' },      { "price", 'n', 'R' },                     \
+  { "triggerPrice", 'n', 0 }
+/* clang-format on */
 static const wkey_t margin_keys[] = { { "dhanClientId", 's', 'R' },
-                                      { "exchangeSegment", 's', 'R' },
-                                      { "transactionType", 's', 'R' },
-                                      { "quantity", 'i', 'R' },
-                                      { "productType", 's', 'R' },
-                                      { "securityId", 's', 'R' },
-                                      { "price", 'n', 'R' },
-                                      { "triggerPrice", 'n', 0 },
+                                      MARGIN_ITEM_KEYS,
                                       END };
-static const wkey_t scrip_keys[] = {
-  { "exchangeSegment", 's', 'R' }, { "transactionType", 's', 'R' },
-  { "quantity", 'i', 'R' },        { "productType", 's', 'R' },
-  { "securityId", 's', 'R' },      { "price", 'n', 'R' },
-  { "triggerPrice", 'n', 0 },      END
-};
+static const wkey_t scrip_keys[] = { MARGIN_ITEM_KEYS, END };
 static const wkey_t multi_keys[] = { { "dhanClientId", 's', 'R' },
                                      { "includePosition", 'b', 'R' },
                                      { "includeOrder", 'b', 'R' },
