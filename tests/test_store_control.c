@@ -145,7 +145,10 @@ static void test_corrupt(void **state) {
   assert_int_equal(mdb_dbi_open(txn, "control", 0, &dbi), 0);
   MDB_val k = { 6, "status" }, v = { 3, "\x93\x01\x02" };
   assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-  MDB_val pk = { 16, "pause\0" "1000000002" }, pv = { 2, "\x91\x07" };
+  MDB_val pk = { 16,
+                 "pause\0"
+                 "1000000002" },
+          pv = { 2, "\x91\x07" };
   assert_int_equal(mdb_put(txn, dbi, &pk, &pv, 0), 0);
   assert_int_equal(mdb_txn_commit(txn), 0);
   mdb_env_close(env);

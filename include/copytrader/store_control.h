@@ -47,8 +47,8 @@ int ct_store_pause_get(ct_store_txn_t *t, const char *follower_id, bool *out);
 
 /* --- status snapshot ------------------------------------------------------ */
 
-#define CT_STATUS_NAME_SIZE    48 /* follower names, as in config.h */
-#define CT_STATUS_WINDOWS_MAX  4  /* order limiter windows shown */
+#define CT_STATUS_NAME_SIZE     48 /* follower names, as in config.h */
+#define CT_STATUS_WINDOWS_MAX   4  /* order limiter windows shown */
 #define CT_STATUS_FOLLOWERS_MAX 100000
 
 /* The leader's order-update feed. */

@@ -199,8 +199,8 @@ static int open_txn(ct_store_t *s, ct_store_open_info_t *info) {
   return rc == 0 ? ct_store_sync(s) : rc;
 }
 
-static int open_env(const ct_store_config_t *cfg, bool attach,
-                    ct_store_t **out, ct_store_open_info_t *info) {
+static int open_env(const ct_store_config_t *cfg, bool attach, ct_store_t **out,
+                    ct_store_open_info_t *info) {
   ct_store_t *s;
   int rc;
   if (cfg == NULL || cfg->path == NULL || cfg->path[0] == '\0' || out == NULL ||

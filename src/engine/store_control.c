@@ -25,7 +25,8 @@
 #define KEY_STATUS     "status"
 #define PAUSE_PREFIX   "pause"
 
-/* --- helpers --------------------------------------------------------------- */
+/* --- helpers ---------------------------------------------------------------
+ */
 
 static uint64_t wall_ms(void) {
   struct timespec ts;
@@ -101,8 +102,8 @@ static int rd_fail(rd_t *r, const char *why) {
 
 static int rd_open(rd_t *r, const msgpack_object *o, uint32_t want) {
   if (o->type != MSGPACK_OBJECT_ARRAY || o->via.array.size != want) {
-    snprintf(r->err, r->err_size, "db=control %s: want an array of %u",
-             r->what, want);
+    snprintf(r->err, r->err_size, "db=control %s: want an array of %u", r->what,
+             want);
     return CT_EPROTO;
   }
   r->items = o->via.array.ptr;
@@ -161,7 +162,8 @@ static int rd_version(rd_t *r, uint64_t want) {
   return rc != 0 ? rc : v == want ? 0 : rd_fail(r, "unknown version");
 }
 
-/* --- pause flags ------------------------------------------------------------ */
+/* --- pause flags ------------------------------------------------------------
+ */
 
 int ct_store_pause_put(ct_store_txn_t *t, const char *follower_id,
                        bool paused) {
@@ -197,7 +199,8 @@ int ct_store_pause_get(ct_store_txn_t *t, const char *follower_id, bool *out) {
   char kb[64];
   MDB_val k;
   msgpack_unpacked u;
-  rd_t r = { .err = t ? t->err : NULL, .err_size = sizeof t->err,
+  rd_t r = { .err = t ? t->err : NULL,
+             .err_size = sizeof t->err,
              .what = "pause" };
   uint64_t at = 0;
   int rc;
@@ -207,14 +210,14 @@ int ct_store_pause_get(ct_store_txn_t *t, const char *follower_id, bool *out) {
   if ((rc = get_obj(t, &k, "pause", &u)) != 0)
     return rc == CT_ENOTFOUND ? 0 : rc;
   if ((rc = rd_open(&r, &u.data, 3)) == 0 &&
-      (rc = rd_version(&r, PAUSE_VERSION)) == 0 &&
-      (rc = rd_bool(&r, out)) == 0)
+      (rc = rd_version(&r, PAUSE_VERSION)) == 0 && (rc = rd_bool(&r, out)) == 0)
     rc = rd_u64(&r, &at);
   msgpack_unpacked_destroy(&u);
   return rc;
 }
 
-/* --- status snapshot -------------------------------------------------------- */
+/* --- status snapshot --------------------------------------------------------
+ */
 
 static void pack_follower(msgpack_packer *pk, const ct_status_follower_t *f) {
   msgpack_pack_array(pk, 9);
@@ -313,8 +316,7 @@ static int read_follower(rd_t *p, ct_status_follower_t *f) {
       (rc = rd_str(&r, f->name, sizeof f->name)) != 0 ||
       (rc = rd_str(&r, f->client_id, sizeof f->client_id)) != 0 ||
       (rc = rd_bool(&r, &f->enabled)) != 0 ||
-      (rc = rd_bool(&r, &f->paused)) != 0 ||
-      (rc = rd_i64(&r, &breaker)) != 0 ||
+      (rc = rd_bool(&r, &f->paused)) != 0 || (rc = rd_i64(&r, &breaker)) != 0 ||
       (rc = rd_i64(&r, &f->orders_today)) != 0 ||
       (rc = rd_u64(&r, &f->last_error_ms)) != 0 ||
       (rc = rd_str(&r, f->last_error, sizeof f->last_error)) != 0)
