@@ -177,7 +177,7 @@ static void test_flatten_and_kill(void **state) {
   open_book(pending_id, part_id);
   assert_string_equal(kill_state(), "DEACTIVATE");
 
-  assert_int_equal(ct_exit_all_run(fx.rt, &o, &rep), 0);
+  assert_int_equal(ct_exit_all_run(fx.rt, &o, 1, &rep), 0);
   assert_int_equal(rep.err, 0);
   assert_string_equal(rep.client_id, CT_FX_ACCOUNT);
   assert_int_equal(rep.cancelled, 2);
@@ -234,7 +234,7 @@ static void test_cancel_fails(void **state) {
                        "{\"route\":\"/v2/orders/\",\"errorRate\":1,"
                        "\"errorKind\":\"DH-908\"}");
   o.verify_polls = 3;
-  assert_int_equal(ct_exit_all_run(fx.rt, &o, &rep), 0);
+  assert_int_equal(ct_exit_all_run(fx.rt, &o, 1, &rep), 0);
   assert_int_equal(rep.err, 0);
   assert_int_equal(rep.cancelled, 0);
   assert_int_equal(rep.cancel_failed, 2);
@@ -263,10 +263,10 @@ static void test_bad_opts(void **state) {
   ct_exit_report_t rep;
   (void)state;
   o.control = NULL;
-  assert_int_equal(ct_exit_all_run(fx.rt, &o, &rep), CT_EINVAL);
+  assert_int_equal(ct_exit_all_run(fx.rt, &o, 1, &rep), CT_EINVAL);
   o = opts(false);
   o.orders = NULL;
-  assert_int_equal(ct_exit_all_run(fx.rt, &o, &rep), CT_EINVAL);
+  assert_int_equal(ct_exit_all_run(fx.rt, &o, 1, &rep), CT_EINVAL);
   assert_int_equal(ct_exit_max_slice(75, 1800), 1800);
   assert_int_equal(ct_exit_max_slice(35, 900), 875);
   assert_int_equal(ct_exit_max_slice(75, 50), 75);

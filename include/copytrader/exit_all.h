@@ -114,12 +114,15 @@ typedef struct ct_exit_opts {
 int ct_exit_all_start(ct_runtime_t *rt, const ct_exit_opts_t *opts);
 
 /* Blocking convenience for a command-line thread that is NOT a runtime
- * worker (CT_ESTATE if it is): start a job on the started runtime `rt`
- * and wait for it; opts->done/ctx are ignored. *out receives a copy of
- * the report (clear it with ct_exit_report_clear()). Returns what
- * ct_exit_all_start() returns, or CT_ENOMEM; the outcome of the job is in
- * out->err and the steps. */
-int ct_exit_all_run(ct_runtime_t *rt, const ct_exit_opts_t *opts,
+ * worker (CT_ESTATE if it is): start `n` jobs (e.g. one per follower, all
+ * at once) on the started runtime `rt` and wait until all have finished;
+ * opts[i].done/ctx are ignored. out[i] receives a copy of job i's report
+ * (clear each with ct_exit_report_clear()). Returns 0, or the first error
+ * of ct_exit_all_start() (jobs already started are still waited for; the
+ * report of a job that did not start has err set to that error) or
+ * CT_ENOMEM from copying a report. The outcome of each job is in
+ * out[i].err and its steps. */
+int ct_exit_all_run(ct_runtime_t *rt, const ct_exit_opts_t *opts, size_t n,
                     ct_exit_report_t *out);
 
 /* Deep copy (the steps array is duplicated). 0 or CT_ENOMEM. */

@@ -580,39 +580,62 @@ int ct_exit_all_start(ct_runtime_t *rt, const ct_exit_opts_t *o) {
 typedef struct waiter {
   pthread_mutex_t mu;
   pthread_cond_t cv;
-  bool done;
+  size_t left;
   int err;
-  ct_exit_report_t *out;
 } waiter_t;
 
+typedef struct slot {
+  waiter_t *w;
+  ct_exit_report_t *out;
+} slot_t;
+
 static void wake(const ct_exit_report_t *rep, void *ctx) {
-  waiter_t *w = ctx;
-  pthread_mutex_lock(&w->mu);
-  w->err = ct_exit_report_copy(rep, w->out);
-  w->done = true;
-  pthread_cond_signal(&w->cv);
-  pthread_mutex_unlock(&w->mu);
+  slot_t *s = ctx;
+  int rc = ct_exit_report_copy(rep, s->out);
+  pthread_mutex_lock(&s->w->mu);
+  if (rc != 0 && s->w->err == 0)
+    s->w->err = rc;
+  if (--s->w->left == 0)
+    pthread_cond_signal(&s->w->cv);
+  pthread_mutex_unlock(&s->w->mu);
 }
 
-int ct_exit_all_run(ct_runtime_t *rt, const ct_exit_opts_t *opts,
+int ct_exit_all_run(ct_runtime_t *rt, const ct_exit_opts_t *opts, size_t n,
                     ct_exit_report_t *out) {
-  waiter_t w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, false, 0,
-                 out };
-  ct_exit_opts_t o;
-  int rc;
-  if (opts == NULL || out == NULL)
+  waiter_t w = { PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0 };
+  slot_t *slots;
+  int first = 0;
+  if (opts == NULL || out == NULL || n == 0)
     return CT_EINVAL;
   if (ct_actor_current() != NULL)
     return CT_ESTATE;
-  memset(out, 0, sizeof *out);
-  o = *opts;
-  o.done = wake;
-  o.ctx = &w;
-  if ((rc = ct_exit_all_start(rt, &o)) != 0)
-    return rc;
+  if ((slots = calloc(n, sizeof *slots)) == NULL)
+    return CT_ENOMEM;
+  memset(out, 0, n * sizeof *out);
+  for (size_t i = 0; i < n; i++) {
+    ct_exit_opts_t o = opts[i];
+    int rc;
+    slots[i] = (slot_t){ &w, &out[i] };
+    o.done = wake;
+    o.ctx = &slots[i];
+    pthread_mutex_lock(&w.mu);
+    w.left++;
+    pthread_mutex_unlock(&w.mu);
+    if ((rc = ct_exit_all_start(rt, &o)) != 0) {
+      pthread_mutex_lock(&w.mu);
+      w.left--;
+      pthread_mutex_unlock(&w.mu);
+      out[i].err = rc;
+      if (opts[i].client_id != NULL)
+        snprintf(out[i].client_id, sizeof out[i].client_id, "%s",
+                 opts[i].client_id);
+      first = first ? first : rc;
+    }
+  }
   pthread_mutex_lock(&w.mu);
-  while (!w.done)
+  while (w.left > 0)
     pthread_cond_wait(&w.cv, &w.mu);
   pthread_mutex_unlock(&w.mu);
-  return w.err;
+  free(slots);
+  return first ? first : w.err;
 }
