@@ -94,7 +94,8 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
   (void)state;
-  ct_test_rmtree(dir);
+  if (getenv("CT_KEEP") == NULL)
+    ct_test_rmtree(dir);
   free(dir);
   return 0;
 }

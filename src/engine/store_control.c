@@ -151,7 +151,8 @@ static int rd_str(rd_t *r, char *buf, size_t cap) {
     return rd_fail(r, "not a string");
   if (o->via.str.size >= cap)
     return rd_fail(r, "string too long");
-  memcpy(buf, o->via.str.ptr, o->via.str.size);
+  if (o->via.str.size > 0) /* ptr may be NULL for "" */
+    memcpy(buf, o->via.str.ptr, o->via.str.size);
   buf[o->via.str.size] = '\0';
   return 0;
 }
