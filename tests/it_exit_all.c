@@ -258,6 +258,57 @@ static void test_cancel_fails(void **state) {
   ct_exit_report_clear(&rep);
 }
 
+static void place_super(const char *sec, ct_dhan_order_type_t type, int64_t qty,
+                        double px, double tgt, double sl) {
+  ct_dhan_super_req_t p;
+  memset(&p, 0, sizeof p);
+  strcpy(p.o.security_id, sec);
+  p.o.txn = CT_DHAN_TXN_BUY;
+  p.o.segment = CT_DHAN_SEG_NSE_EQ;
+  p.o.product = CT_DHAN_PRODUCT_INTRADAY;
+  p.o.order_type = type;
+  p.o.validity = CT_DHAN_VALIDITY_DAY;
+  p.o.quantity = qty;
+  p.o.price = px;
+  p.target_price = tgt;
+  p.stop_loss_price = sl;
+  ct_api_result_t r = ct_api_fx_call(&fx, CT_API_SUPER_PLACE, &p, sizeof p);
+  assert_int_equal(r.err, 0);
+  ct_api_result_free(&r);
+}
+
+/* Super orders: one whose entry traded (its target and stop-loss legs
+ * rest), one whose LIMIT entry rests. Exit-all cancels the legs and the
+ * resting entry through the super-order API, then squares the position. */
+static void test_super_orders(void **state) {
+  ct_exit_report_t rep;
+  ct_exit_opts_t o = opts(false);
+  (void)state;
+  o.super = fx.mods[CT_API_SUPER];
+  place_super("11536", CT_DHAN_OTYPE_MARKET, 2, 0, 3200.0, 3000.0);
+  place_super("2885", CT_DHAN_OTYPE_LIMIT, 5, 1500.0, 1600.0, 1400.0);
+  assert_int_equal(wait_net("11536", 2), 2);
+  for (int i = 0; i < 2000 && working_orders() != 3; i++)
+    usleep(1000);
+  assert_int_equal(working_orders(), 3); /* 2 exit legs + 1 entry */
+
+  assert_int_equal(ct_exit_all_run(fx.rt, &o, 1, &rep), 0);
+  assert_int_equal(rep.err, 0);
+  assert_int_equal(count_steps(&rep, CT_EXIT_STEP_CANCEL_SUPER), 3);
+  assert_int_equal(count_steps(&rep, CT_EXIT_STEP_CANCEL), 0);
+  assert_int_equal(rep.cancelled, 3);
+  assert_int_equal(find_step(&rep, CT_EXIT_STEP_CANCEL_SUPER, "2885", 0)->leg,
+                   CT_DHAN_LEG_ENTRY);
+  assert_int_equal(rep.placed, 1);
+  assert_int_equal(
+      find_step(&rep, CT_EXIT_STEP_SQUARE_OFF, "11536", 0)->quantity, 2);
+  assert_true(rep.flat);
+  assert_int_equal(ct_api_fx_count_stamps(&fx, "/v2/super/orders/"), 3);
+  assert_int_equal(working_orders(), 0);
+  assert_int_equal(net_qty("11536"), 0);
+  ct_exit_report_clear(&rep);
+}
+
 static void test_bad_opts(void **state) {
   ct_exit_opts_t o = opts(true);
   ct_exit_report_t rep;
@@ -277,6 +328,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_flatten_and_kill, setup, teardown),
     cmocka_unit_test_setup_teardown(test_cancel_fails, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_super_orders, setup, teardown),
     cmocka_unit_test_setup_teardown(test_bad_opts, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,10 @@
  * every step is a call to the account's module actors (api_calls.h), so
  * the account's limiters, breakers and auth state apply as for the engine.
  * The steps, in order:
+ *  0. When opts.super is given: GET /super/orders; a super order whose
+ *     entry is still working is cancelled whole (DELETE .../ENTRY_LEG),
+ *     one whose entry has traded has each working exit leg cancelled
+ *     (TARGET_LEG, STOP_LOSS_LEG), so the legs do not fire later.
  *  1. GET /orders; every working order (TRANSIT, PENDING, PART_TRADED) is
  *     cancelled with DELETE /orders/{id}, all requests at once (the orders
  *     limiter paces them). Forever orders are deleted too when
@@ -48,6 +52,8 @@ typedef enum {
   CT_EXIT_STEP_VERIFY,     /* one poll (orders + positions) */
   CT_EXIT_STEP_KILL_SWITCH,
   CT_EXIT_STEP_KILL_STATUS,
+  CT_EXIT_STEP_LIST_SUPER,
+  CT_EXIT_STEP_CANCEL_SUPER, /* one leg (ENTRY_LEG: the whole order) */
   CT_EXIT_STEP_COUNT
 } ct_exit_step_kind_t;
 
@@ -67,6 +73,7 @@ typedef struct ct_exit_step {
   int64_t quantity;        /* SQUARE_OFF slice; CANCEL: the order's remainder */
   uint32_t slice;          /* SQUARE_OFF: 0-based slice of its position */
   uint32_t slices;         /* SQUARE_OFF: slices of its position */
+  ct_dhan_leg_t leg;       /* CANCEL_SUPER */
   ct_dhan_status_t status; /* the status the answer gave */
 } ct_exit_step_t;
 
@@ -95,6 +102,8 @@ typedef struct ct_exit_opts {
   ct_actor_t *portfolio; /* CT_API_PORTFOLIO, required */
   ct_actor_t *control;   /* CT_API_CONTROL; required with kill_switch */
   ct_actor_t *forever;   /* CT_API_FOREVER; NULL: forever orders stay */
+  ct_actor_t *super;     /* CT_API_SUPER; NULL: super orders' legs are
+                            cancelled as plain orders in step 1 */
   /* Lot size and freeze quantity per instrument; NULL, or an instrument
    * it lacks: one order for the whole quantity. Must outlive the job. */
   const ct_instruments_t *instruments;

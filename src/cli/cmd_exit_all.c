@@ -70,6 +70,7 @@ static int add_account(acct_set_t *s, const ct_config_t *cfg,
                                  .portfolio = s->mods[i][CT_API_PORTFOLIO],
                                  .control = s->mods[i][CT_API_CONTROL],
                                  .forever = s->mods[i][CT_API_FOREVER],
+                                 .super = s->mods[i][CT_API_SUPER],
                                  .instruments = ins,
                                  .kill_switch = kill,
                                  .worker = -1 };
@@ -79,8 +80,10 @@ static int add_account(acct_set_t *s, const ct_config_t *cfg,
 static void print_step(const ct_exit_step_t *st) {
   const char *side = ct_dhan_txn_str(st->txn);
   char what[96];
-  snprintf(what, sizeof what, "%s%s%s", st->order_id,
-           st->correlation_id[0] ? " " : "", st->correlation_id);
+  const char *leg = ct_dhan_leg_str(st->leg);
+  snprintf(what, sizeof what, "%s%s%s%s%s", st->order_id,
+           st->correlation_id[0] ? " " : "", st->correlation_id,
+           leg != NULL ? " " : "", leg != NULL ? leg : "");
   printf("  %-15s %-44s %-8s %-5s %7lld  %s%s%s%s%s\n",
          ct_exit_step_name(st->kind), what[0] ? what : "-",
          st->security_id[0] ? st->security_id : "-", side ? side : "-",

@@ -25,7 +25,9 @@
 enum { MSG_KICK = CT_MSG_USER + 401, MSG_POLL = CT_MSG_USER + 402 };
 
 typedef enum {
-  PH_ORDERS = 0,
+  PH_SUPER = 0,
+  PH_SCANCEL,
+  PH_ORDERS,
   PH_CANCEL,
   PH_FOREVER,
   PH_FDELETE,
@@ -171,6 +173,8 @@ static void list_call(ct_actor_t *self, job_t *j, ct_exit_step_kind_t kind) {
   }
   if (kind == CT_EXIT_STEP_LIST_ORDERS || kind == CT_EXIT_STEP_VERIFY)
     rc = ct_orders_list(self, j->o.orders, tmo, &rid);
+  else if (kind == CT_EXIT_STEP_LIST_SUPER)
+    rc = ct_super_list(self, j->o.super, tmo, &rid);
   else if (kind == CT_EXIT_STEP_LIST_FOREVER)
     rc = ct_forever_list(self, j->o.forever, tmo, &rid);
   else
@@ -189,6 +193,47 @@ static bool is_working(ct_dhan_status_t s) {
 static bool forever_live(ct_dhan_status_t s) {
   return s == CT_DHAN_STATUS_PENDING || s == CT_DHAN_STATUS_CONFIRM ||
          s == CT_DHAN_STATUS_TRANSIT || s == CT_DHAN_STATUS_UNKNOWN;
+}
+
+static void cancel_leg(ct_actor_t *self, job_t *j,
+                       const ct_dhan_super_order_t *o, ct_dhan_leg_t leg,
+                       int64_t qty) {
+  size_t idx;
+  uint64_t rid = 0;
+  int rc;
+  ct_exit_step_t *s = add_step(j, CT_EXIT_STEP_CANCEL_SUPER, &idx);
+  if (s == NULL) {
+    finish(self, j, CT_ENOMEM);
+    return;
+  }
+  snprintf(s->order_id, sizeof s->order_id, "%s", o->order_id);
+  snprintf(s->security_id, sizeof s->security_id, "%s", o->security_id);
+  s->segment = o->segment;
+  s->product = o->product;
+  s->txn = o->txn;
+  s->leg = leg;
+  s->quantity = qty;
+  rc = ct_super_cancel(self, j->o.super, o->order_id, leg, j->o.call_timeout_ms,
+                       &rid);
+  issued(j, idx, rc, rid);
+}
+
+static void cancel_supers(ct_actor_t *self, job_t *j,
+                          const ct_api_result_t *r) {
+  const ct_dhan_super_order_t *o = r->items;
+  for (size_t i = 0; i < r->count && j->phase != PH_DONE; i++) {
+    if (is_working(o[i].status)) {
+      cancel_leg(self, j, &o[i], CT_DHAN_LEG_ENTRY, o[i].remaining_quantity);
+      continue;
+    }
+    if (o[i].status != CT_DHAN_STATUS_TRADED)
+      continue;
+    for (unsigned k = 0; k < o[i].n_legs && j->phase != PH_DONE; k++) {
+      const ct_dhan_super_leg_t *l = &o[i].legs[k];
+      if (l->leg != CT_DHAN_LEG_ENTRY && is_working(l->status))
+        cancel_leg(self, j, &o[i], l->leg, l->remaining_quantity);
+    }
+  }
 }
 
 static void cancel_orders(ct_actor_t *self, job_t *j,
@@ -385,6 +430,11 @@ static void advance(ct_actor_t *self, job_t *j) {
   if (j->n_pend > 0)
     return;
   switch (j->phase) {
+  case PH_SUPER:
+  case PH_SCANCEL:
+    j->phase = PH_ORDERS;
+    list_call(self, j, CT_EXIT_STEP_LIST_ORDERS);
+    break;
   case PH_ORDERS:
   case PH_CANCEL:
     j->phase = j->o.forever != NULL ? PH_FOREVER : PH_POSITIONS;
@@ -431,7 +481,9 @@ static void tally(job_t *j, ct_exit_step_t *s, const ct_api_result_t *r) {
       snprintf(s->order_id, sizeof s->order_id, "%s", ack->order_id);
     s->status = ack->status;
   }
-  if (s->kind == CT_EXIT_STEP_CANCEL || s->kind == CT_EXIT_STEP_DELETE_FOREVER)
+  if (s->kind == CT_EXIT_STEP_CANCEL ||
+      s->kind == CT_EXIT_STEP_DELETE_FOREVER ||
+      s->kind == CT_EXIT_STEP_CANCEL_SUPER)
     r->err == 0 ? j->rep.cancelled++ : j->rep.cancel_failed++;
   else if (s->kind == CT_EXIT_STEP_SQUARE_OFF)
     r->err == 0 ? j->rep.placed++ : j->rep.place_failed++;
@@ -446,6 +498,10 @@ static void on_result(ct_actor_t *self, job_t *j, size_t step,
   case CT_EXIT_STEP_LIST_ORDERS:
     if (list_ok(self, j, r) && (j->phase = PH_CANCEL) == PH_CANCEL)
       cancel_orders(self, j, r);
+    break;
+  case CT_EXIT_STEP_LIST_SUPER:
+    if (list_ok(self, j, r) && (j->phase = PH_SCANCEL) == PH_SCANCEL)
+      cancel_supers(self, j, r);
     break;
   case CT_EXIT_STEP_LIST_FOREVER:
     if (list_ok(self, j, r) && (j->phase = PH_FDELETE) == PH_FDELETE)
@@ -489,8 +545,12 @@ static int job_receive(ct_actor_t *self, const ct_envelope_t *env) {
   size_t i;
   if (j->phase == PH_DONE)
     return 0;
-  if (env->type == MSG_KICK)
-    list_call(self, j, CT_EXIT_STEP_LIST_ORDERS);
+  if (env->type == MSG_KICK) {
+    j->phase = j->o.super != NULL ? PH_SUPER : PH_ORDERS;
+    list_call(self, j,
+              j->o.super != NULL ? CT_EXIT_STEP_LIST_SUPER
+                                 : CT_EXIT_STEP_LIST_ORDERS);
+  }
   if (env->type == MSG_POLL)
     verify_start(self, j);
   if (env->type != CT_MSG_API_RESULT && env->type != CT_MSG_TIMEOUT)
