@@ -2,10 +2,11 @@
  * exit_all.c: the exit-all job of exit_all.h, one short-lived actor.
  *
  * The job is a small state machine driven by API results. Each phase
- * issues its calls at once, counts them in `outstanding`, and the phase
- * advances when the count reaches zero: orders -> cancels -> (forever list
- * -> deletes) -> positions -> square-off slices -> verify polls (timer
- * between polls) -> (kill switch -> read back) -> done. Every call's
+ * issues its calls at once, keeps their request ids in `pend`, and the
+ * phase advances when that list is empty: (super list -> leg cancels) ->
+ * orders -> cancels -> (forever list -> deletes) -> positions -> square-off
+ * slices -> verify polls (timer between polls) -> (kill switch -> read
+ * back) -> done. Every call's
  * request id maps to the report step it fills. The job never sends a
  * mutating request twice: failures are recorded, not retried. Running
  * jobs from a command line and the report helpers: exit_all_run.c.
