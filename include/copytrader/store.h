@@ -13,6 +13,8 @@
  *   open       follower id \0 correlation id       -> (empty) index: every
  *              follower order that is not terminal (crash recovery)
  *   meta       "schema", "instance", "run", "count/<follower>"
+ *   control    operator state (store_control.h): pause flags, the status
+ *              snapshot the running engine writes
  * Every value is a msgpack array whose first element is a record version
  * byte, followed by the fields in a fixed order. A value that does not
  * decode (wrong type, wrong length, unknown version, a string too long for
@@ -222,6 +224,15 @@ bool ct_forder_is_terminal(const ct_forder_t *f);
  * store of another schema, or unreadable meta). */
 int ct_store_open(const ct_store_config_t *cfg, ct_store_t **out,
                   ct_store_open_info_t *info);
+
+/* Attach to the store in `path` that another process (the running engine)
+ * may hold open: for the operator commands (store_control.h, report.h).
+ * The store must exist (CT_ENOTFOUND otherwise: nothing is created), and
+ * open and close leave the run record (clean flag, boot id) alone, so the
+ * engine's crash bookkeeping is not disturbed. Both processes' LMDB
+ * environments share the lock file: readers never block, writers take
+ * turns. Close with ct_store_close(). Other returns as ct_store_open(). */
+int ct_store_attach(const char *path, ct_store_t **out);
 
 /* Flush, mark the run clean, close and free. No transaction may be open.
  * NULL is ignored. */

@@ -18,6 +18,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
@@ -101,7 +102,7 @@ static int open_dbis(ct_store_t *s, MDB_txn *txn) {
   } dbs[] = { { "leader", &s->leader },     { "undecided", &s->undecided },
               { "decision", &s->decision }, { "forder", &s->forder },
               { "byleader", &s->byleader }, { "open", &s->open },
-              { "meta", &s->meta } };
+              { "meta", &s->meta },         { "control", &s->control } };
   for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
     int rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
     if (rc != 0)
@@ -153,7 +154,12 @@ static int mark_run(ct_store_t *s, ct_store_txn_t *t, bool clean,
 static int env_open(ct_store_t *s, const ct_store_config_t *cfg) {
   unsigned flags = MDB_NOTLS;
   int rc, dead = 0;
-  if (mkdir(cfg->path, 0700) != 0 && errno != EEXIST) {
+  if (s->attached) {
+    char data[4096];
+    snprintf(data, sizeof data, "%s/data.mdb", cfg->path);
+    if (access(data, R_OK | W_OK) != 0)
+      return CT_ENOTFOUND;
+  } else if (mkdir(cfg->path, 0700) != 0 && errno != EEXIST) {
     ct_log_error("store", "msg=\"mkdir failed\" path=%s errno=%d", cfg->path,
                  errno);
     return CT_EIO;
@@ -181,8 +187,9 @@ static int open_txn(ct_store_t *s, ct_store_open_info_t *info) {
   if (rc != 0)
     return rc;
   if ((rc = open_dbis(s, t.mdb_)) == 0 &&
-      (rc = load_meta(s, &t, &created)) == 0 &&
-      (rc = mark_run(s, &t, false, info)) == 0)
+      (rc = load_meta(s, &t, &created)) == 0 && s->attached && created)
+    rc = CT_ENOTFOUND; /* attach never creates a store */
+  if (rc == 0 && (s->attached || (rc = mark_run(s, &t, false, info)) == 0))
     rc = ct_store_txn_commit(&t);
   else
     ct_store_txn_abort(&t);
@@ -192,8 +199,8 @@ static int open_txn(ct_store_t *s, ct_store_open_info_t *info) {
   return rc == 0 ? ct_store_sync(s) : rc;
 }
 
-int ct_store_open(const ct_store_config_t *cfg, ct_store_t **out,
-                  ct_store_open_info_t *info) {
+static int open_env(const ct_store_config_t *cfg, bool attach, ct_store_t **out,
+                    ct_store_open_info_t *info) {
   ct_store_t *s;
   int rc;
   if (cfg == NULL || cfg->path == NULL || cfg->path[0] == '\0' || out == NULL ||
@@ -205,6 +212,7 @@ int ct_store_open(const ct_store_config_t *cfg, ct_store_t **out,
   if ((s = calloc(1, sizeof *s)) == NULL)
     return CT_ENOMEM;
   s->durability = cfg->durability;
+  s->attached = attach;
   read_boot_id(s->boot_id);
   if ((rc = env_open(s, cfg)) != 0 || (rc = open_txn(s, info)) != 0)
     goto fail;
@@ -217,11 +225,22 @@ fail:
   return rc;
 }
 
+int ct_store_open(const ct_store_config_t *cfg, ct_store_t **out,
+                  ct_store_open_info_t *info) {
+  return open_env(cfg, false, out, info);
+}
+
+int ct_store_attach(const char *path, ct_store_t **out) {
+  ct_store_config_t cfg = { path, 0, CT_STORE_SYNC };
+  return open_env(&cfg, true, out, NULL);
+}
+
 void ct_store_close(ct_store_t *s) {
   ct_store_txn_t t;
   if (s == NULL)
     return;
-  if (ct_store_sync(s) == 0 && ct_store_txn_begin(s, true, &t) == 0) {
+  if (!s->attached && ct_store_sync(s) == 0 &&
+      ct_store_txn_begin(s, true, &t) == 0) {
     if (mark_run(s, &t, true, NULL) == 0)
       (void)ct_store_txn_commit(&t);
     else

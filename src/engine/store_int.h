@@ -21,8 +21,9 @@
 
 struct ct_store {
   MDB_env *env;
-  MDB_dbi leader, undecided, decision, forder, byleader, open, meta;
+  MDB_dbi leader, undecided, decision, forder, byleader, open, meta, control;
   ct_store_durability_t durability;
+  bool attached; /* ct_store_attach(): no run bookkeeping */
   char instance[33];
   char boot_id[CT__BOOT_ID_SIZE];
 };
