@@ -6,7 +6,7 @@ set -euo pipefail
 PKGS=(
   build-essential cmake pkg-config clang-format valgrind
   libuv1-dev libwebsockets-dev libcurl4-openssl-dev libmsgpack-dev
-  liblmdb-dev libssl-dev openssl libcmocka-dev libcjson-dev
+  liblmdb-dev libssl-dev openssl libcmocka-dev libcjson-dev libyaml-dev
   gnuplot-nox
 )
 
