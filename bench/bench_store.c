@@ -83,7 +83,7 @@ static int put_event(ct_store_t *s, const bcase_t *c, int ev) {
 }
 
 static int run_case(const char *base, const bcase_t *c, uint64_t budget_ns) {
-  ct_store_config_t cfg = {NULL, (size_t)1 << 30, c->mode};
+  ct_store_config_t cfg = { NULL, (size_t)1 << 30, c->mode };
   char dir[512];
   ct_store_t *s = NULL;
   uint64_t lat[MAX_EVENTS], start, sync_ns;
@@ -120,18 +120,18 @@ int main(int argc, char **argv) {
   bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
   uint64_t budget = quick ? 150000000ULL : 1500000000ULL;
   static const bcase_t cases[] = {
-      {"(a) sync/txn-per-intent", CT_STORE_SYNC, true, 1},
-      {"(a) sync/txn-per-intent", CT_STORE_SYNC, true, 10},
-      {"(a) sync/txn-per-intent", CT_STORE_SYNC, true, 100},
-      {"(b) sync/group", CT_STORE_SYNC, false, 1},
-      {"(b) sync/group", CT_STORE_SYNC, false, 10},
-      {"(b) sync/group", CT_STORE_SYNC, false, 100},
-      {"(b') nometasync/group", CT_STORE_NOMETASYNC, false, 1},
-      {"(b') nometasync/group", CT_STORE_NOMETASYNC, false, 10},
-      {"(b') nometasync/group", CT_STORE_NOMETASYNC, false, 100},
-      {"(c) nosync/group", CT_STORE_NOSYNC, false, 1},
-      {"(c) nosync/group", CT_STORE_NOSYNC, false, 10},
-      {"(c) nosync/group", CT_STORE_NOSYNC, false, 100},
+    { "(a) sync/txn-per-intent", CT_STORE_SYNC, true, 1 },
+    { "(a) sync/txn-per-intent", CT_STORE_SYNC, true, 10 },
+    { "(a) sync/txn-per-intent", CT_STORE_SYNC, true, 100 },
+    { "(b) sync/group", CT_STORE_SYNC, false, 1 },
+    { "(b) sync/group", CT_STORE_SYNC, false, 10 },
+    { "(b) sync/group", CT_STORE_SYNC, false, 100 },
+    { "(b') nometasync/group", CT_STORE_NOMETASYNC, false, 1 },
+    { "(b') nometasync/group", CT_STORE_NOMETASYNC, false, 10 },
+    { "(b') nometasync/group", CT_STORE_NOMETASYNC, false, 100 },
+    { "(c) nosync/group", CT_STORE_NOSYNC, false, 1 },
+    { "(c) nosync/group", CT_STORE_NOSYNC, false, 10 },
+    { "(c) nosync/group", CT_STORE_NOSYNC, false, 100 },
   };
   char *base;
   int rc = 0;
@@ -139,10 +139,12 @@ int main(int argc, char **argv) {
   if (base == NULL)
     return 1;
   printf("store dir: %s (%s)\n\n", base, quick ? "quick" : "full");
-  printf("| mode                     | foll | evts | p50 us/ev | p99 us/ev | "
-         "us/intent | sync() us |\n");
-  printf("|--------------------------|-----:|-----:|----------:|----------:|"
-         "---------:|----------:|\n");
+  printf(
+      "| mode                     | foll | evts | p50 us/ev | p99 us/ev | "
+      "us/intent | sync() us |\n");
+  printf(
+      "|--------------------------|-----:|-----:|----------:|----------:|"
+      "---------:|----------:|\n");
   for (size_t i = 0; rc == 0 && i < sizeof cases / sizeof cases[0]; i++)
     rc = run_case(base, &cases[i], budget);
   if (rc != 0)

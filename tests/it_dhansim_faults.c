@@ -45,11 +45,6 @@ static long now_ms(void) {
   return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static void admin(const char *path, const char *body) {
   ct_http_resp_t r;
   assert_int_equal(ct_http(sim.url, "POST", path, NULL, body, NULL, &r), 0);
@@ -64,7 +59,7 @@ static long get_status(const char *path, char *code, size_t cap) {
   if (ct_http(sim.url, "GET", path, TOK, NULL, NULL, &r) == 0) {
     st = r.status;
     if (code)
-      snprintf(code, cap, "%s", jstr(r.json, "errorCode"));
+      snprintf(code, cap, "%s", ct_jstr(r.json, "errorCode"));
   }
   ct_http_resp_free(&r);
   return st;
@@ -309,6 +304,35 @@ static void test_postback(void **state) {
   close(l.fd);
 }
 
+static void test_fault_flags(void **state) {
+  const char *args[] = { "--account", "5:tok5",
+                         "--latency", "/v2/profile=300:50",
+                         "--error",   "/v2/holdings=1:DH-909",
+                         NULL };
+  const char *bad[] = { "--listen", "127.0.0.1:0",    "--account", "5:tok5",
+                        "--error",  "/v2/holdings=2", NULL };
+  char err[512];
+  ct_sim_t s;
+  ct_http_resp_t r;
+  long t0;
+  (void)state;
+  assert_int_equal(ct_sim_start(&s, args), 0);
+  t0 = now_ms();
+  assert_int_equal(ct_http(s.url, "GET", "/v2/profile", "tok5", NULL, NULL, &r),
+                   0);
+  assert_int_equal(r.status, 200);
+  assert_true(now_ms() - t0 >= 290);
+  ct_http_resp_free(&r);
+  assert_int_equal(
+      ct_http(s.url, "GET", "/v2/holdings", "tok5", NULL, NULL, &r), 0);
+  assert_int_equal(r.status, 503);
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-909");
+  ct_http_resp_free(&r);
+  assert_int_equal(ct_sim_stop(&s), 0);
+  assert_int_equal(ct_sim_run_fail(bad, err, sizeof(err)), 2);
+  assert_non_null(strstr(err, "--error"));
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_latency_does_not_block),
@@ -317,6 +341,7 @@ int main(void) {
     cmocka_unit_test(test_ws_drop_timer),
     cmocka_unit_test(test_slow_clients),
     cmocka_unit_test(test_postback),
+    cmocka_unit_test(test_fault_flags),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -41,16 +41,6 @@ static ct_http_resp_t req(const char *method, const char *path,
   return r;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static void place_body(char *buf, size_t cap, const char *corr,
                        const char *side, const char *type, const char *sec,
                        int qty, double price) {
@@ -72,8 +62,8 @@ static char *place(const char *corr, const char *side, const char *type,
   place_body(body, sizeof(body), corr, side, type, sec, qty, price);
   ct_http_resp_t r = req("POST", "/v2/orders", body);
   assert_int_equal(r.status, 200);
-  assert_string_equal(jstr(r.json, "orderStatus"), "TRANSIT");
-  id = strdup(jstr(r.json, "orderId"));
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "TRANSIT");
+  id = strdup(ct_jstr(r.json, "orderId"));
   assert_true(strlen(id) >= 12);
   ct_http_resp_free(&r);
   return id;
@@ -85,7 +75,7 @@ static cJSON *wait_status(const char *id, const char *want) {
   snprintf(path, sizeof(path), "/v2/orders/%s", id);
   for (int i = 0; i < 400; i++) {
     ct_http_resp_t r = req("GET", path, NULL);
-    if (strcmp(jstr(r.json, "orderStatus"), want) == 0) {
+    if (strcmp(ct_jstr(r.json, "orderStatus"), want) == 0) {
       cJSON *j = cJSON_Duplicate(r.json, 1);
       ct_http_resp_free(&r);
       return j;
@@ -106,10 +96,10 @@ static cJSON *wait_frame(ct_ws_t *ws, const char *id, const char *want) {
     assert_int_equal(op, 1);
     cJSON *j = cJSON_Parse(msg);
     free(msg);
-    assert_string_equal(jstr(j, "Type"), "order_alert");
+    assert_string_equal(ct_jstr(j, "Type"), "order_alert");
     cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "Data");
-    if (strcmp(jstr(d, "OrderNo"), id) == 0 &&
-        strcmp(jstr(d, "Status"), want) == 0) {
+    if (strcmp(ct_jstr(d, "OrderNo"), id) == 0 &&
+        strcmp(ct_jstr(d, "Status"), want) == 0) {
       cJSON *c = cJSON_Duplicate(d, 1);
       cJSON_Delete(j);
       return c;
@@ -129,23 +119,23 @@ static void test_market_lifecycle_and_ws(void **state) {
   usleep(50000); /* the login has no acknowledgement */
   char *id = place("lc-1", "BUY", "MARKET", "11536", 5, 0);
   d = wait_frame(&ws, id, "TRANSIT");
-  assert_string_equal(jstr(d, "CorrelationId"), "lc-1");
-  assert_string_equal(jstr(d, "TxnType"), "B");
-  assert_string_equal(jstr(d, "OrderType"), "MKT");
-  assert_string_equal(jstr(d, "Product"), "C");
-  assert_string_equal(jstr(d, "Segment"), "E");
-  assert_string_equal(jstr(d, "Exchange"), "NSE");
-  assert_string_equal(jstr(d, "Source"), "P");
+  assert_string_equal(ct_jstr(d, "CorrelationId"), "lc-1");
+  assert_string_equal(ct_jstr(d, "TxnType"), "B");
+  assert_string_equal(ct_jstr(d, "OrderType"), "MKT");
+  assert_string_equal(ct_jstr(d, "Product"), "C");
+  assert_string_equal(ct_jstr(d, "Segment"), "E");
+  assert_string_equal(ct_jstr(d, "Exchange"), "NSE");
+  assert_string_equal(ct_jstr(d, "Source"), "P");
   cJSON_Delete(d);
   cJSON_Delete(wait_frame(&ws, id, "PENDING"));
   d = wait_frame(&ws, id, "TRADED");
-  assert_int_equal((int)jnum(d, "TradedQty"), 5);
-  assert_int_equal((int)jnum(d, "RemainingQuantity"), 0);
-  assert_true(jnum(d, "AvgTradedPrice") > 0);
+  assert_int_equal((int)ct_jnum(d, "TradedQty"), 5);
+  assert_int_equal((int)ct_jnum(d, "RemainingQuantity"), 0);
+  assert_true(ct_jnum(d, "AvgTradedPrice") > 0);
   cJSON_Delete(d);
   o = wait_status(id, "TRADED");
-  assert_int_equal((int)jnum(o, "filledQty"), 5);
-  assert_string_equal(jstr(o, "correlationId"), "lc-1");
+  assert_int_equal((int)ct_jnum(o, "filledQty"), 5);
+  assert_string_equal(ct_jstr(o, "correlationId"), "lc-1");
   cJSON_Delete(o);
   ct_ws_close(&ws);
   free(id);
@@ -162,22 +152,22 @@ static void test_limit_rests_then_admin_fill_partial(void **state) {
            "{\"orderId\":\"%s\",\"quantity\":4,\"price\":999.5}", id);
   r = req("POST", "/admin/fill", body);
   assert_int_equal(r.status, 200);
-  assert_string_equal(jstr(r.json, "orderStatus"), "PART_TRADED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "PART_TRADED");
   ct_http_resp_free(&r);
   snprintf(path, sizeof(path), "/v2/trades/%s", id);
   r = req("GET", path, NULL);
   assert_int_equal(cJSON_GetArraySize(r.json), 1);
-  assert_int_equal((int)jnum(cJSON_GetArrayItem(r.json, 0), "tradedQuantity"),
-                   4);
+  assert_int_equal(
+      (int)ct_jnum(cJSON_GetArrayItem(r.json, 0), "tradedQuantity"), 4);
   ct_http_resp_free(&r);
   snprintf(body, sizeof(body), "{\"orderId\":\"%s\",\"price\":1000}", id);
   r = req("POST", "/admin/fill", body);
-  assert_string_equal(jstr(r.json, "orderStatus"), "TRADED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "TRADED");
   ct_http_resp_free(&r);
   o = wait_status(id, "TRADED");
-  assert_int_equal((int)jnum(o, "filledQty"), 10);
-  assert_true(jnum(o, "averageTradedPrice") > 999.6 &&
-              jnum(o, "averageTradedPrice") < 999.9);
+  assert_int_equal((int)ct_jnum(o, "filledQty"), 10);
+  assert_true(ct_jnum(o, "averageTradedPrice") > 999.6 &&
+              ct_jnum(o, "averageTradedPrice") < 999.9);
   cJSON_Delete(o);
   r = req("POST", "/admin/fill", body);
   assert_int_equal(r.status, 409);
@@ -196,7 +186,7 @@ static void test_ltp_cross_fills_limit(void **state) {
   assert_int_equal(r.status, 200);
   ct_http_resp_free(&r);
   cJSON *o = wait_status(id, "TRADED");
-  assert_true(jnum(o, "averageTradedPrice") == 411);
+  assert_true(ct_jnum(o, "averageTradedPrice") == 411);
   cJSON_Delete(o);
   free(id);
 }
@@ -217,22 +207,22 @@ static void test_modify_and_cancel(void **state) {
            id);
   r = req("PUT", path, body);
   assert_int_equal(r.status, 200);
-  assert_string_equal(jstr(r.json, "orderId"), id);
+  assert_string_equal(ct_jstr(r.json, "orderId"), id);
   ct_http_resp_free(&r);
   o = wait_status(id, "PENDING");
-  assert_int_equal((int)jnum(o, "quantity"), 6);
-  assert_true(jnum(o, "price") == 1401.5);
+  assert_int_equal((int)ct_jnum(o, "quantity"), 6);
+  assert_true(ct_jnum(o, "price") == 1401.5);
   cJSON_Delete(o);
   r = req("DELETE", path, NULL);
   assert_int_equal(r.status, 202);
-  assert_string_equal(jstr(r.json, "orderStatus"), "CANCELLED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "CANCELLED");
   ct_http_resp_free(&r);
   r = req("DELETE", path, NULL);
   assert_int_equal(r.status, 400);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
   ct_http_resp_free(&r);
   r = req("PUT", path, body);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
   ct_http_resp_free(&r);
   free(id);
 }
@@ -255,7 +245,7 @@ static void test_modification_cap(void **state) {
       assert_int_equal(r.status, 200);
     } else {
       assert_int_equal(r.status, 400);
-      assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+      assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
     }
     ct_http_resp_free(&r);
   }
@@ -269,34 +259,34 @@ static void test_books_positions_funds(void **state) {
   cJSON *it;
   (void)state;
   r = req("GET", "/v2/fundlimit", NULL);
-  before = jnum(r.json, "availabelBalance");
+  before = ct_jnum(r.json, "availabelBalance");
   assert_true(before > 0);
   assert_true(cJSON_GetObjectItemCaseSensitive(r.json, "receiveableAmount"));
   ct_http_resp_free(&r);
   char *id = place("pos-1", "BUY", "MARKET", "52175", 75, 0);
   cJSON_Delete(wait_status(id, "TRADED"));
   r = req("GET", "/v2/fundlimit", NULL);
-  after = jnum(r.json, "availabelBalance");
+  after = ct_jnum(r.json, "availabelBalance");
   assert_true(before - after > 75 * 26000.0);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/positions", NULL);
   cJSON_ArrayForEach(it, r.json) {
-    if (strcmp(jstr(it, "securityId"), "52175") == 0) {
+    if (strcmp(ct_jstr(it, "securityId"), "52175") == 0) {
       found = 1;
-      assert_int_equal((int)jnum(it, "netQty"), 75);
-      assert_string_equal(jstr(it, "positionType"), "LONG");
-      assert_string_equal(jstr(it, "productType"), "MARGIN");
+      assert_int_equal((int)ct_jnum(it, "netQty"), 75);
+      assert_string_equal(ct_jstr(it, "positionType"), "LONG");
+      assert_string_equal(ct_jstr(it, "productType"), "MARGIN");
     }
   }
   assert_int_equal(found, 1);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/orders/external/pos-1", NULL);
   assert_int_equal(r.status, 200);
-  assert_string_equal(jstr(r.json, "orderId"), id);
+  assert_string_equal(ct_jstr(r.json, "orderId"), id);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/orders/external/none-such", NULL);
   assert_int_equal(r.status, 404);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-907");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-907");
   ct_http_resp_free(&r);
   r = req("GET", "/v2/trades", NULL);
   assert_true(cJSON_GetArraySize(r.json) >= 1);
@@ -315,7 +305,7 @@ static void test_rejections(void **state) {
   /* 5 lots of 35 x 59400 is far above the account's 5,000,000 */
   char *id = place("rej-1", "BUY", "MARKET", "52176", 175, 0);
   o = wait_status(id, "REJECTED");
-  assert_true(strstr(jstr(o, "omsErrorDescription"), "Margin") != NULL);
+  assert_true(strstr(ct_jstr(o, "omsErrorDescription"), "Margin") != NULL);
   cJSON_Delete(o);
   free(id);
   r = req("POST", "/admin/reject",
@@ -324,7 +314,7 @@ static void test_rejections(void **state) {
   ct_http_resp_free(&r);
   id = place("rej-2", "BUY", "LIMIT", "14366", 1, 9.00);
   o = wait_status(id, "REJECTED");
-  assert_string_equal(jstr(o, "omsErrorDescription"), "test rule");
+  assert_string_equal(ct_jstr(o, "omsErrorDescription"), "test rule");
   cJSON_Delete(o);
   free(id);
 }
@@ -336,13 +326,13 @@ static void test_slicing(void **state) {
   place_body(body, sizeof(body), "sl-1", "BUY", "LIMIT", "48212", 1875, 1.00);
   r = req("POST", "/v2/orders", body);
   assert_int_equal(r.status, 400);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
   ct_http_resp_free(&r);
   r = req("POST", "/v2/orders/slicing", body);
   assert_int_equal(r.status, 200);
   assert_true(cJSON_IsArray(r.json));
   assert_int_equal(cJSON_GetArraySize(r.json), 2); /* 1800 + 75 */
-  assert_string_equal(jstr(cJSON_GetArrayItem(r.json, 1), "orderStatus"),
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(r.json, 1), "orderStatus"),
                       "TRANSIT");
   ct_http_resp_free(&r);
 }
@@ -356,11 +346,11 @@ static void test_stamps(void **state) {
   r = req("GET", "/admin/stamps?account=" A, NULL);
   assert_int_equal(r.status, 200);
   cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "requests")) {
-    if (strcmp(jstr(it, "correlationId"), "stamp-1") == 0) {
+    if (strcmp(ct_jstr(it, "correlationId"), "stamp-1") == 0) {
       seen = 1;
-      assert_string_equal(jstr(it, "orderId"), id);
-      assert_string_equal(jstr(it, "method"), "POST");
-      assert_true(jnum(it, "tNs") > 0);
+      assert_string_equal(ct_jstr(it, "orderId"), id);
+      assert_string_equal(ct_jstr(it, "method"), "POST");
+      assert_true(ct_jnum(it, "tNs") > 0);
     }
   }
   assert_int_equal(seen, 1);

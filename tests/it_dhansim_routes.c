@@ -33,16 +33,6 @@ static int teardown(void **state) {
   return ct_sim_stop(&sim) == 0 ? 0 : -1;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-static double jnum(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsNumber(v) ? v->valuedouble : -1;
-}
-
 static ct_http_resp_t call(const char *tok, const char *m, const char *p,
                            const char *body, long want) {
   ct_http_resp_t r;
@@ -69,7 +59,7 @@ static cJSON *find_order(const char *id) {
 static void wait_status(const char *id, const char *want) {
   for (int i = 0; i < 400; i++) {
     cJSON *o = find_order(id);
-    int ok = strcmp(jstr(o, "orderStatus"), want) == 0;
+    int ok = strcmp(ct_jstr(o, "orderStatus"), want) == 0;
     cJSON_Delete(o);
     if (ok)
       return;
@@ -81,8 +71,8 @@ static void wait_status(const char *id, const char *want) {
 static cJSON *super_of(const char *id) {
   ct_http_resp_t r = req("GET", "/v2/super/orders", NULL, 200);
   cJSON *it, *out = NULL;
-  cJSON_ArrayForEach(it, r.json) if (strcmp(jstr(it, "orderId"), id) == 0) out =
-      cJSON_Duplicate(it, 1);
+  cJSON_ArrayForEach(it, r.json) if (strcmp(ct_jstr(it, "orderId"), id) == 0)
+      out = cJSON_Duplicate(it, 1);
   ct_http_resp_free(&r);
   assert_non_null(out);
   return out;
@@ -101,7 +91,7 @@ static void test_super_orders(void **state) {
           "\"securityId\":\"2885\",\"quantity\":10,\"price\":1520,"
           "\"targetPrice\":1500,\"stopLossPrice\":1490,\"trailingJump\":1}",
           400);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
   ct_http_resp_free(&r);
   r = req("POST", "/v2/super/orders",
           "{\"dhanClientId\":\"" A
@@ -111,16 +101,16 @@ static void test_super_orders(void **state) {
           "\"securityId\":\"2885\",\"quantity\":10,\"price\":1520.5,"
           "\"targetPrice\":1550,\"stopLossPrice\":1500,\"trailingJump\":1}",
           200);
-  snprintf(id, sizeof(id), "%s", jstr(r.json, "orderId"));
+  snprintf(id, sizeof(id), "%s", ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   wait_status(id, "TRADED"); /* marketable: 1520.5 >= 1520.40 */
   s = super_of(id);
-  assert_string_equal(jstr(s, "legName"), "ENTRY_LEG");
+  assert_string_equal(ct_jstr(s, "legName"), "ENTRY_LEG");
   legs = cJSON_GetObjectItem(s, "legDetails");
   assert_int_equal(cJSON_GetArraySize(legs), 2);
-  const char *tgt_id = jstr(cJSON_GetArrayItem(legs, 0), "orderId");
+  const char *tgt_id = ct_jstr(cJSON_GetArrayItem(legs, 0), "orderId");
   assert_true(strlen(tgt_id) > 0);
-  assert_true(jnum(cJSON_GetArrayItem(legs, 0), "totalQuatity") == 10);
+  assert_true(ct_jnum(cJSON_GetArrayItem(legs, 0), "totalQuatity") == 10);
   char tgt[32];
   snprintf(tgt, sizeof(tgt), "%s", tgt_id);
   cJSON_Delete(s);
@@ -139,23 +129,23 @@ static void test_super_orders(void **state) {
            "\"ENTRY_LEG\",\"price\":1521}",
            id);
   r = req("PUT", path, body, 400); /* entry already traded */
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-906");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-906");
   ct_http_resp_free(&r);
   wait_status(tgt, "PENDING");
   cJSON *leg = find_order(tgt);
-  assert_true(jnum(leg, "price") == 1560);
-  assert_string_equal(jstr(leg, "transactionType"), "SELL");
-  assert_string_equal(jstr(leg, "legName"), "TARGET_LEG");
+  assert_true(ct_jnum(leg, "price") == 1560);
+  assert_string_equal(ct_jstr(leg, "transactionType"), "SELL");
+  assert_string_equal(ct_jstr(leg, "legName"), "TARGET_LEG");
   cJSON_Delete(leg);
   snprintf(body, sizeof(body), "{\"orderId\":\"%s\"}", tgt);
   r = req("POST", "/admin/fill", body, 200);
   ct_http_resp_free(&r);
   s = super_of(id);
-  assert_string_equal(jstr(s, "orderStatus"), "CLOSED");
+  assert_string_equal(ct_jstr(s, "orderStatus"), "CLOSED");
   legs = cJSON_GetObjectItem(s, "legDetails");
-  assert_string_equal(jstr(cJSON_GetArrayItem(legs, 0), "orderStatus"),
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(legs, 0), "orderStatus"),
                       "TRIGGERED");
-  assert_string_equal(jstr(cJSON_GetArrayItem(legs, 1), "orderStatus"),
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(legs, 1), "orderStatus"),
                       "CANCELLED");
   cJSON_Delete(s);
 }
@@ -172,12 +162,12 @@ static void test_super_cancel(void **state) {
           "\"price\":3200,\"targetPrice\":3100,\"stopLossPrice\":3250,"
           "\"trailingJump\":0}",
           200);
-  snprintf(id, sizeof(id), "%s", jstr(r.json, "orderId"));
+  snprintf(id, sizeof(id), "%s", ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   wait_status(id, "PENDING");
   snprintf(path, sizeof(path), "/v2/super/orders/%s/STOP_LOSS_LEG", id);
   r = req("DELETE", path, NULL, 202);
-  assert_string_equal(jstr(r.json, "orderStatus"), "CANCELLED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "CANCELLED");
   ct_http_resp_free(&r);
   r = req("DELETE", path, NULL, 400);
   ct_http_resp_free(&r);
@@ -202,8 +192,8 @@ static void test_forever_orders(void **state) {
           "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
           "\"1594\",\"quantity\":2,\"price\":1500,\"triggerPrice\":1501}",
           200);
-  assert_string_equal(jstr(r.json, "orderStatus"), "CONFIRM");
-  snprintf(id, sizeof(id), "%s", jstr(r.json, "orderId"));
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "CONFIRM");
+  snprintf(id, sizeof(id), "%s", ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   r = req("POST", "/v2/forever/orders",
           "{\"dhanClientId\":\"" A
@@ -223,14 +213,15 @@ static void test_forever_orders(void **state) {
           "\"triggerPrice\":1599,\"price1\":1400,\"triggerPrice1\":1401,"
           "\"quantity1\":2}",
           200);
-  snprintf(oco, sizeof(oco), "%s", jstr(r.json, "orderId"));
+  snprintf(oco, sizeof(oco), "%s", ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   r = req("GET", "/v2/forever/orders", NULL, 200);
   assert_int_equal(cJSON_GetArraySize(r.json), 2);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/forever/all", NULL, 200);
   assert_int_equal(cJSON_GetArraySize(r.json), 2);
-  assert_string_equal(jstr(cJSON_GetArrayItem(r.json, 1), "orderFlag"), "OCO");
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(r.json, 1), "orderFlag"),
+                      "OCO");
   ct_http_resp_free(&r);
   snprintf(path, sizeof(path), "/v2/forever/orders/%s", id);
   snprintf(body, sizeof(body),
@@ -244,17 +235,17 @@ static void test_forever_orders(void **state) {
   ct_http_resp_free(&r);
   snprintf(body, sizeof(body), "{\"orderId\":\"%s\"}", id);
   r = req("POST", "/admin/forever/trigger", body, 200);
-  assert_string_equal(jstr(r.json, "orderStatus"), "TRIGGERED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "TRIGGERED");
   ct_http_resp_free(&r);
   r = req("GET", "/v2/orders/external/gtt-1", NULL, 200);
-  assert_int_equal((int)jnum(r.json, "quantity"), 3);
-  assert_true(jnum(r.json, "price") == 1510);
+  assert_int_equal((int)ct_jnum(r.json, "quantity"), 3);
+  assert_true(ct_jnum(r.json, "price") == 1510);
   ct_http_resp_free(&r);
   r = req("DELETE", path, NULL, 400); /* no longer active */
   ct_http_resp_free(&r);
   snprintf(path, sizeof(path), "/v2/forever/orders/%s", oco);
   r = req("DELETE", path, NULL, 200);
-  assert_string_equal(jstr(r.json, "orderStatus"), "CANCELLED");
+  assert_string_equal(ct_jstr(r.json, "orderStatus"), "CANCELLED");
   ct_http_resp_free(&r);
 }
 
@@ -271,14 +262,14 @@ static void test_portfolio(void **state) {
           "\"DAY\",\"securityId\":\"1922\",\"quantity\":8}",
           200);
   char id[32];
-  snprintf(id, sizeof(id), "%s", jstr(r.json, "orderId"));
+  snprintf(id, sizeof(id), "%s", ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   wait_status(id, "TRADED");
   r = req("GET", "/v2/holdings", NULL, 200);
-  cJSON_ArrayForEach(it,
-                     r.json) if (strcmp(jstr(it, "securityId"), "1922") == 0) {
+  cJSON_ArrayForEach(
+      it, r.json) if (strcmp(ct_jstr(it, "securityId"), "1922") == 0) {
     n++;
-    assert_int_equal((int)jnum(it, "totalQty"), 8);
+    assert_int_equal((int)ct_jnum(it, "totalQty"), 8);
   }
   assert_int_equal(n, 1);
   ct_http_resp_free(&r);
@@ -300,23 +291,24 @@ static void test_portfolio(void **state) {
   ct_http_resp_free(&r);
   r = req("GET", "/v2/positions", NULL, 200);
   n = 0;
-  cJSON_ArrayForEach(it, r.json) if (strcmp(jstr(it, "securityId"), "1922") ==
-                                     0) n += (int)jnum(it, "netQty");
+  cJSON_ArrayForEach(
+      it, r.json) if (strcmp(ct_jstr(it, "securityId"), "1922") == 0) n +=
+      (int)ct_jnum(it, "netQty");
   assert_int_equal(n, 8);
   ct_http_resp_free(&r);
   r = req("DELETE", "/v2/positions", NULL, 200);
-  assert_string_equal(jstr(r.json, "status"), "SUCCESS");
+  assert_string_equal(ct_jstr(r.json, "status"), "SUCCESS");
   ct_http_resp_free(&r);
   for (int i = 0; i < 400 && n != 0; i++) {
     usleep(5000);
     r = req("GET", "/v2/positions", NULL, 200);
     n = 0;
-    cJSON_ArrayForEach(it, r.json) n += abs((int)jnum(it, "netQty"));
+    cJSON_ArrayForEach(it, r.json) n += abs((int)ct_jnum(it, "netQty"));
     ct_http_resp_free(&r);
   }
   assert_int_equal(n, 0);
   r = call("tok-C", "DELETE", "/v2/positions", NULL, 404);
-  assert_string_equal(jstr(r.json, "errorCode"), "DH-907");
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-907");
   ct_http_resp_free(&r);
 }
 
@@ -324,11 +316,11 @@ static void test_funds_and_margin(void **state) {
   ct_http_resp_t r;
   (void)state;
   r = call("tok-C", "GET", "/v2/fundlimit", NULL, 200);
-  assert_string_equal(jstr(r.json, "dhanClientId"), "1000000003");
-  assert_true(jnum(r.json, "availabelBalance") == 10000000);
-  assert_true(jnum(r.json, "sodLimit") == 10000000);
-  assert_true(jnum(r.json, "receiveableAmount") == 0);
-  assert_true(jnum(r.json, "withdrawableBalance") == 10000000);
+  assert_string_equal(ct_jstr(r.json, "dhanClientId"), "1000000003");
+  assert_true(ct_jnum(r.json, "availabelBalance") == 10000000);
+  assert_true(ct_jnum(r.json, "sodLimit") == 10000000);
+  assert_true(ct_jnum(r.json, "receiveableAmount") == 0);
+  assert_true(ct_jnum(r.json, "withdrawableBalance") == 10000000);
   ct_http_resp_free(&r);
   r = req("POST", "/v2/margincalculator",
           "{\"dhanClientId\":\"" A
@@ -336,8 +328,8 @@ static void test_funds_and_margin(void **state) {
           "\"transactionType\":\"BUY\",\"quantity\":75,\"productType\":"
           "\"MARGIN\",\"securityId\":\"52175\",\"price\":26000}",
           200);
-  assert_true(jnum(r.json, "totalMargin") == 75 * 26000.0);
-  assert_string_equal(jstr(r.json, "leverage"), "1.00");
+  assert_true(ct_jnum(r.json, "totalMargin") == 75 * 26000.0);
+  assert_string_equal(ct_jstr(r.json, "leverage"), "1.00");
   ct_http_resp_free(&r);
   r = req("POST", "/v2/margincalculator",
           "{\"dhanClientId\":\"" A
@@ -354,7 +346,7 @@ static void test_funds_and_margin(void **state) {
           "\"productType\":\"MARGIN\",\"securityId\":\"48220\",\"price\":"
           "820}]}",
           200);
-  assert_string_equal(jstr(r.json, "total_margin"), "28700.00");
+  assert_string_equal(ct_jstr(r.json, "total_margin"), "28700.00");
   ct_http_resp_free(&r);
 }
 
@@ -364,13 +356,13 @@ static void test_statements(void **state) {
   r = req("GET", "/v2/ledger?from-date=2026-11-01&to-date=2026-11-24", NULL,
           200);
   assert_true(cJSON_IsArray(r.json));
-  assert_true(strlen(jstr(cJSON_GetArrayItem(r.json, 0), "runbal")) > 0);
+  assert_true(strlen(ct_jstr(cJSON_GetArrayItem(r.json, 0), "runbal")) > 0);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/ledger?from-date=2026-11-01", NULL, 400);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/trades/2026-11-01/2026-11-30/0", NULL, 200);
   assert_true(cJSON_GetArraySize(r.json) >= 1);
-  assert_true(strlen(jstr(cJSON_GetArrayItem(r.json, 0), "instrument")) > 0);
+  assert_true(strlen(ct_jstr(cJSON_GetArrayItem(r.json, 0), "instrument")) > 0);
   ct_http_resp_free(&r);
   r = req("GET", "/v2/trades/2026-11-01/2026-11-30/99", NULL, 200);
   assert_int_equal(cJSON_GetArraySize(r.json), 0);
@@ -384,10 +376,10 @@ static void test_traders_control(void **state) {
   (void)state;
   r = call("tok-C", "POST", "/v2/killswitch?killSwitchStatus=ACTIVATE", NULL,
            200);
-  assert_non_null(strstr(jstr(r.json, "killSwitchStatus"), "activated"));
+  assert_non_null(strstr(ct_jstr(r.json, "killSwitchStatus"), "activated"));
   ct_http_resp_free(&r);
   r = call("tok-C", "GET", "/v2/killswitch", NULL, 200);
-  assert_string_equal(jstr(r.json, "killSwitchStatus"), "ACTIVATE");
+  assert_string_equal(ct_jstr(r.json, "killSwitchStatus"), "ACTIVATE");
   ct_http_resp_free(&r);
   r = call("tok-C", "POST", "/v2/killswitch",
            "{\"killSwitchStatus\":\"ACTIVATE\"}", 400);
@@ -400,16 +392,16 @@ static void test_traders_control(void **state) {
            "\"lossValue\":500,\"productType\":[\"INTRADAY\"],"
            "\"enableKillSwitch\":true}",
            200);
-  assert_string_equal(jstr(r.json, "pnlExitStatus"), "ACTIVE");
+  assert_string_equal(ct_jstr(r.json, "pnlExitStatus"), "ACTIVE");
   ct_http_resp_free(&r);
   r = call("tok-C", "POST", "/v2/pnlExit",
            "{\"profitValue\":1500,\"lossValue\":500}", 400);
   ct_http_resp_free(&r);
   r = call("tok-C", "GET", "/v2/pnlExit", NULL, 200);
-  assert_string_equal(jstr(r.json, "profit"), "1500.00");
+  assert_string_equal(ct_jstr(r.json, "profit"), "1500.00");
   ct_http_resp_free(&r);
   r = call("tok-C", "DELETE", "/v2/pnlExit", NULL, 200);
-  assert_string_equal(jstr(r.json, "pnlExitStatus"), "DISABLED");
+  assert_string_equal(ct_jstr(r.json, "pnlExitStatus"), "DISABLED");
   ct_http_resp_free(&r);
 }
 
@@ -425,14 +417,14 @@ static void test_edis_profile_renew(void **state) {
            "{\"isin\":\"INE002A01018\",\"qty\":1,\"exchange\":\"NSE\","
            "\"segment\":\"EQ\",\"bulk\":false}",
            200);
-  assert_non_null(strstr(jstr(r.json, "edisFormHtml"), "<form"));
+  assert_non_null(strstr(ct_jstr(r.json, "edisFormHtml"), "<form"));
   ct_http_resp_free(&r);
   r = call("tok-C", "GET", "/v2/edis/inquire/ALL", NULL, 200);
-  assert_string_equal(jstr(r.json, "isin"), "ALL");
+  assert_string_equal(ct_jstr(r.json, "isin"), "ALL");
   ct_http_resp_free(&r);
   r = call("tok-C", "GET", "/v2/profile", NULL, 200);
-  assert_string_equal(jstr(r.json, "dhanClientId"), "1000000003");
-  assert_true(strlen(jstr(r.json, "tokenValidity")) == 16);
+  assert_string_equal(ct_jstr(r.json, "dhanClientId"), "1000000003");
+  assert_true(strlen(ct_jstr(r.json, "tokenValidity")) == 16);
   ct_http_resp_free(&r);
   assert_int_equal(
       ct_http(sim.url, "GET", "/v2/RenewToken", "tok-C", NULL, bad_hdr, &r), 0);
@@ -441,7 +433,7 @@ static void test_edis_profile_renew(void **state) {
   assert_int_equal(
       ct_http(sim.url, "GET", "/v2/RenewToken", "tok-C", NULL, hdr, &r), 0);
   assert_int_equal(r.status, 200);
-  snprintf(fresh, sizeof(fresh), "%s", jstr(r.json, "accessToken"));
+  snprintf(fresh, sizeof(fresh), "%s", ct_jstr(r.json, "accessToken"));
   assert_true(strlen(fresh) > 10);
   ct_http_resp_free(&r);
   r = call("tok-C", "GET", "/v2/profile", NULL, 401); /* old token dead */

@@ -31,11 +31,6 @@ static int teardown(void **state) {
   return ct_sim_stop(&sim) == 0 ? 0 : -1;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 /* Sends and checks status + errorCode (NULL: success expected). */
 static void expect(const char *method, const char *path, const char *token,
                    const char *body, long status, const char *code) {
@@ -45,9 +40,9 @@ static void expect(const char *method, const char *path, const char *token,
     fail_msg("%s %s body=%s: status %ld, want %ld (%s)", method, path,
              body ? body : "-", r.status, status, r.body);
   if (code) {
-    assert_string_equal(jstr(r.json, "errorCode"), code);
-    assert_true(strlen(jstr(r.json, "errorType")) > 0);
-    assert_true(strlen(jstr(r.json, "errorMessage")) > 0);
+    assert_string_equal(ct_jstr(r.json, "errorCode"), code);
+    assert_true(strlen(ct_jstr(r.json, "errorType")) > 0);
+    assert_true(strlen(ct_jstr(r.json, "errorMessage")) > 0);
   }
   ct_http_resp_free(&r);
 }
@@ -109,6 +104,13 @@ static void test_body_shape(void **state) {
   big[199999] = '\0';
   expect("POST", "/v2/orders", TOK, big, 413, "DH-905");
   free(big);
+  const char *chunked[] = { "Transfer-Encoding: chunked", NULL };
+  ct_http_resp_t r;
+  assert_int_equal(
+      ct_http(sim.url, "POST", "/v2/orders", TOK, "{}", chunked, &r), 0);
+  assert_int_equal(r.status, 411);
+  assert_string_equal(ct_jstr(r.json, "errorCode"), "DH-905");
+  ct_http_resp_free(&r);
   expect("GET", "/v2/fundlimit", TOK, NULL, 200, NULL); /* still serving */
 }
 
@@ -248,7 +250,7 @@ static void test_modify_validation(void **state) {
               NULL, &r),
       0);
   assert_int_equal(r.status, 200);
-  id = jstr(r.json, "orderId");
+  id = ct_jstr(r.json, "orderId");
   snprintf(path, sizeof(path), "/v2/orders/%s", id);
   snprintf(body, sizeof(body),
            "{\"dhanClientId\":\"" A

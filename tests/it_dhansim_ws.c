@@ -33,11 +33,6 @@ static int teardown(void **state) {
   return ct_sim_stop(&sim) == 0 ? 0 : -1;
 }
 
-static const char *jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
 static char *place(const char *token, const char *client) {
   char body[512];
   ct_http_resp_t r;
@@ -51,7 +46,7 @@ static char *place(const char *token, const char *client) {
   assert_int_equal(
       ct_http(sim.url, "POST", "/v2/orders", token, body, NULL, &r), 0);
   assert_int_equal(r.status, 200);
-  id = strdup(jstr(r.json, "orderId"));
+  id = strdup(ct_jstr(r.json, "orderId"));
   ct_http_resp_free(&r);
   return id;
 }
@@ -63,9 +58,9 @@ static void expect_frame(ct_ws_t *ws, const char *id, const char *client) {
   assert_int_equal(ct_ws_recv(ws, &msg, &len, 3000), 1);
   cJSON *j = cJSON_Parse(msg);
   cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "Data");
-  assert_string_equal(jstr(j, "Type"), "order_alert");
-  assert_string_equal(jstr(d, "OrderNo"), id);
-  assert_string_equal(jstr(d, "ClientId"), client);
+  assert_string_equal(ct_jstr(j, "Type"), "order_alert");
+  assert_string_equal(ct_jstr(d, "OrderNo"), id);
+  assert_string_equal(ct_jstr(d, "ClientId"), client);
   cJSON_Delete(j);
   free(msg);
 }
@@ -185,6 +180,37 @@ static void test_admin_drop(void **state) {
   ct_ws_close(&w);
 }
 
+static void test_title_case_status(void **state) {
+  const char *args[] = { "--account", "3:tok3",      "--ws-status-case",
+                         "title",     "--fill-mode", "none",
+                         NULL };
+  ct_sim_t s;
+  ct_ws_t w;
+  ct_http_resp_t r;
+  char *msg;
+  size_t len;
+  (void)state;
+  assert_int_equal(ct_sim_start(&s, args), 0);
+  assert_int_equal(ct_ws_connect(&w, s.port, 0), 0);
+  assert_int_equal(ct_ws_login(&w, "3", "tok3"), 0);
+  usleep(100000);
+  assert_int_equal(
+      ct_http(s.url, "POST", "/v2/orders", "tok3",
+              "{\"dhanClientId\":\"3\",\"transactionType\":\"BUY\","
+              "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
+              "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
+              "\"1660\",\"quantity\":1,\"price\":400}",
+              NULL, &r),
+      0);
+  assert_int_equal(r.status, 200);
+  ct_http_resp_free(&r);
+  assert_int_equal(ct_ws_recv(&w, &msg, &len, 3000), 1);
+  assert_non_null(strstr(msg, "\"Status\":\"Transit\""));
+  free(msg);
+  ct_ws_close(&w);
+  assert_int_equal(ct_sim_stop(&s), 0);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_login_int_and_string),
@@ -192,6 +218,7 @@ int main(void) {
     cmocka_unit_test(test_frames_only_for_own_account),
     cmocka_unit_test(test_many_sockets),
     cmocka_unit_test(test_admin_drop),
+    cmocka_unit_test(test_title_case_status),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

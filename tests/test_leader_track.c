@@ -195,10 +195,10 @@ static void test_terminal_kinds(void **state) {
   const struct {
     ct_dhan_status_t st;
     uint32_t chg;
-  } t[] = {{CT_DHAN_STATUS_CANCELLED, CT_LCHG_CANCELLED},
-           {CT_DHAN_STATUS_REJECTED, CT_LCHG_REJECTED},
-           {CT_DHAN_STATUS_EXPIRED, CT_LCHG_EXPIRED},
-           {CT_DHAN_STATUS_CLOSED, CT_LCHG_CLOSED}};
+  } t[] = { { CT_DHAN_STATUS_CANCELLED, CT_LCHG_CANCELLED },
+            { CT_DHAN_STATUS_REJECTED, CT_LCHG_REJECTED },
+            { CT_DHAN_STATUS_EXPIRED, CT_LCHG_EXPIRED },
+            { CT_DHAN_STATUS_CLOSED, CT_LCHG_CLOSED } };
   (void)state;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
     ct_leader_state_t st;
@@ -290,11 +290,11 @@ static ct_order_event_t truth(int i, ct_order_event_source_t src) {
     int64_t qty, traded;
     double px;
     const char *t;
-  } s[] = {{CT_DHAN_STATUS_PENDING, 10, 0, 100, "2026-11-24 10:00:00"},
-           {CT_DHAN_STATUS_PENDING, 10, 0, 101, "2026-11-24 10:00:05"},
-           {CT_DHAN_STATUS_PART_TRADED, 10, 4, 101, "2026-11-24 10:00:07"},
-           {CT_DHAN_STATUS_PART_TRADED, 12, 4, 101, "2026-11-24 10:00:09"},
-           {CT_DHAN_STATUS_TRADED, 12, 12, 101, "2026-11-24 10:00:11"}};
+  } s[] = { { CT_DHAN_STATUS_PENDING, 10, 0, 100, "2026-11-24 10:00:00" },
+            { CT_DHAN_STATUS_PENDING, 10, 0, 101, "2026-11-24 10:00:05" },
+            { CT_DHAN_STATUS_PART_TRADED, 10, 4, 101, "2026-11-24 10:00:07" },
+            { CT_DHAN_STATUS_PART_TRADED, 12, 4, 101, "2026-11-24 10:00:09" },
+            { CT_DHAN_STATUS_TRADED, 12, 12, 101, "2026-11-24 10:00:11" } };
   ct_order_event_t e = ev(s[i].st, s[i].qty, s[i].traded, s[i].px, s[i].t);
   e.source = src;
   if (src == CT_OEV_SRC_REST)
@@ -309,11 +309,10 @@ typedef struct run {
   int64_t filled;
 } run_t;
 
-static void run_sequence(const ct_order_event_t *evs, const int *order,
-                         int n) {
+static void run_sequence(const ct_order_event_t *evs, const int *order, int n) {
   ct_leader_state_t st;
   bool have = false;
-  run_t r = {0};
+  run_t r = { 0 };
   int rank = 0;
   int64_t traded = 0;
   for (int i = 0; i < n; i++) {
@@ -405,19 +404,19 @@ static void test_shuffled_three_feeds(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_new_then_duplicate),
-      cmocka_unit_test(test_transit_to_pending_stores_without_action),
-      cmocka_unit_test(test_each_modification),
-      cmocka_unit_test(test_older_modification_is_stale),
-      cmocka_unit_test(test_fills_and_traded),
-      cmocka_unit_test(test_rest_traded_before_ws_pending),
-      cmocka_unit_test(test_traded_without_quantity_is_full),
-      cmocka_unit_test(test_terminal_kinds),
-      cmocka_unit_test(test_fill_seen_after_cancel),
-      cmocka_unit_test(test_missing_fields_keep_stored),
-      cmocka_unit_test(test_invalid),
-      cmocka_unit_test(test_every_order_of_seven),
-      cmocka_unit_test(test_shuffled_three_feeds),
+    cmocka_unit_test(test_new_then_duplicate),
+    cmocka_unit_test(test_transit_to_pending_stores_without_action),
+    cmocka_unit_test(test_each_modification),
+    cmocka_unit_test(test_older_modification_is_stale),
+    cmocka_unit_test(test_fills_and_traded),
+    cmocka_unit_test(test_rest_traded_before_ws_pending),
+    cmocka_unit_test(test_traded_without_quantity_is_full),
+    cmocka_unit_test(test_terminal_kinds),
+    cmocka_unit_test(test_fill_seen_after_cancel),
+    cmocka_unit_test(test_missing_fields_keep_stored),
+    cmocka_unit_test(test_invalid),
+    cmocka_unit_test(test_every_order_of_seven),
+    cmocka_unit_test(test_shuffled_three_feeds),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,18 +84,18 @@ typedef struct ct_leader_state {
 #define CT_LMOD_VALIDITY (1u << 4)
 
 typedef enum {
-  CT_LTRACK_APPLY = 0,  /* store `next`; act on `changes` (may be 0: a
-                           status or time advanced with nothing to copy,
-                           e.g. TRANSIT -> PENDING) */
-  CT_LTRACK_DUPLICATE,  /* same as stored: nothing to do or store */
-  CT_LTRACK_STALE       /* older than stored: nothing to do or store */
+  CT_LTRACK_APPLY = 0, /* store `next`; act on `changes` (may be 0: a
+                          status or time advanced with nothing to copy,
+                          e.g. TRANSIT -> PENDING) */
+  CT_LTRACK_DUPLICATE, /* same as stored: nothing to do or store */
+  CT_LTRACK_STALE      /* older than stored: nothing to do or store */
 } ct_ltrack_verdict_t;
 
 typedef struct ct_leader_change {
   ct_ltrack_verdict_t verdict;
-  uint32_t changes;   /* CT_LCHG_* */
-  uint32_t modified;  /* CT_LMOD_* when CT_LCHG_MODIFIED */
-  int64_t fill_delta; /* > 0 when CT_LCHG_FILL */
+  uint32_t changes;       /* CT_LCHG_* */
+  uint32_t modified;      /* CT_LMOD_* when CT_LCHG_MODIFIED */
+  int64_t fill_delta;     /* > 0 when CT_LCHG_FILL */
   ct_leader_state_t next; /* the merged state (== prev unless APPLY) */
 } ct_leader_change_t;
 

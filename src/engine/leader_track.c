@@ -63,7 +63,9 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-static uint64_t fnv_i64(uint64_t h, int64_t v) { return fnv(h, &v, sizeof v); }
+static uint64_t fnv_i64(uint64_t h, int64_t v) {
+  return fnv(h, &v, sizeof v);
+}
 
 static uint64_t fnv_str(uint64_t h, const char *s) {
   return fnv(h, s, strlen(s) + 1); /* the NUL separates fields */
@@ -83,7 +85,9 @@ uint64_t ct_leader_fingerprint(const ct_order_event_t *ev) {
   return fnv_i64(h, llround(ev->trigger_price * 10000.0));
 }
 
-static bool px_differs(double a, double b) { return fabs(a - b) > PX_EPS; }
+static bool px_differs(double a, double b) {
+  return fabs(a - b) > PX_EPS;
+}
 
 /* The traded quantity the event states, or -1 when it says nothing. */
 static int64_t event_traded(const ct_order_event_t *ev, int64_t quantity) {

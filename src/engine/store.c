@@ -28,7 +28,7 @@
 #define KEY_RUN          "run"
 
 static MDB_val key_of(const char *s) {
-  MDB_val k = {strlen(s), (void *)s};
+  MDB_val k = { strlen(s), (void *)s };
   return k;
 }
 
@@ -98,10 +98,10 @@ static int open_dbis(ct_store_t *s, MDB_txn *txn) {
   struct {
     const char *name;
     MDB_dbi *dbi;
-  } dbs[] = {{"leader", &s->leader},     {"undecided", &s->undecided},
-             {"decision", &s->decision}, {"forder", &s->forder},
-             {"byleader", &s->byleader}, {"open", &s->open},
-             {"meta", &s->meta}};
+  } dbs[] = { { "leader", &s->leader },     { "undecided", &s->undecided },
+              { "decision", &s->decision }, { "forder", &s->forder },
+              { "byleader", &s->byleader }, { "open", &s->open },
+              { "meta", &s->meta } };
   for (size_t i = 0; i < sizeof dbs / sizeof dbs[0]; i++) {
     int rc = mdb_dbi_open(txn, dbs[i].name, MDB_CREATE, dbs[i].dbi);
     if (rc != 0)
@@ -113,7 +113,7 @@ static int open_dbis(ct_store_t *s, MDB_txn *txn) {
 /* Schema and instance id: create on a new store, check on an old one. */
 static int load_meta(ct_store_t *s, ct_store_txn_t *t, bool *created) {
   MDB_val k = key_of(KEY_SCHEMA);
-  ct__meta_t m = {0};
+  ct__meta_t m = { 0 };
   int rc = ct__store_get(t, s->meta, "meta", &k, CT__REC_META, &m);
   *created = rc == CT_ENOTFOUND;
   if (*created) {
@@ -121,8 +121,8 @@ static int load_meta(ct_store_t *s, ct_store_txn_t *t, bool *created) {
     if ((rc = make_instance_id(m.instance)) == 0)
       rc = ct__store_put(t, s->meta, &k, CT__REC_META, &m);
   } else if (rc == 0 && m.schema != CT_STORE_SCHEMA) {
-    ct_log_error("store", "msg=\"schema mismatch\" found=%u want=%d",
-                 m.schema, CT_STORE_SCHEMA);
+    ct_log_error("store", "msg=\"schema mismatch\" found=%u want=%d", m.schema,
+                 CT_STORE_SCHEMA);
     rc = CT_EPROTO;
   }
   if (rc == 0)
@@ -133,14 +133,14 @@ static int load_meta(ct_store_t *s, ct_store_txn_t *t, bool *created) {
 static int mark_run(ct_store_t *s, ct_store_txn_t *t, bool clean,
                     ct_store_open_info_t *info) {
   MDB_val k = key_of(KEY_RUN);
-  ct__run_t prev = {0}, now = {0};
+  ct__run_t prev = { 0 }, now = { 0 };
   int rc = ct__store_get(t, s->meta, "meta", &k, CT__REC_RUN, &prev);
   if (rc == 0 && info != NULL) {
     info->unclean = !prev.clean;
     info->rebooted = prev.boot_id[0] == '\0' || s->boot_id[0] == '\0' ||
                      strcmp(prev.boot_id, s->boot_id) != 0;
-    info->may_have_lost_commits = info->unclean && info->rebooted &&
-                                  prev.durability != CT_STORE_SYNC;
+    info->may_have_lost_commits =
+        info->unclean && info->rebooted && prev.durability != CT_STORE_SYNC;
   } else if (rc != 0 && rc != CT_ENOTFOUND) {
     return rc;
   }
@@ -164,9 +164,8 @@ static int env_open(ct_store_t *s, const ct_store_config_t *cfg) {
     flags |= MDB_NOMETASYNC;
   if ((rc = mdb_env_create(&s->env)) != 0 ||
       (rc = mdb_env_set_maxdbs(s->env, MAX_DBS)) != 0 ||
-      (rc = mdb_env_set_mapsize(s->env, cfg->map_size ? cfg->map_size
-                                                      : DEFAULT_MAP_SIZE)) !=
-          0 ||
+      (rc = mdb_env_set_mapsize(
+           s->env, cfg->map_size ? cfg->map_size : DEFAULT_MAP_SIZE)) != 0 ||
       (rc = mdb_env_open(s->env, cfg->path, flags, 0600)) != 0 ||
       (rc = mdb_reader_check(s->env, &dead)) != 0)
     return ct__store_mdb_err(NULL, rc, "env_open");
@@ -197,8 +196,8 @@ int ct_store_open(const ct_store_config_t *cfg, ct_store_t **out,
                   ct_store_open_info_t *info) {
   ct_store_t *s;
   int rc;
-  if (cfg == NULL || cfg->path == NULL || cfg->path[0] == '\0' ||
-      out == NULL || (unsigned)cfg->durability > CT_STORE_NOSYNC)
+  if (cfg == NULL || cfg->path == NULL || cfg->path[0] == '\0' || out == NULL ||
+      (unsigned)cfg->durability > CT_STORE_NOSYNC)
     return CT_EINVAL;
   *out = NULL;
   if (info != NULL)
@@ -241,7 +240,9 @@ int ct_store_sync(ct_store_t *s) {
   return rc == 0 ? 0 : ct__store_mdb_err(NULL, rc, "env_sync");
 }
 
-const char *ct_store_instance_id(const ct_store_t *s) { return s->instance; }
+const char *ct_store_instance_id(const ct_store_t *s) {
+  return s->instance;
+}
 
 int ct_store_txn_begin(ct_store_t *s, bool write, ct_store_txn_t *t) {
   MDB_txn *txn = NULL;

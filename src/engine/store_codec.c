@@ -18,7 +18,16 @@
 
 #include "copytrader/error.h"
 
-typedef enum { F_STR, F_I64, F_U64, F_U32, F_I32, F_F64, F_BOOL, F_ENUM } ftype_t;
+typedef enum {
+  F_STR,
+  F_I64,
+  F_U64,
+  F_U32,
+  F_I32,
+  F_F64,
+  F_BOOL,
+  F_ENUM
+} ftype_t;
 
 typedef struct field {
   ftype_t type;
@@ -27,85 +36,88 @@ typedef struct field {
   int64_t max; /* F_ENUM: values 0 .. max-1 */
 } field_t;
 
-#define FS(T, m)    {F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0}
-#define FN(T, m, k) {k, offsetof(T, m), sizeof(((T *)0)->m), 0}
-#define FE(T, m, n) {F_ENUM, offsetof(T, m), sizeof(((T *)0)->m), n}
+#define FS(T, m)                                                               \
+  { F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0 }
+#define FN(T, m, k)                                                            \
+  { k, offsetof(T, m), sizeof(((T *)0)->m), 0 }
+#define FE(T, m, n)                                                            \
+  { F_ENUM, offsetof(T, m), sizeof(((T *)0)->m), n }
 
 static const field_t leader_fields[] = {
-    FS(ct_leader_state_t, order_id),
-    FS(ct_leader_state_t, security_id),
-    FS(ct_leader_state_t, correlation_id),
-    FS(ct_leader_state_t, last_update_time),
-    FE(ct_leader_state_t, status, CT_DHAN_STATUS_COUNT),
-    FE(ct_leader_state_t, txn, CT_DHAN_TXN_COUNT),
-    FE(ct_leader_state_t, segment, CT_DHAN_SEG_COUNT),
-    FE(ct_leader_state_t, product, CT_DHAN_PRODUCT_COUNT),
-    FE(ct_leader_state_t, order_type, CT_DHAN_OTYPE_COUNT),
-    FE(ct_leader_state_t, validity, CT_DHAN_VALIDITY_COUNT),
-    FN(ct_leader_state_t, leg_no, F_I32),
-    FN(ct_leader_state_t, quantity, F_I64),
-    FN(ct_leader_state_t, traded_qty, F_I64),
-    FN(ct_leader_state_t, price, F_F64),
-    FN(ct_leader_state_t, trigger_price, F_F64),
-    FN(ct_leader_state_t, avg_traded_price, F_F64),
-    FN(ct_leader_state_t, version, F_U64),
-    FN(ct_leader_state_t, fingerprint, F_U64),
+  FS(ct_leader_state_t, order_id),
+  FS(ct_leader_state_t, security_id),
+  FS(ct_leader_state_t, correlation_id),
+  FS(ct_leader_state_t, last_update_time),
+  FE(ct_leader_state_t, status, CT_DHAN_STATUS_COUNT),
+  FE(ct_leader_state_t, txn, CT_DHAN_TXN_COUNT),
+  FE(ct_leader_state_t, segment, CT_DHAN_SEG_COUNT),
+  FE(ct_leader_state_t, product, CT_DHAN_PRODUCT_COUNT),
+  FE(ct_leader_state_t, order_type, CT_DHAN_OTYPE_COUNT),
+  FE(ct_leader_state_t, validity, CT_DHAN_VALIDITY_COUNT),
+  FN(ct_leader_state_t, leg_no, F_I32),
+  FN(ct_leader_state_t, quantity, F_I64),
+  FN(ct_leader_state_t, traded_qty, F_I64),
+  FN(ct_leader_state_t, price, F_F64),
+  FN(ct_leader_state_t, trigger_price, F_F64),
+  FN(ct_leader_state_t, avg_traded_price, F_F64),
+  FN(ct_leader_state_t, version, F_U64),
+  FN(ct_leader_state_t, fingerprint, F_U64),
 };
 
 static const field_t decision_fields[] = {
-    FS(ct_decision_t, leader_order_id),
-    FS(ct_decision_t, follower_id),
-    FS(ct_decision_t, skip_reason),
-    FS(ct_decision_t, rule),
-    FE(ct_decision_t, kind, CT_DECISION_SKIP + 1),
-    FN(ct_decision_t, slices, F_U32),
-    FN(ct_decision_t, qty, F_I64),
-    FN(ct_decision_t, leader_qty, F_I64),
-    FN(ct_decision_t, lot_size, F_I64),
-    FN(ct_decision_t, max_qty, F_I64),
-    FN(ct_decision_t, multiplier, F_F64),
-    FN(ct_decision_t, decided_at_ms, F_U64),
+  FS(ct_decision_t, leader_order_id),
+  FS(ct_decision_t, follower_id),
+  FS(ct_decision_t, skip_reason),
+  FS(ct_decision_t, rule),
+  FE(ct_decision_t, kind, CT_DECISION_SKIP + 1),
+  FN(ct_decision_t, slices, F_U32),
+  FN(ct_decision_t, qty, F_I64),
+  FN(ct_decision_t, leader_qty, F_I64),
+  FN(ct_decision_t, lot_size, F_I64),
+  FN(ct_decision_t, max_qty, F_I64),
+  FN(ct_decision_t, multiplier, F_F64),
+  FN(ct_decision_t, decided_at_ms, F_U64),
 };
 
 static const field_t forder_fields[] = {
-    FS(ct_forder_t, follower_id),
-    FS(ct_forder_t, correlation_id),
-    FS(ct_forder_t, leader_order_id),
-    FS(ct_forder_t, order_id),
-    FS(ct_forder_t, reject_code),
-    FE(ct_forder_t, part, CT_CORRID_EXIT + 1),
-    FN(ct_forder_t, part_index, F_U32),
-    FN(ct_forder_t, generation, F_U32),
-    FE(ct_forder_t, intent, CT_FINTENT_CANCEL + 1),
-    FN(ct_forder_t, intent_seq, F_U32),
-    FE(ct_forder_t, phase, CT_FPHASE_DONE + 1),
-    FE(ct_forder_t, status, CT_DHAN_STATUS_COUNT),
-    FN(ct_forder_t, mods_applied, F_U32),
-    FN(ct_forder_t, attempts, F_U32),
-    FN(ct_forder_t, diverged, F_BOOL),
-    FE(ct_forder_t, order_type, CT_DHAN_OTYPE_COUNT),
-    FN(ct_forder_t, quantity, F_I64),
-    FN(ct_forder_t, filled_qty, F_I64),
-    FN(ct_forder_t, price, F_F64),
-    FN(ct_forder_t, trigger_price, F_F64),
-    FN(ct_forder_t, avg_price, F_F64),
-    FN(ct_forder_t, updated_at_ms, F_U64),
+  FS(ct_forder_t, follower_id),
+  FS(ct_forder_t, correlation_id),
+  FS(ct_forder_t, leader_order_id),
+  FS(ct_forder_t, order_id),
+  FS(ct_forder_t, reject_code),
+  FE(ct_forder_t, part, CT_CORRID_EXIT + 1),
+  FN(ct_forder_t, part_index, F_U32),
+  FN(ct_forder_t, generation, F_U32),
+  FE(ct_forder_t, intent, CT_FINTENT_CANCEL + 1),
+  FN(ct_forder_t, intent_seq, F_U32),
+  FE(ct_forder_t, phase, CT_FPHASE_DONE + 1),
+  FE(ct_forder_t, status, CT_DHAN_STATUS_COUNT),
+  FN(ct_forder_t, mods_applied, F_U32),
+  FN(ct_forder_t, attempts, F_U32),
+  FN(ct_forder_t, diverged, F_BOOL),
+  FE(ct_forder_t, order_type, CT_DHAN_OTYPE_COUNT),
+  FN(ct_forder_t, quantity, F_I64),
+  FN(ct_forder_t, filled_qty, F_I64),
+  FN(ct_forder_t, price, F_F64),
+  FN(ct_forder_t, trigger_price, F_F64),
+  FN(ct_forder_t, avg_price, F_F64),
+  FN(ct_forder_t, updated_at_ms, F_U64),
 };
 
 static const field_t counter_fields[] = {
-    FN(ct__counter_t, date, F_I32),
-    FN(ct__counter_t, count, F_I64),
+  FN(ct__counter_t, date, F_I32),
+  FN(ct__counter_t, count, F_I64),
 };
 
 static const field_t run_fields[] = {
-    FS(ct__run_t, boot_id),
-    FN(ct__run_t, clean, F_BOOL),
-    FE(ct__run_t, durability, CT_STORE_NOSYNC + 1),
+  FS(ct__run_t, boot_id),
+  FN(ct__run_t, clean, F_BOOL),
+  FE(ct__run_t, durability, CT_STORE_NOSYNC + 1),
 };
 
 static const field_t meta_fields[] = {
-    FN(ct__meta_t, schema, F_U32),
-    FS(ct__meta_t, instance),
+  FN(ct__meta_t, schema, F_U32),
+  FS(ct__meta_t, instance),
 };
 
 typedef struct rec_desc {
@@ -115,11 +127,12 @@ typedef struct rec_desc {
   size_t n;
 } rec_desc_t;
 
-#define DESC(name, f) {name, 1, f, sizeof(f) / sizeof(f[0])}
+#define DESC(name, f)                                                          \
+  { name, 1, f, sizeof(f) / sizeof(f[0]) }
 static const rec_desc_t descs[CT__REC_COUNT] = {
-    DESC("leader", leader_fields),   DESC("decision", decision_fields),
-    DESC("forder", forder_fields),   DESC("counter", counter_fields),
-    DESC("run", run_fields),         DESC("meta", meta_fields),
+  DESC("leader", leader_fields), DESC("decision", decision_fields),
+  DESC("forder", forder_fields), DESC("counter", counter_fields),
+  DESC("run", run_fields),       DESC("meta", meta_fields),
 };
 
 /* Enums are int-sized in every ABI we build for; checked here once. */
@@ -199,8 +212,7 @@ static int rd_fail(rd_t *r, size_t idx, const char *what) {
   if (idx == 0)
     snprintf(r->err, r->err_size, "%s value: %s", r->rec, what);
   else
-    snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx,
-             what);
+    snprintf(r->err, r->err_size, "%s value: field %zu: %s", r->rec, idx, what);
   return CT_EPROTO;
 }
 
@@ -307,13 +319,90 @@ static int rd_record(rd_t *r, const rec_desc_t *d, const msgpack_object *o,
   return 0;
 }
 
+/* --- size guard -----------------------------------------------------------
+ * msgpack-c allocates a container's item array from the count in its header
+ * before it checks that the input holds that many items, so five corrupt
+ * bytes (0xdd + a 32-bit count) ask for up to 100 GB. Before unpacking, one
+ * pass over the token headers checks that every count fits the bytes left
+ * (each item takes at least one), which bounds what msgpack-c allocates by
+ * a small multiple of the value's size. It only reads sizes; msgpack-c
+ * still does all the decoding. */
+
+static uint64_t be(const unsigned char *p, int n) {
+  uint64_t v = 0;
+  for (int i = 0; i < n; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+/* Header+payload length of the token at p (have > 0 bytes), and the items
+ * it opens; false for the never-used byte 0xc1 or a truncated header. */
+static bool token(const unsigned char *p, size_t have, uint64_t *len,
+                  uint64_t *items) {
+  static const unsigned char fixed[] = { /* 0xc0 .. 0xdf: length, 0 = var */
+                                         1, 0,  1,  1, 0, 0, 0, 0, 0, 0, 5,
+                                         9, 2,  3,  5, 9, 2, 3, 5, 9, 3, 4,
+                                         6, 10, 18, 0, 0, 0, 0, 0, 0, 0
+  };
+  static const unsigned char width[] = { /* 0xc4 .. 0xc9, 0xd9 .. 0xdf */
+                                         1, 2, 4, 1, 2, 4, 1, 2, 4, 2, 4, 2, 4
+  };
+  unsigned b = p[0];
+  int w;
+  *items = 0;
+  *len = 1;
+  if (b <= 0x7f || b >= 0xe0)
+    return true;
+  if (b <= 0x9f) { /* fixmap, fixarray */
+    *items = (uint64_t)(b & 0x0f) * (b <= 0x8f ? 2 : 1);
+    return true;
+  }
+  if (b <= 0xbf) { /* fixstr */
+    *len = 1 + (b & 0x1f);
+    return true;
+  }
+  if (b == 0xc1)
+    return false;
+  if (fixed[b - 0xc0] != 0) {
+    *len = fixed[b - 0xc0];
+    return true;
+  }
+  w = width[b <= 0xc9 ? b - 0xc4 : b - 0xd9 + 6];
+  if (have < (size_t)w + 1)
+    return false;
+  if (b >= 0xdc) { /* array16/32, map16/32 */
+    *len = 1 + (uint64_t)w;
+    *items = be(p + 1, w) * (b >= 0xde ? 2 : 1);
+  } else { /* bin, ext (one type byte more), str: header + payload */
+    *len = 1 + (uint64_t)w + (b >= 0xc7 && b <= 0xc9) + be(p + 1, w);
+  }
+  return true;
+}
+
+static bool sizes_fit(const unsigned char *p, size_t n) {
+  uint64_t pending = 1, len, items;
+  size_t off = 0;
+  while (pending > 0) {
+    if (off >= n || !token(p + off, n - off, &len, &items) || len > n - off)
+      return false;
+    off += (size_t)len;
+    pending--;
+    if (items > n - off || pending + items > n - off)
+      return false;
+    pending += items;
+  }
+  return off == n;
+}
+
 int ct__store_decode(ct__rec_t kind, const void *p, size_t n, void *rec,
                      char *err, size_t err_size) {
   const rec_desc_t *d = &descs[kind];
-  rd_t r = {err, err_size, d->name};
+  rd_t r = { err, err_size, d->name };
   msgpack_unpacked u;
   size_t off = 0;
   int rc;
+  if (!sizes_fit(p, n))
+    return rd_fail(&r, 0, "not valid msgpack (sizes do not fit)");
   msgpack_unpacked_init(&u);
   if (msgpack_unpack_next(&u, p, n, &off) != MSGPACK_UNPACK_SUCCESS)
     rc = rd_fail(&r, 0, "not valid msgpack");

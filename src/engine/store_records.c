@@ -45,7 +45,7 @@ static int key2(skey_t *k, const char *a, size_t amax, const char *b,
 }
 
 static MDB_val mv(skey_t *k) {
-  MDB_val v = {k->len, k->b};
+  MDB_val v = { k->len, k->b };
   return v;
 }
 
@@ -82,7 +82,7 @@ int ct_store_leader_get(ct_store_txn_t *t, const char *id,
 
 int ct_store_leader_put(ct_store_txn_t *t, const ct_leader_state_t *st) {
   skey_t k;
-  MDB_val kv, old, empty = {0, NULL};
+  MDB_val kv, old, empty = { 0, NULL };
   int rc;
   if (!can_write(t))
     return CT_ESTATE;
@@ -116,8 +116,7 @@ int ct_store_decision_put(ct_store_txn_t *t, const ct_decision_t *d) {
   MDB_val kv;
   if (!can_write(t))
     return CT_ESTATE;
-  if (d == NULL ||
-      key2(&k, d->leader_order_id, LID, d->follower_id, FID) != 0)
+  if (d == NULL || key2(&k, d->leader_order_id, LID, d->follower_id, FID) != 0)
     return CT_EINVAL;
   kv = mv(&k);
   return ct__store_put(t, t->store_->decision, &kv, CT__REC_DECISION, d);
@@ -133,8 +132,7 @@ int ct_store_decisions_done(ct_store_txn_t *t, const char *lid) {
     return CT_EINVAL;
   kv = mv(&k);
   rc = mdb_del(t->mdb_, t->store_->undecided, &kv, NULL);
-  return rc == 0 || rc == MDB_NOTFOUND ? 0
-                                       : ct__store_mdb_err(t, rc, "del");
+  return rc == 0 || rc == MDB_NOTFOUND ? 0 : ct__store_mdb_err(t, rc, "del");
 }
 
 /* --- follower orders ----------------------------------------------------- */
@@ -151,10 +149,9 @@ int ct_store_forder_get(ct_store_txn_t *t, const char *fid, const char *cid,
                        out);
 }
 
-static int put_indexes(ct_store_txn_t *t, const ct_forder_t *f,
-                       MDB_val *fkey) {
+static int put_indexes(ct_store_txn_t *t, const ct_forder_t *f, MDB_val *fkey) {
   skey_t bk;
-  MDB_val bkv, empty = {0, NULL};
+  MDB_val bkv, empty = { 0, NULL };
   int rc;
   bk.len = 0;
   if (key_add(&bk, f->leader_order_id, LID, false) != 0 ||
@@ -196,7 +193,7 @@ typedef int (*visit_fn)(ct_store_txn_t *t, MDB_val *key, MDB_val *val,
 static int walk(ct_store_txn_t *t, MDB_dbi dbi, const skey_t *prefix,
                 visit_fn fn, void *ctx) {
   MDB_cursor *c = NULL;
-  MDB_val k = {prefix->len, (void *)prefix->b}, v;
+  MDB_val k = { prefix->len, (void *)prefix->b }, v;
   int rc = mdb_cursor_open(t->mdb_, dbi, &c);
   if (rc != 0)
     return ct__store_mdb_err(t, rc, "cursor_open");
@@ -222,7 +219,7 @@ typedef struct user_cb {
 static int visit_decision(ct_store_txn_t *t, MDB_val *k, MDB_val *v,
                           void *ctx) {
   user_cb_t *u = ctx;
-  ct_decision_t d = {0};
+  ct_decision_t d = { 0 };
   (void)v;
   int rc = ct__store_get(t, t->store_->decision, "decision", k,
                          CT__REC_DECISION, &d);
@@ -237,16 +234,16 @@ static int prefix1(skey_t *p, const char *id, size_t max) {
 int ct_store_each_decision(ct_store_txn_t *t, const char *lid,
                            ct_store_decision_cb cb, void *ctx) {
   skey_t p;
-  user_cb_t u = {(void *)cb, ctx};
+  user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL || prefix1(&p, lid, LID) != 0)
     return CT_EINVAL;
   return walk(t, t->store_->decision, &p, visit_decision, &u);
 }
 
 static int forder_at(ct_store_txn_t *t, MDB_val *fkey, user_cb_t *u) {
-  ct_forder_t f = {0};
-  int rc = ct__store_get(t, t->store_->forder, "forder", fkey, CT__REC_FORDER,
-                         &f);
+  ct_forder_t f = { 0 };
+  int rc =
+      ct__store_get(t, t->store_->forder, "forder", fkey, CT__REC_FORDER, &f);
   if (rc == CT_ENOTFOUND)
     rc = CT_EPROTO; /* an index entry without its record */
   return rc != 0 ? rc : ((ct_store_forder_cb)u->fn)(&f, u->ctx);
@@ -269,7 +266,7 @@ static int visit_byleader(ct_store_txn_t *t, MDB_val *k, MDB_val *v,
 int ct_store_each_forder_of_leader(ct_store_txn_t *t, const char *lid,
                                    ct_store_forder_cb cb, void *ctx) {
   skey_t p;
-  user_cb_t u = {(void *)cb, ctx};
+  user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL || prefix1(&p, lid, LID) != 0)
     return CT_EINVAL;
   return walk(t, t->store_->byleader, &p, visit_byleader, &u);
@@ -282,17 +279,17 @@ static int visit_open(ct_store_txn_t *t, MDB_val *k, MDB_val *v, void *ctx) {
 
 int ct_store_each_open_forder(ct_store_txn_t *t, ct_store_forder_cb cb,
                               void *ctx) {
-  skey_t p = {0};
-  user_cb_t u = {(void *)cb, ctx};
+  skey_t p = { 0 };
+  user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL)
     return CT_EINVAL;
   return walk(t, t->store_->open, &p, visit_open, &u);
 }
 
 static int leader_at(ct_store_txn_t *t, MDB_val *k, user_cb_t *u) {
-  ct_leader_state_t st = {0};
-  int rc = ct__store_get(t, t->store_->leader, "leader", k, CT__REC_LEADER,
-                         &st);
+  ct_leader_state_t st = { 0 };
+  int rc =
+      ct__store_get(t, t->store_->leader, "leader", k, CT__REC_LEADER, &st);
   if (rc == CT_ENOTFOUND)
     rc = CT_EPROTO;
   return rc != 0 ? rc : ((ct_store_leader_cb)u->fn)(&st, u->ctx);
@@ -305,17 +302,16 @@ static int visit_leader(ct_store_txn_t *t, MDB_val *k, MDB_val *v, void *ctx) {
 
 int ct_store_each_undecided(ct_store_txn_t *t, ct_store_leader_cb cb,
                             void *ctx) {
-  skey_t p = {0};
-  user_cb_t u = {(void *)cb, ctx};
+  skey_t p = { 0 };
+  user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL)
     return CT_EINVAL;
   return walk(t, t->store_->undecided, &p, visit_leader, &u);
 }
 
-int ct_store_each_leader(ct_store_txn_t *t, ct_store_leader_cb cb,
-                         void *ctx) {
-  skey_t p = {0};
-  user_cb_t u = {(void *)cb, ctx};
+int ct_store_each_leader(ct_store_txn_t *t, ct_store_leader_cb cb, void *ctx) {
+  skey_t p = { 0 };
+  user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL)
     return CT_EINVAL;
   return walk(t, t->store_->leader, &p, visit_leader, &u);
@@ -333,7 +329,7 @@ int ct_store_orders_today(ct_store_txn_t *t, const char *fid, int32_t date,
                           int64_t *count) {
   skey_t k;
   MDB_val kv;
-  ct__counter_t c = {0};
+  ct__counter_t c = { 0 };
   int rc;
   if (!can_read(t) || count == NULL || counter_key(&k, fid) != 0)
     return CT_EINVAL;
@@ -345,11 +341,11 @@ int ct_store_orders_today(ct_store_txn_t *t, const char *fid, int32_t date,
   return 0;
 }
 
-int ct_store_orders_today_add(ct_store_txn_t *t, const char *fid,
-                              int32_t date, int64_t n, int64_t *count) {
+int ct_store_orders_today_add(ct_store_txn_t *t, const char *fid, int32_t date,
+                              int64_t n, int64_t *count) {
   skey_t k;
   MDB_val kv;
-  ct__counter_t c = {date, 0};
+  ct__counter_t c = { date, 0 };
   int rc;
   if (!can_write(t))
     return CT_ESTATE;

@@ -276,3 +276,13 @@ int ct_ws_login(ct_ws_t *ws, const char *client_id, const char *token) {
            client_id, token);
   return ct_ws_send_text(ws, msg);
 }
+
+const char *ct_jstr(const cJSON *j, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+  return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+double ct_jnum(const cJSON *j, const char *k) {
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
+  return cJSON_IsNumber(v) ? v->valuedouble : -1;
+}

@@ -45,6 +45,11 @@ int ct_ws_send_text(ct_ws_t *ws, const char *text);
 int ct_ws_recv(ct_ws_t *ws, char **out, size_t *len, int timeout_ms);
 void ct_ws_close(ct_ws_t *ws);
 
+/* The string at key k of object j, or "" (never NULL). */
+const char *ct_jstr(const cJSON *j, const char *k);
+/* The number at key k of object j, or -1. */
+double ct_jnum(const cJSON *j, const char *k);
+
 /* Sends the LoginReq frame for this account. */
 int ct_ws_login(ct_ws_t *ws, const char *client_id, const char *token);
 

@@ -111,14 +111,9 @@ position_t *accounts_position(account_t *a, const char *seg, const char *sec,
         strcmp(p->product, product) == 0)
       return p;
   }
-  if (a->n_positions == a->cap_positions) {
-    size_t nc = a->cap_positions ? a->cap_positions * 2 : 16;
-    p = realloc(a->positions, nc * sizeof(*p));
-    if (p == NULL)
-      return NULL;
-    a->positions = p;
-    a->cap_positions = nc;
-  }
+  if (sim_grow((void **)&a->positions, &a->cap_positions, a->n_positions,
+               sizeof(*p)))
+    return NULL;
   p = &a->positions[a->n_positions++];
   memset(p, 0, sizeof(*p));
   scopy(p->segment, sizeof(p->segment), seg);

@@ -137,6 +137,7 @@ struct sim {
   uint64_t rng;
   /* websockets */
   ws_sess_t *ws_head;
+  int ws_title_status; /* --ws-status-case title: "Traded", "Part_Traded" */
   /* stamps */
   void *stamps;
   /* postback */
@@ -164,6 +165,9 @@ void resp_dh905(req_t *r, const char *msg);
 void resp_dh906(req_t *r, const char *msg);
 void resp_dh907(req_t *r, const char *msg);
 void sim_ist_now(char out[24]);
+/* Grows *arr (elements of `elem` bytes, capacity *cap) so that one more
+ * element fits after n. 0 or CT_ENOMEM. */
+int sim_grow(void **arr, size_t *cap, size_t n, size_t elem);
 /* strlcpy-like: copies at most cap-1 bytes and terminates. */
 void scopy(char *dst, size_t cap,
            const char *src); /* "YYYY-MM-DD HH:MM:SS" IST */
@@ -206,7 +210,6 @@ void ws_broadcast_order(sim_t *s, order_t *o);
 void ws_drop_all(sim_t *s);
 int ws_callback(sim_t *s, struct lws *wsi, int reason, void *user, void *in,
                 size_t len);
-size_t ws_session_size(void);
 
 /* ---- postback.c ---- */
 int postback_init(sim_t *s);

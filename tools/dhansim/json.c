@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "copytrader/error.h"
 #include "dhansim.h"
 
 int jx_only(const cJSON *obj, const char *const *allowed) {
@@ -182,4 +183,18 @@ void scopy(char *dst, size_t cap, const char *src) {
   size_t n = strnlen(src, cap - 1);
   memmove(dst, src, n);
   dst[n] = '\0';
+}
+
+int sim_grow(void **arr, size_t *cap, size_t n, size_t elem) {
+  size_t nc;
+  void *p;
+  if (n < *cap)
+    return 0;
+  nc = *cap ? *cap * 2 : 16;
+  p = realloc(*arr, nc * elem);
+  if (p == NULL)
+    return CT_ENOMEM;
+  *arr = p;
+  *cap = nc;
+  return 0;
 }

@@ -39,6 +39,7 @@ static void usage(FILE *f) {
       "  --error ROUTE=RATE[:KIND]        KIND 500|DH-908|DH-909|timeout|"
       "reset\n"
       "  --ws-drop-every-ms N   drop all order-update sockets every N ms\n"
+      "  --ws-status-case upper|title   Status spelling in order_alert\n"
       "  --seed N               random seed for fault injection\n",
       f);
 }
@@ -109,6 +110,12 @@ static int one_flag(sim_t *s, opts_t *o, const char *f, const char *v) {
                                                : -1;
     return s->fill_mode < 0 ? die_flag(f, "expected none|full|partial") : 0;
   }
+  if (strcmp(f, "--ws-status-case") == 0) {
+    s->ws_title_status = strcmp(v, "title") == 0;
+    return (s->ws_title_status || strcmp(v, "upper") == 0)
+               ? 0
+               : die_flag(f, "expected upper|title");
+  }
   if (strcmp(f, "--ack-ms") == 0)
     return parse_u64(v, &s->ack_ms) ? die_flag(f, "expected a number") : 0;
   if (strcmp(f, "--fill-delay-ms") == 0)
@@ -176,15 +183,6 @@ static int load_instruments(sim_t *s, const char *path) {
   return 0;
 }
 
-static void on_signal(uv_signal_t *h, int sig) {
-  sim_t *s = h->data;
-  (void)sig;
-  if (s->stopping)
-    return;
-  s->stopping = 1;
-  uv_stop(s->loop);
-}
-
 static uv_signal_t sigint_h, sigterm_h;
 
 static void close_if_open(uv_handle_t *h) {
@@ -192,8 +190,10 @@ static void close_if_open(uv_handle_t *h) {
     uv_close(h, NULL);
 }
 
-/* Closes our handles, lets lws close its own, and runs the loop dry. */
-static void shutdown_loop(sim_t *s) {
+/* Starts the shutdown from inside the loop (as lws wants for a foreign
+ * loop): lws closes its own handles, we close ours, and uv_run() returns
+ * once nothing is left. */
+static void begin_shutdown(sim_t *s) {
   s->stopping = 1;
   server_stop(s);
   postback_close(s);
@@ -201,7 +201,24 @@ static void shutdown_loop(sim_t *s) {
   close_if_open((uv_handle_t *)&s->ws_drop_timer);
   close_if_open((uv_handle_t *)&sigint_h);
   close_if_open((uv_handle_t *)&sigterm_h);
+}
+
+static void on_signal(uv_signal_t *h, int sig) {
+  sim_t *s = h->data;
+  (void)sig;
+  if (!s->stopping)
+    begin_shutdown(s);
+}
+
+/* For start-up failures, and a second pass in case lws needs one. */
+static void shutdown_loop(sim_t *s) {
+  if (!s->stopping)
+    begin_shutdown(s);
   uv_run(s->loop, UV_RUN_DEFAULT);
+  if (s->lws) {
+    lws_context_destroy(s->lws);
+    uv_run(s->loop, UV_RUN_DEFAULT);
+  }
 }
 
 static int run(sim_t *s, opts_t *o) {
@@ -251,8 +268,11 @@ int main(int argc, char **argv) {
   if (rc == 0)
     rc = run(&sim, &o);
   shutdown_loop(&sim);
-  if (uv_loop_close(&loop) != 0)
-    ct_log_warn("dhansim", "msg=\"loop not closed cleanly\"");
+  if (uv_loop_close(&loop) != 0) { /* tests check the exit status */
+    ct_log_error("dhansim", "msg=\"loop not closed cleanly\"");
+    if (rc == 0)
+      rc = 3;
+  }
   orders_free_all(&sim);
   accounts_free(&sim);
   stamps_free(&sim);

@@ -16,22 +16,12 @@
 
 static void order_timer_cb(uv_timer_t *t);
 
-static int grow(void **arr, size_t *cap, size_t n, size_t elem) {
-  if (n < *cap)
-    return 0;
-  size_t nc = *cap ? *cap * 2 : 64;
-  void *p = realloc(*arr, nc * elem);
-  if (p == NULL)
-    return CT_ENOMEM;
-  *arr = p;
-  *cap = nc;
-  return 0;
-}
-
 order_t *orders_new(sim_t *s, account_t *a) {
   order_t *o;
-  if (grow((void **)&s->orders, &s->cap_orders, s->n_orders, sizeof(void *)) ||
-      grow((void **)&a->orders, &a->cap_orders, a->n_orders, sizeof(void *)))
+  if (sim_grow((void **)&s->orders, &s->cap_orders, s->n_orders,
+               sizeof(void *)) ||
+      sim_grow((void **)&a->orders, &a->cap_orders, a->n_orders,
+               sizeof(void *)))
     return NULL;
   o = calloc(1, sizeof(*o));
   if (o == NULL)
@@ -247,14 +237,8 @@ void orders_cancel(sim_t *s, order_t *o) {
 static int push_trade(account_t *a, order_t *o, int64_t qty, double px,
                       uint64_t seq) {
   trade_t *t;
-  if (a->n_trades == a->cap_trades) {
-    size_t nc = a->cap_trades ? a->cap_trades * 2 : 64;
-    trade_t *n = realloc(a->trades, nc * sizeof(*n));
-    if (n == NULL)
-      return CT_ENOMEM;
-    a->trades = n;
-    a->cap_trades = nc;
-  }
+  if (sim_grow((void **)&a->trades, &a->cap_trades, a->n_trades, sizeof(*t)))
+    return CT_ENOMEM;
   t = &a->trades[a->n_trades++];
   memset(t, 0, sizeof(*t));
   t->order = o;

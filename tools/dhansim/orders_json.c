@@ -52,11 +52,11 @@ cJSON *order_ack_json(const order_t *o) {
   return j;
 }
 
-cJSON *order_rest_json(const order_t *o) {
+/* The fields the order-book record and the postback body share. */
+static cJSON *order_base_json(const order_t *o) {
   cJSON *j = cJSON_CreateObject();
   ADD_S(j, "dhanClientId", o->acct->client_id);
   ADD_S(j, "orderId", o->id);
-  ADD_S(j, "exchangeOrderId", strcmp(o->status, "TRANSIT") ? o->exch_id : "");
   ADD_S(j, "correlationId", o->corr);
   ADD_S(j, "orderStatus", o->status);
   ADD_S(j, "transactionType", o->txn);
@@ -71,7 +71,6 @@ cJSON *order_rest_json(const order_t *o) {
   ADD_N(j, "price", o->price);
   ADD_N(j, "triggerPrice", o->trigger);
   cJSON_AddBoolToObject(j, "afterMarketOrder", o->amo);
-  add_nullable(j, "legName", o->leg_name);
   ADD_S(j, "createTime", o->create_time);
   ADD_S(j, "updateTime", o->update_time);
   ADD_S(j, "exchangeTime", o->exch_time[0] ? o->exch_time : "NA");
@@ -79,6 +78,13 @@ cJSON *order_rest_json(const order_t *o) {
   add_nullable(j, "omsErrorCode", o->oms_code);
   add_nullable(j, "omsErrorDescription", o->oms_desc);
   ADD_S(j, "algoId", "0");
+  return j;
+}
+
+cJSON *order_rest_json(const order_t *o) {
+  cJSON *j = order_base_json(o);
+  ADD_S(j, "exchangeOrderId", strcmp(o->status, "TRANSIT") ? o->exch_id : "");
+  add_nullable(j, "legName", o->leg_name);
   ADD_N(j, "remainingQuantity", o->qty - o->filled);
   ADD_N(j, "averageTradedPrice", o->avg_price);
   ADD_N(j, "filledQty", o->filled);
@@ -184,31 +190,8 @@ cJSON *order_alert_json(const order_t *o) {
 }
 
 cJSON *order_postback_json(const order_t *o) {
-  cJSON *j = cJSON_CreateObject();
-  ADD_S(j, "dhanClientId", o->acct->client_id);
-  ADD_S(j, "orderId", o->id);
-  ADD_S(j, "correlationId", o->corr);
-  ADD_S(j, "orderStatus", o->status);
-  ADD_S(j, "transactionType", o->txn);
-  ADD_S(j, "exchangeSegment", o->segment);
-  ADD_S(j, "productType", o->product);
-  ADD_S(j, "orderType", o->otype);
-  ADD_S(j, "validity", o->validity);
-  ADD_S(j, "tradingSymbol", tsym(o));
-  ADD_S(j, "securityId", o->security_id);
-  ADD_N(j, "quantity", o->qty);
-  ADD_N(j, "disclosedQuantity", o->disc_qty);
-  ADD_N(j, "price", o->price);
-  ADD_N(j, "triggerPrice", o->trigger);
-  cJSON_AddBoolToObject(j, "afterMarketOrder", o->amo);
-  ADD_S(j, "createTime", o->create_time);
-  ADD_S(j, "updateTime", o->update_time);
-  ADD_S(j, "exchangeTime", o->exch_time[0] ? o->exch_time : "NA");
-  add_drv(j, o);
-  add_nullable(j, "omsErrorCode", o->oms_code);
-  add_nullable(j, "omsErrorDescription", o->oms_desc);
-  ADD_N(j, "filled_qty", o->filled);
-  ADD_S(j, "algoId", "0");
+  cJSON *j = order_base_json(o);
+  ADD_N(j, "filled_qty", o->filled); /* snake_case in the postback only */
   return j;
 }
 

@@ -28,7 +28,9 @@ typedef struct delay_timer {
 
 typedef struct http_sess {
   req_t req;
-  int ready; /* response may be written */
+  int ready;         /* response may be written */
+  int awaiting_body; /* between LWS_CALLBACK_HTTP and BODY_COMPLETION */
+  int close_after;   /* close the connection once answered */
   delay_timer_t *delay;
 } http_sess_t;
 
@@ -105,6 +107,8 @@ static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
 }
 
 static int append_body(req_t *r, const void *in, size_t len) {
+  if (len == 0)
+    return 0;
   if (r->body_too_large || r->body_len + len > SIM_MAX_BODY) {
     r->body_too_large = 1;
     return 0;
@@ -151,30 +155,56 @@ static int finish_request(sim_t *s, struct lws *wsi, http_sess_t *hs) {
   return 0;
 }
 
+/* Status line, headers and body go out in one lws_write (one send, one TCP
+ * segment on loopback) instead of a headers write and a body write: the
+ * Content-Length header is added as a plain header so that lws does not
+ * count body bytes against it. */
 static int write_response(struct lws *wsi, http_sess_t *hs) {
-  unsigned char hdr[LWS_PRE + 512], *start = hdr + LWS_PRE, *p = start,
-                                    *end = hdr + sizeof(hdr) - 1;
   req_t *r = &hs->req;
-  unsigned char *body;
-  int rc;
+  size_t cap = LWS_PRE + 512 + r->out_len;
+  unsigned char *buf, *start, *p, *end;
+  char clen[24];
+  int rc = -1, n;
 
   if (!hs->ready)
     return 0;
   hs->ready = 0;
-  if (lws_add_http_common_headers(wsi, (unsigned int)r->status,
-                                  "application/json", r->out_len, &p, end) ||
-      lws_finalize_write_http_header(wsi, start, &p, end))
+  buf = malloc(cap);
+  if (buf == NULL)
     return -1;
-  body = malloc(LWS_PRE + r->out_len + 1);
-  if (body == NULL)
-    return -1;
-  memcpy(body + LWS_PRE, r->out ? r->out : "", r->out_len);
-  rc = lws_write(wsi, body + LWS_PRE, r->out_len, LWS_WRITE_HTTP_FINAL);
-  free(body);
-  if (rc < (int)r->out_len)
-    return -1;
+  start = p = buf + LWS_PRE;
+  end = buf + LWS_PRE + 500;
+  n = snprintf(clen, sizeof(clen), "%zu", r->out_len);
+  if (lws_add_http_header_status(wsi, (unsigned int)r->status, &p, end) ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_TYPE,
+                                   (const unsigned char *)"application/json",
+                                   16, &p, end) ||
+      lws_add_http_header_by_token(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH,
+                                   (const unsigned char *)clen, n, &p, end) ||
+      lws_finalize_http_header(wsi, &p, end))
+    goto done;
+  if (r->out_len)
+    memcpy(p, r->out, r->out_len);
+  p += r->out_len;
+  n = (int)(p - start);
+  if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n ||
+      hs->close_after)
+    goto done;
   sess_reset(hs);
-  return lws_http_transaction_completed(wsi) ? -1 : 0;
+  rc = lws_http_transaction_completed(wsi) ? -1 : 0;
+done:
+  free(buf);
+  return rc;
+}
+
+/* lws 4.1 does not deliver chunked request bodies: answer 411 and close,
+ * so the unread chunks are never parsed as a next request. */
+static int refuse_chunked(struct lws *wsi, http_sess_t *hs) {
+  resp_error(&hs->req, 411, "Input_Exception", "DH-905",
+             "Content-Length required: chunked bodies are not supported");
+  hs->ready = 1;
+  hs->close_after = 1;
+  return write_response(wsi, hs);
 }
 
 static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
@@ -182,13 +212,20 @@ static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
   switch (reason) {
   case LWS_CALLBACK_HTTP:
     begin_request(wsi, hs, in);
-    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0 &&
-        hs->req.method != M_GET)
-      return 0; /* wait for the body */
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
+      return refuse_chunked(wsi, hs);
+    if (hs->req.method != M_GET &&
+        lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH) > 0) {
+      hs->awaiting_body = 1; /* answered at BODY_COMPLETION */
+      return 0;
+    }
     return finish_request(s, wsi, hs);
   case LWS_CALLBACK_HTTP_BODY:
-    return append_body(&hs->req, in, len);
+    return hs->awaiting_body ? append_body(&hs->req, in, len) : 0;
   case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+    if (!hs->awaiting_body)
+      return 0;
+    hs->awaiting_body = 0;
     return finish_request(s, wsi, hs);
   case LWS_CALLBACK_HTTP_WRITEABLE:
     return write_response(wsi, hs);
@@ -241,6 +278,7 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
     info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.foreign_loops = loops;
   info.user = s;
+  info.pcontext = &s->lws; /* lws clears it when fully destroyed */
   info.port = CONTEXT_PORT_NO_LISTEN;
   info.fd_limit_per_thread = 8192;
   s->lws = lws_create_context(&info);
@@ -263,8 +301,6 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
 }
 
 void server_stop(sim_t *s) {
-  if (s->lws) {
+  if (s->lws)
     lws_context_destroy(s->lws);
-    s->lws = NULL;
-  }
 }

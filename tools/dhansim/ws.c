@@ -193,6 +193,23 @@ static void enqueue(ws_sess_t *w, frame_t *f) {
   lws_callback_on_writable(w->wsi);
 }
 
+/* "PART_TRADED" -> "Part_Traded", as some real frames spell statuses. */
+static void title_case_status(cJSON *frame) {
+  cJSON *d = cJSON_GetObjectItemCaseSensitive(frame, "Data");
+  cJSON *st = cJSON_GetObjectItemCaseSensitive(d, "Status");
+  char buf[32];
+  size_t i;
+  if (!cJSON_IsString(st))
+    return;
+  for (i = 0; st->valuestring[i] && i + 1 < sizeof(buf); i++) {
+    char c = st->valuestring[i];
+    int first = i == 0 || st->valuestring[i - 1] == '_';
+    buf[i] = (char)(first ? c : (c >= 'A' && c <= 'Z' ? c + 32 : c));
+  }
+  buf[i] = '\0';
+  cJSON_SetValuestring(st, buf);
+}
+
 void ws_broadcast_order(sim_t *s, order_t *o) {
   char *text = NULL;
   size_t len = 0;
@@ -202,6 +219,8 @@ void ws_broadcast_order(sim_t *s, order_t *o) {
       continue;
     if (text == NULL) {
       cJSON *j = order_alert_json(o);
+      if (s->ws_title_status)
+        title_case_status(j);
       text = cJSON_PrintUnformatted(j);
       cJSON_Delete(j);
       if (text == NULL)
