@@ -74,8 +74,8 @@ typedef struct ct_engine_opts {
   uint64_t funds_refresh_ms; /* /fundlimit refresh; 0: 30000 */
   uint64_t store_sync_ms;    /* background ct_store_sync period; 0: 200 */
   uint32_t feed_ping_ms;     /* order feed ping and stale_ms = 4 x; 0: lib */
-  bool sync_commits;        /* CT_STORE_SYNC: fsync every commit */
-  const char *metrics_path; /* NULL: no metrics; opened during start */
+  bool sync_commits;         /* CT_STORE_SYNC: fsync every commit */
+  const char *metrics_path;  /* NULL: no metrics; opened during start */
   /* Called once, on a worker thread, after the first leader poll was
    * processed (the baseline or the recovery fan-out). May be NULL. */
   void (*on_ready)(void *ctx);

@@ -83,8 +83,8 @@ static int spawn_feeds(ct_engine_t *e, const ct_config_t *cfg) {
     char host[64] = "127.0.0.1";
     const char *colon = strrchr(cfg->postback_listen, ':');
     if (colon != NULL && (size_t)(colon - cfg->postback_listen) < sizeof host)
-      snprintf(host, sizeof host, "%.*s",
-               (int)(colon - cfg->postback_listen), cfg->postback_listen);
+      snprintf(host, sizeof host, "%.*s", (int)(colon - cfg->postback_listen),
+               cfg->postback_listen);
     po.host = host;
     po.port = colon ? atoi(colon + 1) : 0;
     po.secret = &cfg->postback_secret.value;
@@ -104,8 +104,9 @@ static int open_store(ct_engine_t *e, const ct_config_t *cfg) {
   e->store_created = info.created;
   e->distrust = info.may_have_lost_commits;
   if (e->distrust)
-    ct_log_warn(MOD, "msg=\"store may have lost commits: every order is "
-                     "looked up before it is sent\"");
+    ct_log_warn(MOD,
+                "msg=\"store may have lost commits: every order is "
+                "looked up before it is sent\"");
   return 0;
 }
 
@@ -133,8 +134,8 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
     rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_ORDERS, -1,
                       &e->leader_orders);
   if (rc == 0)
-    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_FUNDS, -1,
-                      &e->leader_funds);
+    rc =
+        ct_api_spawn(e->rt, e->leader_acct, CT_API_FUNDS, -1, &e->leader_funds);
   e->f = calloc(cfg->n_followers ? cfg->n_followers : 1, sizeof(*e->f));
   if (rc == 0 && e->f == NULL)
     rc = CT_ENOMEM;
@@ -210,7 +211,8 @@ static void bg_stop(ct_engine_t *e) {
   e->bg_started = false;
 }
 
-/* --- public ---------------------------------------------------------------- */
+/* --- public ----------------------------------------------------------------
+ */
 
 int ct_engine_start(const ct_config_t *cfg, const ct_engine_opts_t *opts,
                     ct_engine_t **out) {
@@ -235,8 +237,8 @@ int ct_engine_start(const ct_config_t *cfg, const ct_engine_opts_t *opts,
     ct_engine_join_free(e);
     return rc;
   }
-  ct_log_info(MOD, "msg=\"engine started\" followers=%zu new_store=%d",
-              e->n_f, e->store_created);
+  ct_log_info(MOD, "msg=\"engine started\" followers=%zu new_store=%d", e->n_f,
+              e->store_created);
   *out = e;
   return 0;
 }
@@ -247,8 +249,7 @@ int ct_engine_set_tokens(ct_engine_t *e, const ct_config_t *cfg) {
     rc = ct_order_feed_set_token(e->feed,
                                  ct_secret_reveal(&cfg->leader.token.value));
   for (size_t i = 0; rc == 0 && i < e->n_f; i++) {
-    const ct_config_follower_t *cf =
-        ct_config_find_follower(cfg, e->f[i].name);
+    const ct_config_follower_t *cf = ct_config_find_follower(cfg, e->f[i].name);
     if (cf != NULL)
       rc = ct_api_account_set_token(e->f[i].acct, &cf->token.value);
   }

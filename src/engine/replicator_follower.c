@@ -184,8 +184,9 @@ static const char *leader_skip(const ct_leader_state_t *st) {
 }
 
 static void fill_decision(const fol_t *f, const ct_leader_state_t *st,
-                          const ct_instrument_t *in, const ct_sizing_result_t *r,
-                          const char *skip, ct_decision_t *d) {
+                          const ct_instrument_t *in,
+                          const ct_sizing_result_t *r, const char *skip,
+                          ct_decision_t *d) {
   memset(d, 0, sizeof(*d));
   snprintf(d->leader_order_id, sizeof d->leader_order_id, "%s", st->order_id);
   snprintf(d->follower_id, sizeof d->follower_id, "%s", f->s->client_id);
@@ -214,8 +215,7 @@ static int make_intent(const fol_t *f, const ct_leader_state_t *st,
                            .index = (uint32_t)i };
   memset(fo, 0, sizeof(*fo));
   snprintf(fo->follower_id, sizeof fo->follower_id, "%s", f->s->client_id);
-  snprintf(fo->leader_order_id, sizeof fo->leader_order_id, "%s",
-           st->order_id);
+  snprintf(fo->leader_order_id, sizeof fo->leader_order_id, "%s", st->order_id);
   fo->part = ci.kind;
   fo->part_index = (uint32_t)i;
   fo->intent = CT_FINTENT_PLACE;
@@ -309,8 +309,8 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
 static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   fop_t op = { .kind = OP_CANCEL };
   uint64_t rid;
-  if (ct_orders_cancel(self, f->s->orders, fo->order_id, timeout_ms(f),
-                       &rid) != 0)
+  if (ct_orders_cancel(self, f->s->orders, fo->order_id, timeout_ms(f), &rid) !=
+      0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
@@ -378,8 +378,8 @@ static void act_on(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (!follower_open(fo))
     return;
   if (leader_gone) {
-    if (f->s->copy_cancellations && !(fo->intent == CT_FINTENT_CANCEL &&
-                                      fo->phase == CT_FPHASE_REJECTED))
+    if (f->s->copy_cancellations &&
+        !(fo->intent == CT_FINTENT_CANCEL && fo->phase == CT_FPHASE_REJECTED))
       send_cancel(self, f, fo);
     return;
   }
@@ -528,8 +528,8 @@ static void fol_stop(ct_actor_t *self) {
 }
 
 const ct_actor_def_t ct__follower_def = {
-    .kind = "follower",
-    .init = fol_init,
-    .receive = fol_receive,
-    .stop = fol_stop,
+  .kind = "follower",
+  .init = fol_init,
+  .receive = fol_receive,
+  .stop = fol_stop,
 };

@@ -38,8 +38,8 @@ static int with_forder(fol_t *f, const char *corr, fo_fn fn, void *ctx,
   ct_store_txn_t t;
   ct_forder_t fo;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
-  if (rc == 0 && (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) ==
-                     0) {
+  if (rc == 0 &&
+      (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) == 0) {
     fn(&fo, ctx);
     fo.updated_at_ms = ct__wall_ms();
     rc = ct_store_forder_put(&t, &fo);
@@ -90,8 +90,8 @@ static void adopt(ct_forder_t *fo, const ct_dhan_order_t *o) {
   fo->price = o->price;
   fo->trigger_price = o->trigger_price;
   fo->order_type = o->order_type;
-  fo->phase = ct_dhan_status_is_final(o->status) ? CT_FPHASE_DONE
-                                                 : CT_FPHASE_ACKED;
+  fo->phase =
+      ct_dhan_status_is_final(o->status) ? CT_FPHASE_DONE : CT_FPHASE_ACKED;
 }
 
 static void apply_lookup(ct_forder_t *fo, void *ctx) {
@@ -239,8 +239,8 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
     ct_forder_t fo;
     if (!ct_corrid_is_ours(orders[i].correlation_id))
       continue;
-    rc = ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id,
-                             &fo);
+    rc =
+        ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id, &fo);
     if (rc == CT_ENOTFOUND) {
       rc = 0;
       continue;
@@ -252,8 +252,8 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   if (rc != 0)
-    ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s",
-                f->s->name, ct_strerror(rc));
+    ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s", f->s->name,
+                ct_strerror(rc));
 }
 
 static void on_funds(fol_t *f, const ct_api_result_t *r) {

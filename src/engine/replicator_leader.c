@@ -160,8 +160,8 @@ static void on_event(leader_t *l, const ct_envelope_t *env, uint64_t t_ns) {
     rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   }
   if (rc < 0)
-    ct_log_error(MOD, "order=%s msg=\"state not stored\" err=%s",
-                 ev.order_id, ct_strerror(rc));
+    ct_log_error(MOD, "order=%s msg=\"state not stored\" err=%s", ev.order_id,
+                 ct_strerror(rc));
 }
 
 /* --- the order book ---------------------------------------------------- */
@@ -243,9 +243,8 @@ static void on_funds(ct_actor_t *self, leader_t *l, const ct_envelope_t *env) {
     return;
   if (r.err == 0 && r.count > 0) {
     const ct_dhan_fund_limit_t *fl = r.items;
-    ct__eng_set_leader_capital(l->eng, fl->sod_limit > 0
-                                           ? fl->sod_limit
-                                           : fl->available_balance);
+    ct__eng_set_leader_capital(
+        l->eng, fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance);
   } else {
     ct_log_warn(MOD, "msg=\"leader fund limit not read\" err=%s",
                 ct_strerror(r.err));
@@ -318,8 +317,8 @@ static void leader_stop(ct_actor_t *self) {
 }
 
 const ct_actor_def_t ct__leader_def = {
-    .kind = "leader",
-    .init = leader_init,
-    .receive = leader_receive,
-    .stop = leader_stop,
+  .kind = "leader",
+  .init = leader_init,
+  .receive = leader_receive,
+  .stop = leader_stop,
 };
