@@ -41,7 +41,8 @@ typedef struct fol {
   bool funds_busy, book_busy;
   uint64_t book_issued_ms; /* wall ms when the book poll was asked */
   uint64_t ticks;
-  size_t n_open; /* open follower orders at the last sweep */
+  size_t n_open;     /* open follower orders at the last sweep */
+  unsigned book_due; /* sweeps that poll the book even with nothing open */
 } fol_t;
 
 /* replicator_follower.c */

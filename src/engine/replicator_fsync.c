@@ -183,6 +183,7 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
   case OP_CANCEL:
     if (!not_sent(r) || r->err == 0)
       with_forder(f, op->corr, apply_cancel, (void *)r, NULL);
+    f->book_due = 2; /* read the final fills once it has left `open` */
     break;
   }
   if (r->err != 0 && op->kind != OP_LOOKUP)
@@ -206,9 +207,16 @@ static bool differs(const ct_forder_t *fo, const ct_dhan_order_t *o) {
 /* Merge one record of the book; true when *fo changed. */
 static bool merge_book_order(fol_t *f, ct_forder_t *fo,
                              const ct_dhan_order_t *o) {
+  if (fo->phase == CT_FPHASE_DONE) { /* settled: fills may still show up */
+    if (o->filled_qty <= fo->filled_qty)
+      return false;
+    fo->filled_qty = o->filled_qty;
+    fo->avg_price = o->average_traded_price;
+    return true;
+  }
   if (ct__fol_busy(f, fo->correlation_id) ||
-      fo->updated_at_ms >= f->book_issued_ms || fo->phase == CT_FPHASE_DONE)
-    return false; /* the record is newer than the book, or settled */
+      fo->updated_at_ms >= f->book_issued_ms)
+    return false; /* the record is newer than the book */
   if (fo->phase == CT_FPHASE_INTENT || fo->phase == CT_FPHASE_UNKNOWN) {
     adopt(fo, o);
     return true;
@@ -332,7 +340,9 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
   free(fo);
-  if (f->n_open > 0 && !f->book_busy &&
+  if (f->book_due > 0)
+    f->book_due--;
+  if ((f->n_open > 0 || f->book_due > 0) && !f->book_busy &&
       ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
                      &f->book_rid) == 0) {
     f->book_busy = true;

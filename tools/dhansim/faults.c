@@ -5,7 +5,8 @@
  * waits), and an error rate whose errors are one of: "500" (HTTP 500
  * DH-908), "DH-908", "DH-909" (HTTP 503), "timeout" (never answered),
  * "reset" (the connection is reset). A fault may be limited to one
- * account ("account": client id, matched by the request's token). Faults come from flags (--latency,
+ * account ("account": client id, matched by the request's token). Faults come
+ * from flags (--latency,
  * --error) or from POST /admin/faults. Dropping WebSockets every N ms is a
  * repeating uv timer.
  */
