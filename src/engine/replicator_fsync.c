@@ -299,7 +299,11 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
       ct__smap_del(&f->ops, key);
       ct__smap_del(&f->busy, op.corr);
       on_op(self, f, &op, &r);
-      ct__fol_again(self, f, op.leader);
+      /* After a success the leader order may want the next step (a
+       * modification that came while the place was in flight); after a
+       * failure the sweep retries, never a tight loop of fast failures. */
+      if (r.err == 0)
+        ct__fol_again(self, f, op.leader);
     }
   }
   ct_api_result_free(&r);
