@@ -332,6 +332,12 @@ static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
   return r.qty;
 }
 
+static void modify_intent(ct_forder_t *fo, void *ctx) {
+  (void)ctx;
+  fo->intent = CT_FINTENT_MODIFY;
+  fo->phase = CT_FPHASE_INTENT;
+}
+
 static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                         const ct_forder_t *fo) {
   ct_dhan_modify_req_t m = { 0 };
@@ -347,7 +353,11 @@ static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
       st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
     m.trigger_price = st->trigger_price;
-  if (ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
+  /* Record the intent first: a crash with the modify in flight then
+   * leads to a lookup (adopting what the order became), not to a false
+   * "changed by hand". */
+  if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
+      ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);

@@ -38,12 +38,14 @@
 typedef struct lcache {
   ct_leader_state_t st;
   bool amo;
+  uint64_t changed_ns; /* when the last change was applied (monotonic) */
 } lcache_t;
 
 typedef struct leader {
   ct_engine_t *eng;
   ct__smap_t states; /* order id -> lcache_t */
   uint64_t list_rid, funds_rid;
+  uint64_t list_issued_ns; /* when the book poll in flight was asked */
   bool list_busy, list_all, funds_busy;
   bool can_poll; /* the first funds answer came (capital known or not) */
   bool ready;
@@ -108,9 +110,13 @@ static lcache_t *lookup(leader_t *l, ct_store_txn_t *t, const char *id,
   return c;
 }
 
-/* Merge one event. Returns 1 when the state must be stored, 0 if not. */
+/* Merge one event. Returns a negative error, or bits: 1 store the state,
+ * 2 fan it out. A book record (snapshot_ns != 0) of an order that a push
+ * feed changed after the book was asked for is older than what we have:
+ * Dhan's one-second update times cannot tell, so it is not merged. */
 static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
-                 bool all, uint64_t t_ns, lcache_t **out) {
+                 bool all, uint64_t t_ns, uint64_t snapshot_ns,
+                 lcache_t **out) {
   ct_engine_t *e = l->eng;
   ct_leader_change_t ch;
   bool known;
@@ -120,12 +126,14 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
     return 0; /* loop protection: a follower order, or not the leader's */
   if ((c = lookup(l, t, ev->order_id, &known)) == NULL)
     return CT_ENOMEM;
+  *out = c;
+  if (known && snapshot_ns != 0 && c->changed_ns > snapshot_ns)
+    return all ? 2 : 0;
   if (ct_leader_track(known ? &c->st : NULL, ev, &ch) != 0) {
     if (!known)
       ct__smap_del(&l->states, ev->order_id);
     return 0;
   }
-  *out = c;
   if (ch.verdict != CT_LTRACK_APPLY) {
     if (!known)
       ct__smap_del(&l->states, ev->order_id);
@@ -133,6 +141,7 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
   }
   c->st = ch.next;
   c->amo = c->amo || ev->after_market_order;
+  c->changed_ns = t_ns;
   if (ch.changes & FANOUT_CHANGES) {
     ct__metrics_leader(e->metrics, c->st.order_id, t_ns);
     ct_log_info(MOD, "order=%s changes=0x%x status=%s qty=%lld src=%d",
@@ -150,7 +159,7 @@ static void on_event(leader_t *l, const ct_envelope_t *env, uint64_t t_ns) {
   int rc;
   if (ct_order_feed_event_read(env, &ev, NULL) != 0)
     return;
-  rc = merge(l, NULL, &ev, false, t_ns, &c);
+  rc = merge(l, NULL, &ev, false, t_ns, 0, &c);
   if (rc <= 0 || c == NULL)
     return;
   if (rc & 2)
@@ -176,7 +185,7 @@ static int merge_book(leader_t *l, const ct_api_result_t *r, uint64_t t_ns) {
     lcache_t *c = NULL;
     int m;
     ct_order_event_from_order(&orders[i], CT_OEV_SRC_REST, &ev);
-    m = merge(l, &t, &ev, l->list_all, t_ns, &c);
+    m = merge(l, &t, &ev, l->list_all, t_ns, l->list_issued_ns, &c);
     if (m <= 0) {
       rc = m;
       continue;
@@ -224,6 +233,7 @@ static void poll(ct_actor_t *self, leader_t *l, bool all) {
   all = all || !l->ready || l->polls % RECONCILE_EVERY == 0;
   if (ct_orders_list(self, l->eng->leader_orders, l->eng->opts.call_timeout_ms,
                      &l->list_rid) == 0) {
+    l->list_issued_ns = ct__now_ns();
     l->list_busy = true;
     l->list_all = all;
   }
