@@ -10,13 +10,11 @@
  * cancelled leader order cancelled. Finally SIGTERM must stop it cleanly.
  * The random seed is printed, so a failure can be replayed (CT_SEED).
  */
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,25 +45,11 @@ typedef struct killer {
 } killer_t;
 
 static pid_t spawn_engine(ct_efx_t *fx) {
-  char bin[512], log[600];
-  const char *dir = getenv("CT_BINARY_DIR");
-  pid_t parent = getpid(), pid;
-  snprintf(bin, sizeof bin, "%s/copytrader", dir ? dir : CT_BINARY_DIR);
+  char log[600];
+  const char *args[] = { "run",       "--config", fx->cfg_path,
+                         "--poll-ms", "100",      NULL };
   snprintf(log, sizeof log, "%s/engine.log", fx->dir);
-  pid = fork();
-  if (pid != 0)
-    return pid;
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (getppid() != parent)
-    _exit(127);
-  int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-  if (fd >= 0) {
-    dup2(fd, 1);
-    dup2(fd, 2);
-  }
-  execl(bin, bin, "run", "--config", fx->cfg_path, "--poll-ms", "100",
-        (char *)NULL);
-  _exit(127);
+  return ct_efx_spawn(args, log);
 }
 
 static void sleep_ms(long ms) {

@@ -6,10 +6,14 @@
  */
 #include "engine_fx.h"
 
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -275,4 +279,52 @@ int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
   ct_store_txn_abort(&t);
   ct_store_close(s);
   return rc;
+}
+
+pid_t ct_efx_spawn(const char *const *args, const char *log) {
+  const char *argv[32];
+  char bin[512];
+  const char *dir = getenv("CT_BINARY_DIR");
+  pid_t parent = getpid(), pid;
+  size_t n = 0;
+  snprintf(bin, sizeof bin, "%s/copytrader", dir ? dir : CT_BINARY_DIR);
+  argv[n++] = bin;
+  for (size_t i = 0; args[i] && n < 31; i++)
+    argv[n++] = args[i];
+  argv[n] = NULL;
+  pid = fork();
+  if (pid != 0)
+    return pid;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent)
+    _exit(127);
+  int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd >= 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+  }
+  execv(bin, (char *const *)argv);
+  _exit(127);
+}
+
+int ct_efx_run_cli(const char *const *args, char *out, size_t cap) {
+  char *dir = ct_test_tmpdir("ct-cli"), log[512];
+  int status = 0;
+  pid_t pid;
+  FILE *f;
+  size_t n = 0;
+  if (dir == NULL)
+    return -1;
+  snprintf(log, sizeof log, "%s/out", dir);
+  pid = ct_efx_spawn(args, log);
+  if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    status = -1;
+  if ((f = fopen(log, "r")) != NULL) {
+    n = fread(out, 1, cap - 1, f);
+    fclose(f);
+  }
+  out[n] = '\0';
+  ct_test_rmtree(dir);
+  free(dir);
+  return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "copytrader/engine.h"
 #include "copytrader/store.h"
@@ -78,5 +79,13 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out);
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out);
+
+/* The copytrader binary as a child: args after the program name
+ * (NULL-terminated); stdout and stderr appended to `log`. The child dies
+ * with the test process. */
+pid_t ct_efx_spawn(const char *const *args, const char *log);
+/* Run copytrader to the end: its exit status (-1 on error); stdout and
+ * stderr together in out (NUL-terminated, cut at cap). */
+int ct_efx_run_cli(const char *const *args, char *out, size_t cap);
 
 #endif /* CT_TEST_ENGINE_FX_H */
