@@ -276,6 +276,7 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
   ct_decision_t d;
   int64_t n = 0;
   ct_store_txn_t t;
+  uint64_t t0 = ct__now_ns(), t1 = 0;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   if (rc == 0) {
     rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
@@ -284,7 +285,11 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
     else
       n = -1; /* decided meanwhile (cannot happen: one actor) */
   }
+  t1 = ct__now_ns();
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  ct_log_debug(MOD, "follower=%s order=%s decide_us=%.1f commit_us=%.1f",
+               f->s->name, st->order_id, (double)(t1 - t0) / 1e3,
+               (double)(ct__now_ns() - t1) / 1e3);
   if (rc != 0) {
     ct_log_error(MOD, "follower=%s order=%s msg=\"decision not stored\" err=%s",
                  f->s->name, st->order_id, ct_strerror(rc));
