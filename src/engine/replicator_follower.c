@@ -504,7 +504,11 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
     if (ct_read_bin(&r, &p, &n) == 0 && n == sizeof(ct_leader_state_t)) {
       ct_leader_state_t st;
       memcpy(&st, p, sizeof st);
+      uint64_t sent_ns = 0;
       (void)ct_read_bool(&r, &amo);
+      (void)ct_read_u64(&r, &sent_ns);
+      ct_log_debug(MOD, "follower=%s order=%s hop_us=%.1f", f->s->name,
+                   st.order_id, (double)(ct__now_ns() - sent_ns) / 1e3);
       ct__fol_on_state(self, f, &st, amo);
     }
     ct_reader_close(&r);
