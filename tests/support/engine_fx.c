@@ -71,15 +71,18 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
 void ct_efx_config(ct_efx_t *fx, const char *followers) {
   FILE *f = fopen(fx->cfg_path, "w");
   assert_non_null(f);
+  char ws[128];
+  snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/", fx->sim.port);
   fprintf(f,
           "leader:\n  client_id: \"%s\"\n  token: tok%s\n"
           "followers:\n%s"
           "endpoints:\n  rest_base_url: %s/v2\n"
-          "  order_update_url: ws://127.0.0.1:%d/\n"
+          "  order_update_url: %s\n"
           "instruments: %s/tools/dhansim/data/instruments.csv\n"
-          "state_dir: %s\n",
-          EFX_LEADER, EFX_LEADER, followers, fx->sim.url, fx->sim.port,
-          CT_SOURCE_DIR, fx->state_dir);
+          "state_dir: %s\n%s",
+          EFX_LEADER, EFX_LEADER, followers, fx->sim.url,
+          fx->ws_url ? fx->ws_url : ws, CT_SOURCE_DIR, fx->state_dir,
+          fx->extra_yaml ? fx->extra_yaml : "");
   fclose(f);
   assert_int_equal(chmod(fx->cfg_path, 0600), 0);
 }
@@ -95,7 +98,7 @@ void ct_efx_start(ct_efx_t *fx) {
   if (ct_config_load(fx->cfg_path, &fx->cfg, &errs) != 0)
     fail_msg("config: %s", errs.count ? errs.items[0] : "?");
   ct_config_errors_close(&errs);
-  o.leader_poll_ms = 250;
+  o.leader_poll_ms = fx->leader_poll_ms ? fx->leader_poll_ms : 250;
   o.follower_poll_ms = 200;
   o.call_timeout_ms = 3000;
   o.funds_refresh_ms = 1000;

@@ -34,10 +34,14 @@ typedef struct ct_efx {
   ct_config_t *cfg;
   ct_engine_t *eng;
   _Atomic int ready;
+  /* Optional, set before ct_efx_config / ct_efx_start: */
+  const char *ws_url;      /* order_update_url; NULL: dhansim's */
+  const char *extra_yaml;  /* appended to the config file */
+  uint64_t leader_poll_ms; /* 0: 250 */
 } ct_efx_t;
 
 /* Start dhansim (extra args appended, NULL-terminated list or NULL) and
- * make the temporary directory. */
+ * make the temporary directory. Clears *fx first. */
 void ct_efx_sim(ct_efx_t *fx, const char *const *extra);
 /* Write the config: `followers` is the YAML list under "followers:"
  * (each entry's token is "tok" + its client id). */
