@@ -34,9 +34,7 @@ static ct_efx_t fx;
 static int setup(void **state) {
   static const char *const extra[] = { "--fill-delay-ms", "5", NULL };
   (void)state;
-  ct_efx_sim(&fx, extra);
-  ct_efx_config(&fx, FOLLOWERS);
-  ct_efx_start(&fx);
+  ct_efx_up(&fx, extra, FOLLOWERS);
   return 0;
 }
 

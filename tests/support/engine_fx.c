@@ -8,6 +8,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,35 +254,38 @@ int ct_efx_no_duplicates(ct_efx_t *fx, const char *account) {
   return n;
 }
 
-static int with_store(ct_efx_t *fx, ct_store_txn_t *t, ct_store_t **s) {
+/* One record from the store, read in its own environment (the engine's
+ * must be closed: one LMDB environment per process). */
+static int read_record(ct_efx_t *fx, bool decision, const char *a,
+                       const char *b, void *out) {
   ct_store_config_t sc = { .path = fx->state_dir };
-  assert_null(fx->eng); /* one LMDB environment per process */
-  assert_int_equal(ct_store_open(&sc, s, NULL), 0);
-  return ct_store_txn_begin(*s, false, t);
+  ct_store_t *s;
+  ct_store_txn_t t;
+  int rc;
+  assert_null(fx->eng);
+  assert_int_equal(ct_store_open(&sc, &s, NULL), 0);
+  assert_int_equal(ct_store_txn_begin(s, false, &t), 0);
+  rc = decision ? ct_store_decision_get(&t, a, b, out)
+                : ct_store_forder_get(&t, a, b, out);
+  ct_store_txn_abort(&t);
+  ct_store_close(s);
+  return rc;
 }
 
 int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out) {
-  ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
-  assert_int_equal(with_store(fx, &t, &s), 0);
-  rc = ct_store_decision_get(&t, leader_oid, follower, out);
-  ct_store_txn_abort(&t);
-  ct_store_close(s);
-  return rc;
+  return read_record(fx, true, leader_oid, follower, out);
 }
 
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out) {
-  ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
-  assert_int_equal(with_store(fx, &t, &s), 0);
-  rc = ct_store_forder_get(&t, follower, corr, out);
-  ct_store_txn_abort(&t);
-  ct_store_close(s);
-  return rc;
+  return read_record(fx, false, follower, corr, out);
+}
+
+void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers) {
+  ct_efx_sim(fx, extra);
+  ct_efx_config(fx, followers);
+  ct_efx_start(fx);
 }
 
 pid_t ct_efx_spawn(const char *const *args, const char *log) {

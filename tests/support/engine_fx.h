@@ -48,6 +48,8 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra);
 void ct_efx_config(ct_efx_t *fx, const char *followers);
 /* Load the config and start the engine; waits for the first leader book. */
 void ct_efx_start(ct_efx_t *fx);
+/* All three: dhansim, the config, the engine. */
+void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers);
 /* Stop and free the engine (asserts a clean join). */
 void ct_efx_stop(ct_efx_t *fx);
 /* Stop the engine if running, dhansim, remove the directory. */
