@@ -1,6 +1,6 @@
 /*
  * engine_fx.c: the replication engine's test fixture (engine_fx.h):
- * dhansim with seven accounts, a config file in a temporary directory,
+ * dhansim with nine accounts, a config file in a temporary directory,
  * the engine in this process, leader actions over REST and follower books
  * through dhansim's admin plane, all blocking with deadlines.
  */
@@ -47,6 +47,10 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
                                       EFX_F6 ":tok" EFX_F6 ":1000",
                                       "--account",
                                       EFX_F7 ":tok" EFX_F7 ":10000000",
+                                      "--account",
+                                      EFX_F8 ":tok" EFX_F8 ":10000000",
+                                      "--account",
+                                      EFX_F9 ":tok" EFX_F9 ":20000",
                                       "--no-rate-limit",
                                       "--instruments",
                                       CT_SOURCE_DIR

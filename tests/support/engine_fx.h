@@ -24,6 +24,8 @@
 #define EFX_F5     "1000000005" /* funds 10,000,000 */
 #define EFX_F6     "1000000006" /* funds 1,000 */
 #define EFX_F7     "1000000007" /* funds 10,000,000 */
+#define EFX_F8     "1000000008" /* funds 10,000,000 */
+#define EFX_F9     "1000000009" /* funds 20,000 */
 
 typedef struct ct_efx {
   ct_sim_t sim;
