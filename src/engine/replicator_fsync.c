@@ -9,8 +9,9 @@
  *              place with the SAME correlation id;
  *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
  * Then the leader order is run again (level-triggered). Every sweep
- * (follower_poll_ms) looks up orders in doubt, re-runs open ones and polls
- * the follower's order book for fills, final states and hand edits (a
+ * (follower_poll_ms) looks up orders in doubt and re-runs open ones; every
+ * BOOK_EVERY sweeps, while it has open orders, the follower polls its
+ * order book for fills, final states and hand edits (a
  * follower order whose quantity, price, trigger or type no longer match
  * what we set is marked diverged and left alone). Funds come from
  * /fundlimit at start and every funds_refresh_ms.
@@ -29,6 +30,7 @@
 #define MOD           "follower"
 #define SWEEP_MAX     256
 #define UNKNOWN_PROBE 2 /* not-found lookups before an order is re-placed */
+#define BOOK_EVERY    3 /* sweeps per poll of the follower's order book */
 
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
@@ -344,7 +346,9 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
   free(fo);
   if (f->book_due > 0)
     f->book_due--;
-  if ((f->n_open > 0 || f->book_due > 0) && !f->book_busy &&
+  f->ticks++;
+  if ((f->book_due > 0 || (f->n_open > 0 && f->ticks % BOOK_EVERY == 0)) &&
+      !f->book_busy &&
       ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
                      &f->book_rid) == 0) {
     f->book_busy = true;
