@@ -136,20 +136,34 @@ void ct_efx_teardown(ct_efx_t *fx) {
   fx->dir = NULL;
 }
 
-static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
-                          const char *body, long want) {
+static cJSON *call_as(ct_efx_t *fx, const char *acct, const char *method,
+                      const char *path, const char *body, long want) {
   ct_http_resp_t r;
   cJSON *j;
-  char base[96];
+  char base[96], tok[48];
   snprintf(base, sizeof base, "%s/v2", fx->sim.url);
-  assert_int_equal(
-      ct_http(base, method, path, "tok" EFX_LEADER, body, NULL, &r), 0);
+  snprintf(tok, sizeof tok, "tok%s", acct);
+  assert_int_equal(ct_http(base, method, path, tok, body, NULL, &r), 0);
   if (r.status != want)
     fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
   j = r.json;
   r.json = NULL;
   ct_http_resp_free(&r);
   return j;
+}
+
+static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
+                          const char *body, long want) {
+  return call_as(fx, EFX_LEADER, method, path, body, want);
+}
+
+void ct_efx_modify_as(ct_efx_t *fx, const char *acct, const char *oid,
+                      const char *fields) {
+  char body[1024], path[96];
+  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",%s}",
+           acct, oid, fields);
+  snprintf(path, sizeof path, "/orders/%s", oid);
+  cJSON_Delete(call_as(fx, acct, "PUT", path, body, 200));
 }
 
 void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
@@ -164,11 +178,7 @@ void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
 }
 
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields) {
-  char body[1024], path[96];
-  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",%s}",
-           EFX_LEADER, oid, fields);
-  snprintf(path, sizeof path, "/orders/%s", oid);
-  cJSON_Delete(leader_call(fx, "PUT", path, body, 200));
+  ct_efx_modify_as(fx, EFX_LEADER, oid, fields);
 }
 
 void ct_efx_cancel(ct_efx_t *fx, const char *oid) {

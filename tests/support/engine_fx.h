@@ -63,6 +63,10 @@ void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid);
 /* PUT /orders/{oid} with `fields` (orderId, dhanClientId added). */
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields);
 void ct_efx_cancel(ct_efx_t *fx, const char *oid);
+/* The same modification by another account (a human editing a follower's
+ * order by hand): token "tok" + acct. */
+void ct_efx_modify_as(ct_efx_t *fx, const char *acct, const char *oid,
+                      const char *fields);
 void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body);
 
 /* The follower order mirroring leader order `oid` as a whole (corr id
