@@ -49,9 +49,24 @@
  * lost commits and every follower looks its orders up before sending.
  * opts.sync_commits (CT_STORE_SYNC) makes every intent commit fsync.
  *
- * Metrics (opts.metrics_path): one JSON line per leader change and per
- * follower order event (sent, ack, skip), CLOCK_MONOTONIC nanoseconds,
- * written by the background thread (never by an actor).
+ * Metrics (opts.metrics_path, `copytrader run --metrics FILE`): appended,
+ * one JSON object per line, buffered in memory and written by the
+ * background thread every 20 ms (never by an actor). Times are
+ * clock_gettime(CLOCK_MONOTONIC) nanoseconds, the clock dhansim stamps
+ * with. No line ever holds a token.
+ *   {"ev":"leader","leader_order":"<orderId>","t_ns":N}
+ *       a leader change that followers act on (new, modified, final)
+ *       reached the leader actor (any feed);
+ *   {"ev":"sent","follower":"<clientId>","corr":"<correlationId>",
+ *    "leader_order":"<orderId>","t_ns":N}
+ *       a follower PLACE was handed to its orders API actor (after its
+ *       intent commit; the API actor's rate limiter may still hold it);
+ *   {"ev":"ack","follower":..,"corr":..,"order_id":"<follower orderId>",
+ *    "status":"<http status>","t_ns":N}
+ *       its answer was read ("0" status when nothing came back);
+ *   {"ev":"skip","follower":..,"leader_order":..,"reason":"<code>"}
+ *       not copied: ZERO_LOTS, NO_MARGIN, SEGMENT_NOT_ALLOWED, ... (the
+ *       same code is stored in the decision).
  *
  * Threads: ct_engine_* functions are called from one controlling thread
  * (the CLI's main thread); actors run on the runtime's workers.
