@@ -166,15 +166,20 @@ void ct_efx_modify_as(ct_efx_t *fx, const char *acct, const char *oid,
   cJSON_Delete(call_as(fx, acct, "PUT", path, body, 200));
 }
 
-void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
+void ct_efx_place_at(ct_efx_t *fx, const char *path, const char *fields,
+                     char *oid) {
   char body[1024];
   cJSON *j;
   snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",%s}", EFX_LEADER,
            fields);
-  j = leader_call(fx, "POST", "/orders", body, 200);
+  j = leader_call(fx, "POST", path, body, 200);
   snprintf(oid, 32, "%s", ct_jstr(j, "orderId"));
   assert_true(oid[0] != '\0');
   cJSON_Delete(j);
+}
+
+void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
+  ct_efx_place_at(fx, "/orders", fields, oid);
 }
 
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields) {

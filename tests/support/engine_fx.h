@@ -60,6 +60,9 @@ void ct_efx_teardown(ct_efx_t *fx);
 /* The leader places an order: `fields` are JSON members without braces
  * (dhanClientId is added). The new order id goes to `oid` (32 bytes). */
 void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid);
+/* The same to another route ("/super/orders", "/forever/orders"). */
+void ct_efx_place_at(ct_efx_t *fx, const char *path, const char *fields,
+                     char *oid);
 /* PUT /orders/{oid} with `fields` (orderId, dhanClientId added). */
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields);
 void ct_efx_cancel(ct_efx_t *fx, const char *oid);
