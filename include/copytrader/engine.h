@@ -94,6 +94,11 @@ typedef struct ct_engine_opts {
   /* Called once, on a worker thread, after the first leader poll was
    * processed (the baseline or the recovery fan-out). May be NULL. */
   void (*on_ready)(void *ctx);
+  /* Called (on the failing actor's thread) when an actor failed beyond
+   * its restarts and the engine stopped itself; the controlling thread
+   * should then call ct_engine_join_free() (which returns CT_ESTATE).
+   * May be NULL. */
+  void (*on_fatal)(void *ctx);
   void *ctx;
 } ct_engine_opts_t;
 
@@ -120,7 +125,8 @@ int ct_engine_pause(ct_engine_t *e, const char *name, bool paused);
 void ct_engine_stop(ct_engine_t *e);
 
 /* Wait for the runtime to stop, then close the store and free everything.
- * Returns what ct_runtime_join() returned. NULL is fine. */
+ * Returns what ct_runtime_join() returned, or CT_ESTATE when the engine
+ * stopped itself after an actor failure (see on_fatal). NULL is fine. */
 int ct_engine_join_free(ct_engine_t *e);
 
 #endif /* COPYTRADER_ENGINE_H */

@@ -143,8 +143,22 @@ static int open_store(ct_engine_t *e, const ct_config_t *cfg) {
   return 0;
 }
 
+/* An actor exhausted its restarts: stop everything and say so. */
+static void on_escalate(ct_runtime_t *rt, ct_actor_t *failed, int err,
+                        void *ctx) {
+  ct_engine_t *e = ctx;
+  ct_log_error(MOD, "msg=\"actor failed: engine stops\" actor=%s err=%s",
+               ct_actor_name(failed), ct_strerror(err));
+  atomic_store(&e->failed, true);
+  ct_runtime_stop(rt);
+  if (e->opts.on_fatal)
+    e->opts.on_fatal(e->opts.ctx);
+}
+
 static int build(ct_engine_t *e, const ct_config_t *cfg) {
-  ct_runtime_opts_t ro = { .workers = cfg->workers > 0 ? cfg->workers : 2 };
+  ct_runtime_opts_t ro = { .workers = cfg->workers > 0 ? cfg->workers : 2,
+                           .on_escalate = on_escalate,
+                           .escalate_ctx = e };
   ct_spawn_opts_t lo = { .name = cfg->leader.client_id, .worker = 0 };
   size_t bad = 0;
   int rc = ct_instruments_load(cfg->instruments, &e->instr, &bad);
@@ -317,6 +331,8 @@ int ct_engine_join_free(ct_engine_t *e) {
       rc = ct_runtime_join(e->rt);
     ct_runtime_free(e->rt);
   }
+  if (rc == 0 && atomic_load(&e->failed))
+    rc = CT_ESTATE;
   bg_stop(e);
   ct_order_feed_free(e->feed);
   ct_postback_free(e->pb);

@@ -102,7 +102,8 @@ struct ct_engine {
   ct_instruments_t *instr;
   ct_store_t *store;
   bool store_created;
-  bool distrust; /* the store may have lost commits: look up before send */
+  bool distrust;      /* the store may have lost commits: look up before send */
+  atomic_bool failed; /* an actor failed beyond its restarts */
   ct_runtime_t *rt;
   bool started;
   char leader_id[CT_DHAN_CLIENT_SIZE];
