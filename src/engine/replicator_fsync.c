@@ -149,6 +149,32 @@ static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
   ct__fol_update(f, op->corr, apply_place, (void *)r, NULL);
 }
 
+/* The leader order was cancelled, rejected or expired with nothing
+ * traded: a follower order that never reached the broker stays unplaced. */
+static bool leader_gone(fol_t *f, const char *leader_id) {
+  const fleader_t *l = ct__smap_get(&f->leaders, leader_id);
+  ct_leader_state_t st;
+  ct_store_txn_t t;
+  int rc = CT_ENOTFOUND;
+  if (l != NULL) {
+    st = l->st;
+    rc = 0;
+  } else if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
+    rc = ct_store_leader_get(&t, leader_id, &st);
+    ct_store_txn_abort(&t);
+  }
+  return rc == 0 && st.traded_qty == 0 &&
+         (st.status == CT_DHAN_STATUS_CANCELLED ||
+          st.status == CT_DHAN_STATUS_REJECTED ||
+          st.status == CT_DHAN_STATUS_EXPIRED);
+}
+
+static void give_up(ct_forder_t *fo, void *ctx) {
+  (void)ctx;
+  fo->phase = CT_FPHASE_REJECTED; /* terminal for a PLACE */
+  snprintf(fo->reject_code, sizeof fo->reject_code, "LEADER_GONE");
+}
+
 static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
                       const ct_api_result_t *r) {
   ct_forder_t fo;
@@ -158,12 +184,16 @@ static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
     return;
   if (r->err == 0 || fo.intent != CT_FINTENT_PLACE || fo.order_id[0])
     return;
-  if ((fo.phase == CT_FPHASE_INTENT || fo.phase == CT_FPHASE_UNKNOWN) &&
-      fo.attempts >= UNKNOWN_PROBE) {
-    ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"",
-                f->s->name, op->corr);
-    ct__fol_place(self, f, &fo);
+  if ((fo.phase != CT_FPHASE_INTENT && fo.phase != CT_FPHASE_UNKNOWN) ||
+      fo.attempts < UNKNOWN_PROBE)
+    return;
+  if (leader_gone(f, fo.leader_order_id)) { /* nothing left to copy */
+    ct__fol_update(f, op->corr, give_up, NULL, NULL);
+    return;
   }
+  ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"", f->s->name,
+              op->corr);
+  ct__fol_place(self, f, &fo);
 }
 
 static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
