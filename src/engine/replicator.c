@@ -87,6 +87,7 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
   s->rules = cf->rules;
   s->copy_modifications = cf->copy_modifications;
   s->copy_cancellations = cf->copy_cancellations;
+  s->copy_super_orders = cf->copy_super_orders;
   atomic_init(&s->paused, false);
   s->eng = e;
   rc = make_account(e, cfg, cf->client_id, &cf->token.value, &s->acct);
@@ -94,6 +95,8 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
     rc = ct_api_spawn(e->rt, s->acct, CT_API_ORDERS, w, &s->orders);
   if (rc == 0)
     rc = ct_api_spawn(e->rt, s->acct, CT_API_FUNDS, w, &s->funds);
+  if (rc == 0 && s->copy_super_orders)
+    rc = ct_api_spawn(e->rt, s->acct, CT_API_SUPER, w, &s->super);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__follower_def, s, &so, &s->actor);
   return rc;
@@ -188,6 +191,10 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
     rc = CT_ENOMEM;
   for (size_t i = 0; rc == 0 && i < cfg->n_followers; i++, e->n_f++)
     rc = spawn_follower(e, cfg, i);
+  for (size_t i = 0; rc == 0 && i < e->n_f && !e->leader_super; i++)
+    if (e->f[i].copy_super_orders) /* the leader's super book is needed */
+      rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, worker_of(e, 1),
+                        &e->leader_super);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__leader_def, e, &lo, &e->leader);
   if (rc == 0)
