@@ -34,6 +34,16 @@
  *                 order changed by hand is recorded as diverged and left
  *                 alone. Skips (zero lots, limits, margin, window, ...) are
  *                 recorded as SKIP decisions with the reason.
+ * Super orders: the leader's super order book (GET /super/orders) gives
+ * the legs of a super entry; a follower with copy_super_orders places its
+ * own super order (entry leg correlation id, same target, stop loss and
+ * trail), copies entry-leg modifications while the entry is open, and
+ * cancels with the leader. Leg changes after the entry traded are not
+ * copied (the follower's own legs run on). Forever orders are not copied
+ * (recorded as FOREVER_ORDER skips): Dhan cannot look a forever order up
+ * by correlation id, so their creation could not be made exactly-once;
+ * when a leader forever order fires, the order it places is copied like
+ * any other.
  * Start-up recovery: the first book of a store that already existed is
  * fanned out whole, and every follower sweeps its open entries at once;
  * both go through the same lookups, so whatever a crash (kill -9)
