@@ -131,6 +131,18 @@ static void test_skips_slices_loop(void **state) {
   assert_int_equal(expect_copy(t1, EFX_F2, -1), 0 + 2); /* 2.5 -> 2 */
   assert_int_equal(expect_copy(t1, EFX_F4, -1), 3);     /* 10,000 cap */
   assert_int_equal(expect_copy(t1, EFX_F9, -1), 5);
+  { /* the super order is copied as a super order (replicator_legs.c) */
+    ct_corrid_input_t ci = { .leader_order_id = sup,
+                             .follower_id = EFX_F5,
+                             .kind = CT_CORRID_SUPER_LEG,
+                             .index = 1 };
+    cJSON *o;
+    assert_int_equal(ct_corrid_make(&ci, tag), 0);
+    o = ct_efx_wait(&fx, EFX_F5, tag, NULL, WAIT_MS);
+    assert_non_null(o);
+    assert_int_equal((int)ct_jnum(o, "quantity"), 100);
+    cJSON_Delete(o);
+  }
   usleep(1000000); /* let every follower decide (and not copy `ours`) */
   ct_efx_stop(&fx);
 
@@ -152,7 +164,9 @@ static void test_skips_slices_loop(void **state) {
   assert_int_equal((int)d.qty, 3000);
   for (const char *a = EFX_F2; a; a = strcmp(a, EFX_F2) == 0 ? EFX_F7 : NULL)
     assert_int_equal(ct_efx_decision(&fx, ours, a, &d), CT_ENOTFOUND);
-  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 5); /* + two TCS x 20 */
+  /* n1, two slices of n2, two TCS x 20, and the super order (20 x 5, as
+   * a super order: replicator_legs.c) */
+  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 6);
   ct_efx_no_duplicates(&fx, EFX_F2);
 }
 
