@@ -118,6 +118,8 @@ struct ct_engine {
   ct_actor_t *leader;
   ct_actor_t *legs; /* super and forever orders (replicator_legs.c) */
   ct_actor_t *leader_super, *leader_forever; /* NULL when no one copies */
+  int ready_need;        /* parts that must be ready: leader (+ legs) */
+  atomic_int ready_seen; /* parts ready so far */
   ct_order_feed_t *feed;
   ct_postback_t *pb;
   _Atomic uint64_t leader_capital_bits; /* double, 0 until known */
@@ -137,6 +139,9 @@ extern const ct_actor_def_t ct__follower_def; /* arg: ct__fslot_t */
 /* The legs actor and the leader's super and forever API actors (those
  * only when a follower copies them); replicator_legs.c. */
 int ct__legs_spawn(ct_engine_t *e);
+/* A part (the leader's first book, the legs actor's first lists) is
+ * ready; the last one calls opts.on_ready. Any thread, once per part. */
+void ct__eng_part_ready(ct_engine_t *e);
 
 double ct__eng_leader_capital(const ct_engine_t *e);
 void ct__eng_set_leader_capital(ct_engine_t *e, double v);

@@ -232,7 +232,11 @@ static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
   }
   if (!*seen && l->e->store_created)
     baseline(l, r, super);
-  *seen = true;
+  if (!*seen) {
+    *seen = true;
+    if (l->sup_seen && (l->fev_seen || l->e->leader_forever == NULL))
+      ct__eng_part_ready(l->e); /* the baseline precedes on_ready */
+  }
   for (size_t i = 0; i < r->count; i++) {
     const ct_dhan_super_order_t *so =
         super ? &((const ct_dhan_super_order_t *)r->items)[i] : NULL;
@@ -280,6 +284,12 @@ static void on_result(ct_actor_t *self, legs_t *l, const ct_envelope_t *env) {
     }
   }
   ct_api_result_free(&r);
+}
+
+void ct__eng_part_ready(ct_engine_t *e) {
+  if (atomic_fetch_add(&e->ready_seen, 1) + 1 == e->ready_need &&
+      e->opts.on_ready)
+    e->opts.on_ready(e->opts.ctx);
 }
 
 /* --- the actor ------------------------------------------------------------ */
@@ -351,6 +361,7 @@ int ct__legs_spawn(ct_engine_t *e) {
   int rc = 0;
   for (size_t i = 0; i < e->n_f; i++)
     forever |= e->f[i].copy_forever_orders;
+  e->ready_need = e->n_f ? 2 : 1;
   if (e->n_f == 0)
     return 0;
   rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, 0, &e->leader_super);
