@@ -96,7 +96,7 @@ static void expect_skip(const char *oid, const char *acct, const char *reason) {
 
 static void test_skips_slices_loop(void **state) {
   char n1[32], n2[32], t1[32], t2[32], ours[32], tag[CT_CORRID_SIZE];
-  char sup[32], gtt[32];
+  char gtt[32];
   char body[1024];
   ct_decision_t d;
   (void)state;
@@ -104,12 +104,7 @@ static void test_skips_slices_loop(void **state) {
   ct_efx_place(&fx, NIFTY(150), n2);
   ct_efx_place(&fx, TCS(5), t1); /* thin: 15,000 of its 20,000 */
   ct_efx_place(&fx, TCS(2), t2); /* thin: 6,000 > the 5,000 left */
-  ct_efx_place_at(&fx, "/super/orders",
-                  "\"transactionType\":\"BUY\",\"exchangeSegment\":"
-                  "\"NSE_EQ\",\"productType\":\"INTRADAY\",\"orderType\":"
-                  "\"LIMIT\",\"securityId\":\"11536\",\"quantity\":5,"
-                  "\"price\":3000,\"targetPrice\":3100,\"stopLossPrice\":2900",
-                  sup);
+
   ct_efx_place_at(&fx, "/forever/orders",
                   "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\","
                   "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
@@ -131,18 +126,6 @@ static void test_skips_slices_loop(void **state) {
   assert_int_equal(expect_copy(t1, EFX_F2, -1), 0 + 2); /* 2.5 -> 2 */
   assert_int_equal(expect_copy(t1, EFX_F4, -1), 3);     /* 10,000 cap */
   assert_int_equal(expect_copy(t1, EFX_F9, -1), 5);
-  { /* the super order is copied as a super order (replicator_legs.c) */
-    ct_corrid_input_t ci = { .leader_order_id = sup,
-                             .follower_id = EFX_F5,
-                             .kind = CT_CORRID_SUPER_LEG,
-                             .index = 1 };
-    cJSON *o;
-    assert_int_equal(ct_corrid_make(&ci, tag), 0);
-    o = ct_efx_wait(&fx, EFX_F5, tag, NULL, WAIT_MS);
-    assert_non_null(o);
-    assert_int_equal((int)ct_jnum(o, "quantity"), 100);
-    cJSON_Delete(o);
-  }
   usleep(1000000); /* let every follower decide (and not copy `ours`) */
   ct_efx_stop(&fx);
 
@@ -156,7 +139,7 @@ static void test_skips_slices_loop(void **state) {
   expect_skip(n1, EFX_F8, "OUTSIDE_WINDOW");
   expect_skip(t1, EFX_F8, "OUTSIDE_WINDOW");
   expect_skip(t2, EFX_F9, "NO_MARGIN"); /* reserved locally by t1 */
-  expect_skip(sup, EFX_F3, "SUPER_ORDER");
+
   expect_skip(gtt, EFX_F3, "FOREVER_ORDER");
   assert_int_equal(ct_efx_decision(&fx, n2, EFX_F5, &d), 0);
   assert_int_equal((int)d.kind, (int)CT_DECISION_SEND);
@@ -164,9 +147,7 @@ static void test_skips_slices_loop(void **state) {
   assert_int_equal((int)d.qty, 3000);
   for (const char *a = EFX_F2; a; a = strcmp(a, EFX_F2) == 0 ? EFX_F7 : NULL)
     assert_int_equal(ct_efx_decision(&fx, ours, a, &d), CT_ENOTFOUND);
-  /* n1, two slices of n2, two TCS x 20, and the super order (20 x 5, as
-   * a super order: replicator_legs.c) */
-  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 6);
+  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 5); /* + two TCS x 20 */
   ct_efx_no_duplicates(&fx, EFX_F2);
 }
 

@@ -34,6 +34,28 @@
  *                 order changed by hand is recorded as diverged and left
  *                 alone. Skips (zero lots, limits, margin, window, ...) are
  *                 recorded as SKIP decisions with the reason.
+ * Super orders: the leader's super order book (GET /super/orders) gives
+ * the legs of a super entry; a follower with copy_super_orders places its
+ * own super order (entry leg correlation id, same target, stop loss and
+ * trail), copies entry-leg modifications while the entry is open, and
+ * cancels with the leader.
+ *   legs          one actor (when a follower copies super or forever
+ *                 orders) reads the leader's super book and forever list
+ *                 every leader_poll_ms. Super: it keeps each copy's EXIT
+ *                 legs in step (target, stop loss and trail moved after
+ *                 the entry traded; a leg cancelled). Forever (SINGLE and
+ *                 OCO; the socket reports them only when they trigger):
+ *                 a follower with copy_forever_orders gets its own, sized,
+ *                 created with the deterministic correlation id of the
+ *                 first leg after its intent is stored, modified leg by
+ *                 leg and deleted as on the leader; a create of unknown
+ *                 outcome is resolved by listing the follower's forever
+ *                 orders and matching the correlation id (dhansim lists
+ *                 it; Dhan's documented list does not, see
+ *                 replicator_forever.c). Its records live under pseudo
+ *                 follower ids "<client>#S" / "<client>#F" in the store.
+ *                 When a leader forever order fires, the order it places
+ *                 is copied like any other.
  * Start-up recovery: the first book of a store that already existed is
  * fanned out whole, and every follower sweeps its open entries at once;
  * both go through the same lookups, so whatever a crash (kill -9)

@@ -194,6 +194,10 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
     rc = CT_ENOMEM;
   for (size_t i = 0; rc == 0 && i < cfg->n_followers; i++, e->n_f++)
     rc = spawn_follower(e, cfg, i);
+  for (size_t i = 0; rc == 0 && i < e->n_f && !e->leader_super; i++)
+    if (e->f[i].copy_super_orders) /* the leader's super book is needed */
+      rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, worker_of(e, 1),
+                        &e->leader_super);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__leader_def, e, &lo, &e->leader);
   if (rc == 0)

@@ -49,6 +49,20 @@ uint32_t ct__leader_fp(const ct_leader_state_t *st) {
   return (uint32_t)(h ^ (h >> 32));
 }
 
+/* The fingerprint a follower order mirrors: the leader's attributes and,
+ * for a super order, its legs. */
+static uint32_t fp_of(const fol_t *f, const ct_leader_state_t *st) {
+  const fleader_t *l = ct__smap_get(&f->leaders, st->order_id);
+  uint32_t fp = ct__leader_fp(st);
+  if (l != NULL && (l->flags & CT__LF_LEGS)) {
+    double v[3] = { l->target, l->stop_loss, l->trail };
+    const unsigned char *b = (const void *)v;
+    for (size_t i = 0; i < sizeof v; i++)
+      fp = (fp ^ b[i]) * 16777619u;
+  }
+  return fp;
+}
+
 bool ct__fol_busy(const fol_t *f, const char *corr) {
   return ct__smap_get(&f->busy, corr) != NULL;
 }
@@ -115,8 +129,20 @@ void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
       return;
     l = &tmp;
   }
+  if (fo->part == CT_CORRID_SUPER_LEG && !(l->flags & CT__LF_LEGS))
+    return; /* the legs come with the leader's super book: a later sweep */
   place_req(l, fo, &p);
-  rc = ct_orders_place(self, f->s->orders, &p, timeout_ms(f), &rid);
+  if (fo->part == CT_CORRID_SUPER_LEG) {
+    ct_dhan_super_req_t sr = { .o = p.o,
+                               .target_price = l->target,
+                               .stop_loss_price = l->stop_loss,
+                               .trailing_jump = l->trail };
+    rc = f->s->super
+             ? ct_super_place(self, f->s->super, &sr, timeout_ms(f), &rid)
+             : CT_ESTATE;
+  } else {
+    rc = ct_orders_place(self, f->s->orders, &p, timeout_ms(f), &rid);
+  }
   if (rc != 0) {
     ct_log_warn(MOD, "follower=%s corr=%s msg=\"place not sent\" err=%s",
                 f->s->name, fo->correlation_id, ct_strerror(rc));
@@ -175,7 +201,8 @@ static const ct_instrument_t *instrument(const fol_t *f,
  * need their own calls): a super entry copied as a plain order would
  * leave the follower without its exits, a forever order copied as a plain
  * order would execute at once. */
-static const char *leader_skip(const ct_leader_state_t *st, unsigned flags) {
+static const char *leader_skip(const fol_t *f, const ct_leader_state_t *st,
+                               unsigned flags) {
   if (st->status == CT_DHAN_STATUS_REJECTED)
     return "LEADER_REJECTED";
   if ((st->status == CT_DHAN_STATUS_CANCELLED ||
@@ -184,8 +211,8 @@ static const char *leader_skip(const ct_leader_state_t *st, unsigned flags) {
     return "LEADER_CANCELLED";
   if ((flags & CT__LF_FOREVER) || st->status == CT_DHAN_STATUS_CONFIRM)
     return "FOREVER_ORDER";
-  if (flags & CT__LF_SUPER)
-    return "SUPER_ORDER";
+  if ((flags & CT__LF_SUPER) && !f->s->copy_super_orders)
+    return "SUPER_NOT_COPIED";
   if (st->leg_no > 1)
     return "SUPER_LEG"; /* exit legs of a super order */
   return "";
@@ -214,20 +241,21 @@ static void fill_decision(const fol_t *f, const ct_leader_state_t *st,
 }
 
 static int make_intent(const fol_t *f, const ct_leader_state_t *st,
-                       const ct_sizing_result_t *r, int64_t i,
+                       const ct_sizing_result_t *r, int64_t i, bool super,
                        ct_forder_t *fo) {
   ct_corrid_input_t ci = { .leader_order_id = st->order_id,
                            .follower_id = f->s->client_id,
-                           .kind = r->slices > 1 ? CT_CORRID_SLICE
-                                                 : CT_CORRID_ORDER,
-                           .index = (uint32_t)i };
+                           .kind = super           ? CT_CORRID_SUPER_LEG
+                                   : r->slices > 1 ? CT_CORRID_SLICE
+                                                   : CT_CORRID_ORDER,
+                           .index = super ? 1 : (uint32_t)i };
   memset(fo, 0, sizeof(*fo));
   snprintf(fo->follower_id, sizeof fo->follower_id, "%s", f->s->client_id);
   snprintf(fo->leader_order_id, sizeof fo->leader_order_id, "%s", st->order_id);
   fo->part = ci.kind;
   fo->part_index = (uint32_t)i;
   fo->intent = CT_FINTENT_PLACE;
-  fo->intent_seq = ct__leader_fp(st);
+  fo->intent_seq = fp_of(f, st);
   fo->phase = CT_FPHASE_INTENT;
   fo->order_type = st->order_type;
   fo->quantity = ct_sizing_slice_at(r, i);
@@ -243,7 +271,8 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
                   ct_decision_t *d) {
   const ct_instrument_t *in = instrument(f, st);
   const fleader_t *l = ct__smap_get(&f->leaders, st->order_id);
-  const char *skip = force ? force : leader_skip(st, l ? l->flags : 0);
+  unsigned flags = l ? l->flags : 0;
+  const char *skip = force ? force : leader_skip(f, st, flags);
   ct_sizing_result_t r = { 0 };
   ct_sizing_order_t o;
   ct_sizing_account_t a;
@@ -259,6 +288,8 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
       skip = ct_skip_reason_str(r.skip);
     else if (rc == 0 && r.slices > MAX_SLICES)
       skip = "TOO_MANY_SLICES";
+    else if (rc == 0 && r.slices > 1 && (flags & CT__LF_SUPER))
+      skip = "SUPER_SLICED"; /* a super order cannot be sliced */
   }
   if (rc != 0)
     return rc;
@@ -266,7 +297,8 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   rc = ct_store_decision_put(t, d);
   for (int64_t i = 0; rc == 0 && d->kind == CT_DECISION_SEND && i < r.slices;
        i++) {
-    if ((rc = make_intent(f, st, &r, i, &out[i])) == 0)
+    if ((rc = make_intent(f, st, &r, i, (flags & CT__LF_SUPER) != 0,
+                          &out[i])) == 0)
       rc = ct_store_forder_put(t, &out[i]);
   }
   if (rc == 0 && d->kind == CT_DECISION_SEND) {
@@ -323,8 +355,12 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
 static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   fop_t op = { .kind = OP_CANCEL };
   uint64_t rid;
-  if (ct_orders_cancel(self, f->s->orders, fo->order_id, timeout_ms(f), &rid) !=
-      0)
+  int rc = fo->part == CT_CORRID_SUPER_LEG && f->s->super
+               ? ct_super_cancel(self, f->s->super, fo->order_id,
+                                 CT_DHAN_LEG_ENTRY, timeout_ms(f), &rid)
+               : ct_orders_cancel(self, f->s->orders, fo->order_id,
+                                  timeout_ms(f), &rid);
+  if (rc != 0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
@@ -336,7 +372,7 @@ static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
   ct_sizing_order_t o;
   ct_sizing_account_t a;
   ct_sizing_result_t r;
-  if (fo->part != CT_CORRID_ORDER)
+  if (fo->part == CT_CORRID_SLICE)
     return fo->quantity; /* a slice keeps its size */
   sizing_inputs(f, st, &o, &a, 0);
   if (ct_sizing_modify(&f->s->rules, &o, instrument(f, st), &a, NULL, 0, &r) !=
@@ -350,6 +386,28 @@ static void modify_intent(ct_forder_t *fo, void *ctx) {
   (void)ctx;
   fo->intent = CT_FINTENT_MODIFY;
   fo->phase = CT_FPHASE_INTENT;
+}
+
+/* PUT /orders/{id}, or for a super order's entry PUT /super/orders/{id}
+ * with ENTRY_LEG (its legs too; only while the entry is open). */
+static int call_modify(ct_actor_t *self, fol_t *f,
+                       const ct_dhan_modify_req_t *m, const ct_forder_t *fo,
+                       uint64_t *rid) {
+  const fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
+  ct_dhan_super_modify_req_t sm = { 0 };
+  if (fo->part != CT_CORRID_SUPER_LEG)
+    return ct_orders_modify(self, f->s->orders, m, timeout_ms(f), rid);
+  if (l == NULL || !(l->flags & CT__LF_LEGS) || f->s->super == NULL)
+    return CT_ESTATE;
+  snprintf(sm.order_id, sizeof sm.order_id, "%s", m->order_id);
+  sm.leg = CT_DHAN_LEG_ENTRY;
+  sm.order_type = m->order_type;
+  sm.quantity = m->quantity;
+  sm.price = m->price;
+  sm.target_price = l->target;
+  sm.stop_loss_price = l->stop_loss;
+  sm.trailing_jump = l->trail;
+  return ct_super_modify(self, f->s->super, &sm, timeout_ms(f), rid);
 }
 
 static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
@@ -371,11 +429,11 @@ static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
    * leads to a lookup (adopting what the order became), not to a false
    * "changed by hand". */
   if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
-      ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
+      call_modify(self, f, &m, fo, &rid) != 0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
-  op.fp = ct__leader_fp(st);
+  op.fp = fp_of(f, st);
   op.qty = m.quantity;
   op.price = m.price;
   op.trigger = m.trigger_price;
@@ -408,7 +466,7 @@ static void act_on(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     return;
   }
   if (f->s->copy_modifications && !ct_dhan_status_is_final(st->status) &&
-      fo->intent_seq != ct__leader_fp(st))
+      fo->intent_seq != fp_of(f, st))
     send_modify(self, f, st, fo);
 }
 
@@ -425,18 +483,39 @@ static int collect_cb(const ct_forder_t *fo, void *ctx) {
   return 0;
 }
 
+/* Keep the newest state, and what the events add to it, in the cache. */
+static void remember(fleader_t *l, const ct_leader_state_t *st,
+                     const fleader_t *x) {
+  if (l->st.version <= st->version)
+    l->st = *st;
+  if (x == NULL || x == l)
+    return;
+  l->flags |= x->flags;
+  if (x->flags & CT__LF_LEGS) {
+    l->target = x->target;
+    l->stop_loss = x->stop_loss;
+    l->trail = x->trail;
+  }
+}
+
+/* A super order is decided only once its legs are known (they come with
+ * a later state from the leader's super order book). */
+static bool waits_for_legs(const fol_t *f, const fleader_t *l,
+                           const ct_leader_state_t *st) {
+  return l != NULL && (l->flags & CT__LF_SUPER) && !(l->flags & CT__LF_LEGS) &&
+         f->s->copy_super_orders && !ct_dhan_status_is_final(st->status);
+}
+
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
-                      unsigned flags) {
+                      const fleader_t *x) {
   fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
   ct_forder_t fo[MAX_SLICES];
   collect_t c = { f->s->client_id, fo, 0, MAX_SLICES };
   ct_decision_t d;
   ct_store_txn_t t;
   int rc;
-  if (l != NULL && l->st.version <= st->version) {
-    l->st = *st;
-    l->flags |= flags;
-  }
+  if (l != NULL)
+    remember(l, st, x);
   if (ct_store_txn_begin(f->e->store, false, &t) != 0)
     return;
   rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
@@ -445,6 +524,8 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   ct_store_txn_abort(&t);
   /* Paused: an open leader order waits for the resume; a finished one is
    * recorded as skipped (it must not be copied late). */
+  if (rc == CT_ENOTFOUND && waits_for_legs(f, l, st))
+    return;
   if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
     decide_and_send(self, f, st, NULL);
   else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
@@ -460,7 +541,7 @@ void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   int rc;
   if (l != NULL) {
     st = l->st;
-    ct__fol_on_state(self, f, &st, l->flags);
+    ct__fol_on_state(self, f, &st, l);
     return;
   }
   if (ct_store_txn_begin(f->e->store, false, &t) != 0)
@@ -468,7 +549,7 @@ void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   rc = ct_store_leader_get(&t, leader_id, &st);
   ct_store_txn_abort(&t);
   if (rc == 0)
-    ct__fol_on_state(self, f, &st, 0);
+    ct__fol_on_state(self, f, &st, NULL);
 }
 
 /* --- the actor ------------------------------------------------------------ */
@@ -513,12 +594,17 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
     if (ct_read_bin(&r, &p, &n) == 0 && n == sizeof(ct_leader_state_t)) {
       ct_leader_state_t st;
       memcpy(&st, p, sizeof st);
+      fleader_t x = { 0 };
       uint64_t sent_ns = 0;
       (void)ct_read_u64(&r, &flags);
       (void)ct_read_u64(&r, &sent_ns);
+      (void)ct_read_f64(&r, &x.target);
+      (void)ct_read_f64(&r, &x.stop_loss);
+      (void)ct_read_f64(&r, &x.trail);
+      x.flags = (unsigned)flags;
       ct_log_debug(MOD, "follower=%s order=%s hop_us=%.1f", f->s->name,
                    st.order_id, (double)(ct__now_ns() - sent_ns) / 1e3);
-      ct__fol_on_state(self, f, &st, (unsigned)flags);
+      ct__fol_on_state(self, f, &st, &x);
     }
     ct_reader_close(&r);
     break;

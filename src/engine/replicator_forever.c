@@ -9,8 +9,12 @@
  *                         daily count; then POST /forever/orders with the
  *                         first leg's correlation id;
  *   INTENT or UNKNOWN  -> list the follower's forever orders and match the
- *                         correlation id; not found twice -> create again
- *                         with the same id;
+ *                         correlation id (dhansim lists it; Dhan's
+ *                         documented list has no correlationId, so an order
+ *                         listed without one is matched by security,
+ *                         quantity, type, price and trigger among those no
+ *                         other record of ours holds); not found twice ->
+ *                         create again with the same id;
  *   leader cancelled   -> DELETE the follower's forever order;
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
@@ -18,6 +22,7 @@
  * A leader forever order that triggered is left to trigger on the
  * follower by itself (it watches the same price).
  */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -113,11 +118,16 @@ static void send_create(ct_actor_t *self, legs_t *l, size_t fi,
 }
 
 static void send_lookup(ct_actor_t *self, legs_t *l, size_t fi,
-                        const char *leader, const char *corr) {
+                        const ct_dhan_forever_order_t *fo, const char *corr) {
+  lop_t op = { .kind = LOP_FEV_LOOKUP, .fi = fi };
   uint64_t rid;
   if (ct_forever_list(self, l->e->f[fi].forever, l->e->opts.call_timeout_ms,
-                      &rid) == 0)
-    track(l, rid, LOP_FEV_LOOKUP, fi, leader, corr, CT_DHAN_LEG_NONE, 0, 0);
+                      &rid) != 0)
+    return;
+  snprintf(op.leader, sizeof op.leader, "%s", fo->order_id);
+  snprintf(op.corr, sizeof op.corr, "%s", corr);
+  snprintf(op.sec, sizeof op.sec, "%s", fo->security_id);
+  ct__legs_track(l, rid, &op);
 }
 
 static void send_delete(ct_actor_t *self, legs_t *l, size_t fi,
@@ -276,7 +286,7 @@ static void decide(ct_actor_t *self, legs_t *l, size_t fi,
     ct__legs_skip(l, fi, fo->order_id, 'F', "LEADER_DONE");
   else if (decide_tx(l, fi, fo, c)) {
     if (l->e->distrust)
-      send_lookup(self, l, fi, fo->order_id, c->r[0].correlation_id);
+      send_lookup(self, l, fi, fo, c->r[0].correlation_id);
     else
       send_create(self, l, fi, fo, c);
   }
@@ -293,7 +303,7 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
         fo->status == CT_DHAN_STATUS_CONFIRM)
       send_create(self, l, fi, fo, c);
     else
-      send_lookup(self, l, fi, fo->order_id, r0->correlation_id);
+      send_lookup(self, l, fi, fo, r0->correlation_id);
     return;
   }
   if (r0->phase != CT_FPHASE_ACKED || r0->order_id[0] == '\0')
@@ -392,11 +402,63 @@ static void apply_delete(ct_forder_t *r, void *ctx) {
   r->phase = CT_FPHASE_DONE;
 }
 
-static const ct_dhan_forever_order_t *find_corr(const ct_api_result_t *r,
-                                                const char *corr) {
+typedef struct claimed {
+  const char *pseudo, *order_id;
+  bool hit;
+} claimed_t;
+
+static int claimed_cb(const ct_forder_t *fo, void *ctx) {
+  claimed_t *c = ctx;
+  if (strcmp(fo->follower_id, c->pseudo) == 0 &&
+      strcmp(fo->order_id, c->order_id) == 0)
+    c->hit = true;
+  return c->hit ? 1 : 0;
+}
+
+/* Whether another of our open forever records already holds `order_id`. */
+static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
+  claimed_t c = { pseudo, order_id, false };
+  ct_store_txn_t t;
+  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
+    return true; /* in doubt: do not adopt */
+  ct_store_each_open_forder(&t, claimed_cb, &c);
+  ct_store_txn_abort(&t);
+  return c.hit;
+}
+
+static bool same_order(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
+                       const char *security_id) {
+  return o->correlation_id[0] == '\0' && o->status == CT_DHAN_STATUS_CONFIRM &&
+         strcmp(o->security_id, security_id) == 0 &&
+         o->quantity == r->quantity && o->order_type == r->order_type &&
+         fabs(o->price - r->price) < 1e-6 &&
+         fabs(o->trigger_price - r->trigger_price) < 1e-6;
+}
+
+/* The follower's forever order created for record `corr`: by correlation
+ * id; when the list carries none (Dhan's documented list has no
+ * correlationId), by its attributes among the orders no other record of
+ * ours holds. */
+static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
+                                                const lop_t *op,
+                                                const ct_api_result_t *r) {
   const ct_dhan_forever_order_t *fo = r->items;
+  ct_forder_t rec;
+  ct_store_txn_t t;
+  char sid[CT_DHAN_SECID_SIZE] = "";
+  int rc;
   for (size_t i = 0; i < r->count; i++)
-    if (strcmp(fo[i].correlation_id, corr) == 0)
+    if (strcmp(fo[i].correlation_id, op->corr) == 0)
+      return &fo[i];
+  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
+    return NULL;
+  rc = ct_store_forder_get(&t, pseudo, op->corr, &rec);
+  ct_store_txn_abort(&t);
+  if (rc != 0)
+    return NULL;
+  snprintf(sid, sizeof sid, "%s", op->sec);
+  for (size_t i = 0; i < r->count; i++)
+    if (same_order(&fo[i], &rec, sid) && !is_claimed(l, pseudo, fo[i].order_id))
       return &fo[i];
   return NULL;
 }
@@ -423,7 +485,7 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
     if (r->err == 0 || !ct__legs_not_sent(r))
       ct__legs_update(l, pseudo, op->corr, apply_create, &a);
   } else if (op->kind == LOP_FEV_LOOKUP && r->err == 0) {
-    a.found = find_corr(r, op->corr);
+    a.found = find_copy(l, pseudo, op, r);
     ct__legs_update(l, pseudo, op->corr, apply_lookup, &a);
   } else if (op->kind == LOP_FEV_MODIFY && ok) {
     ct__legs_update(l, pseudo, op->corr, apply_modify, &a);

@@ -423,6 +423,6 @@ void ct__fol_resume(ct_actor_t *self, fol_t *f) {
     ct_store_txn_abort(&t);
   }
   for (size_t i = 0; i < c.n; i++)
-    ct__fol_on_state(self, f, &c.st[i], 0);
+    ct__fol_on_state(self, f, &c.st[i], NULL);
   free(c.st);
 }

@@ -22,7 +22,8 @@
 #include "copytrader/store.h"
 
 enum {
-  CT__ENG_MSG_LEADER = 400,   /* bin ct_leader_state_t, u64 CT__LF_*, u64 t */
+  CT__ENG_MSG_LEADER = 400,   /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
+                                 f64 target, f64 stop loss, f64 trail */
   CT__ENG_MSG_LPOLL = 401,    /* leader reconciliation timer */
   CT__ENG_MSG_FPOLL = 402,    /* follower poll and sweep timer */
   CT__ENG_MSG_RESUME = 403,   /* follower resumed: decide what it missed */
@@ -36,6 +37,7 @@ enum {
 #define CT__LF_AMO     1u /* after-market order */
 #define CT__LF_SUPER   2u /* a super order (entry leg) */
 #define CT__LF_FOREVER 4u /* a forever order (GTT) itself */
+#define CT__LF_LEGS    8u /* super order: target, stop loss, trail known */
 
 /* --- a string-keyed map with fixed-size values (smap.c) ----------------- */
 
@@ -90,13 +92,13 @@ typedef struct ct__fslot {
   ct_sizing_rules_t rules;
   bool copy_modifications;
   bool copy_cancellations;
-  bool copy_super_orders;   /* replicator_legs.c */
+  bool copy_super_orders;
   bool copy_forever_orders; /* replicator_legs.c */
   atomic_bool paused;
   ct_api_account_t *acct;
   ct_actor_t *orders;  /* the follower's orders API actor */
   ct_actor_t *funds;   /* the follower's funds API actor */
-  ct_actor_t *super;   /* super-orders API actor, when copy_super_orders */
+  ct_actor_t *super;   /* the follower's super orders API actor */
   ct_actor_t *forever; /* forever-orders API actor, when copy_forever_orders */
   ct_actor_t *actor;   /* the follower actor */
   struct ct_engine *eng;
@@ -115,11 +117,12 @@ struct ct_engine {
   ct_api_account_t *leader_acct;
   ct_actor_t *leader_orders;
   ct_actor_t *leader_funds;
+  ct_actor_t *leader_super; /* NULL when no follower copies super orders */
   ct_actor_t *leader;
-  ct_actor_t *legs; /* super and forever orders (replicator_legs.c) */
-  ct_actor_t *leader_super, *leader_forever; /* NULL when no one copies */
-  int ready_need;        /* parts that must be ready: leader (+ legs) */
-  atomic_int ready_seen; /* parts ready so far */
+  ct_actor_t *legs;           /* super and forever orders (replicator_legs.c) */
+  ct_actor_t *leader_forever; /* NULL when no follower copies forever orders */
+  int ready_need;             /* parts that must be ready: leader (+ legs) */
+  atomic_int ready_seen;      /* parts ready so far */
   ct_order_feed_t *feed;
   ct_postback_t *pb;
   _Atomic uint64_t leader_capital_bits; /* double, 0 until known */

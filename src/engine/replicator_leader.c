@@ -40,7 +40,8 @@
 
 typedef struct lcache {
   ct_leader_state_t st;
-  unsigned flags;      /* CT__LF_* */
+  unsigned flags;                  /* CT__LF_* */
+  double target, stop_loss, trail; /* super orders, with CT__LF_LEGS */
   uint64_t changed_ns; /* when the last change was applied (monotonic) */
   uint32_t changes;    /* CT_LCHG_* of the last applied change */
 } lcache_t;
@@ -50,6 +51,8 @@ typedef struct leader {
   ct__smap_t states; /* order id -> lcache_t */
   uint64_t list_rid, funds_rid;
   uint64_t list_issued_ns; /* when the book poll in flight was asked */
+  uint64_t super_rid;
+  bool super_busy;
   bool list_busy, list_all, funds_busy;
   bool can_poll;    /* the first funds answer came (capital known or not) */
   ct__smap_t dirty; /* order ids whose state awaits the next flush */
@@ -67,6 +70,12 @@ static int send_state(ct_actor_t *to, const lcache_t *c) {
     rc = ct_msg_put_u64(m, c->flags);
   if (rc == 0)
     rc = ct_msg_put_u64(m, ct__now_ns()); /* for the hop time (debug) */
+  if (rc == 0)
+    rc = ct_msg_put_f64(m, c->target);
+  if (rc == 0)
+    rc = ct_msg_put_f64(m, c->stop_loss);
+  if (rc == 0)
+    rc = ct_msg_put_f64(m, c->trail);
   if (rc == 0)
     rc = ct_send(to, m);
   if (rc != 0 && m != NULL)
@@ -200,6 +209,52 @@ out:
   ct__smap_init(&l->dirty, 1);
 }
 
+/* Super orders: the entry's events do not carry the exit legs' prices,
+ * so the leader's super order book (GET /super/orders) is read after every
+ * super order change and on every poll; followers decide a super order
+ * only once its legs are known. */
+static void ask_super(ct_actor_t *self, leader_t *l) {
+  if (l->eng->leader_super != NULL && !l->super_busy &&
+      ct_super_list(self, l->eng->leader_super, l->eng->opts.call_timeout_ms,
+                    &l->super_rid) == 0)
+    l->super_busy = true;
+}
+
+static bool set_legs(lcache_t *c, const ct_dhan_super_order_t *so) {
+  double target = c->target, sl = c->stop_loss, trail = c->trail;
+  for (unsigned i = 0; i < so->n_legs && i < CT_DHAN_SUPER_LEGS_MAX; i++) {
+    if (so->legs[i].leg == CT_DHAN_LEG_TARGET)
+      target = so->legs[i].price;
+    if (so->legs[i].leg == CT_DHAN_LEG_STOP_LOSS) {
+      sl = so->legs[i].price;
+      trail = so->legs[i].trailing_jump;
+    }
+  }
+  if ((c->flags & CT__LF_LEGS) && target == c->target && sl == c->stop_loss &&
+      trail == c->trail)
+    return false;
+  c->target = target;
+  c->stop_loss = sl;
+  c->trail = trail;
+  c->flags |= CT__LF_LEGS | CT__LF_SUPER;
+  return true;
+}
+
+static void on_super(leader_t *l, const ct_envelope_t *env) {
+  ct_api_result_t r;
+  l->super_busy = false;
+  if (ct_api_result_read(env, &r) != 0)
+    return;
+  for (size_t i = 0; r.err == 0 && i < r.count; i++) {
+    const ct_dhan_super_order_t *so =
+        (const ct_dhan_super_order_t *)r.items + i;
+    lcache_t *c = ct__smap_get(&l->states, so->order_id);
+    if (c != NULL && set_legs(c, so))
+      fan_out(l, c); /* the legs are new or changed */
+  }
+  ct_api_result_free(&r);
+}
+
 /* A push-feed event: fan out at once; the state is stored by the next
  * flush (FLUSH_MS later, in a batch), so the leader's write transaction
  * does not hold LMDB's writer lock while the followers commit their
@@ -218,6 +273,8 @@ static void on_event(ct_actor_t *self, leader_t *l, const ct_envelope_t *env,
   if (rc & 2) {
     fan_out(l, c);
     log_change(c, (int)ev.source);
+    if (c->flags & CT__LF_SUPER)
+      ask_super(self, l);
   }
   if ((rc & 1) && ct__smap_put(&l->dirty, ev.order_id, NULL) != NULL &&
       !l->flush_armed &&
@@ -285,6 +342,7 @@ static void poll(ct_actor_t *self, leader_t *l, bool all) {
     return;
   l->polls++;
   all = all || !l->ready || l->polls % RECONCILE_EVERY == 0;
+  ask_super(self, l);
   if (ct_orders_list(self, l->eng->leader_orders, l->eng->opts.call_timeout_ms,
                      &l->list_rid) == 0) {
     l->list_issued_ns = ct__now_ns();
@@ -373,6 +431,8 @@ static int leader_receive(ct_actor_t *self, const ct_envelope_t *env) {
     on_book(self, l, env);
   else if (l->funds_busy && env->request_id == l->funds_rid)
     on_funds(self, l, env);
+  else if (l->super_busy && env->request_id == l->super_rid)
+    on_super(l, env);
   return 0;
 }
 

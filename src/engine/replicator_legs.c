@@ -1,34 +1,37 @@
 /*
- * replicator_legs.c: the legs actor, which copies the leader's SUPER
- * orders (entry with target and stop-loss legs) and FOREVER orders (GTT,
- * SINGLE and OCO) to the followers that want them (copy_super_orders,
- * copy_forever_orders).
+ * replicator_legs.c: the legs actor, for what the order-update socket
+ * cannot tell: the exit legs of super orders and the leader's FOREVER
+ * orders (GTT, SINGLE and OCO).
  *
- * Neither kind can be copied from the order-update socket alone: a super
- * entry's event does not carry its target and stop-loss prices, leg
- * modifications before the entry trades change no order at all, and a
- * forever order is pushed once when created and then only when it
- * triggers. So the actor reconciles: every leader_poll_ms it reads the
- * leader's super-order book (GET /super/orders) and forever-order list
- * (GET /forever/orders) and, for every follower, compares each leader
- * order with what the store says the follower has (level-triggered, as the
- * follower actor does for plain orders) and acts on the difference:
- * decide and place (the decision and the PLACE intent in one write
- * transaction BEFORE sending, deterministic correlation id), modify a leg
- * whose leader values changed, cancel a leg (or the whole super order, or
- * delete a forever order) the leader cancelled. A PLACE of unknown outcome
- * (an intent left by a crash, a timeout) is resolved by listing the
- * follower's super or forever orders and matching the correlation id,
- * never by sending again blindly. One call per copied order is in flight
- * at a time; the next poll goes on from the stored state.
+ * A super order's exit legs can change (target, stop loss, trail) or be
+ * cancelled without any order event, and a forever order is pushed once
+ * when created and then only when it triggers. So this actor reconciles:
+ * every leader_poll_ms it reads the leader's super-order book (GET
+ * /super/orders, when a follower copies super orders) and forever-order
+ * list (GET /forever/orders, when one copies forever orders) and, for
+ * every follower, compares each leader order with what the store says the
+ * follower has (level-triggered, as the follower actor does for plain
+ * orders) and acts on the difference:
+ *   super   (replicator_super.c) the copy is placed, modified on its
+ *           entry leg and cancelled by the follower actor; this actor
+ *           modifies and cancels its exit legs;
+ *   forever (replicator_forever.c) decide and create (the decision and
+ *           the intent in one write transaction BEFORE sending,
+ *           deterministic correlation id), modify a leg whose leader
+ *           values changed, delete what the leader deleted. A create of
+ *           unknown outcome (an intent left by a crash, a timeout) is
+ *           resolved by listing the follower's forever orders and matching
+ *           the correlation id, never by sending again blindly.
+ * One call per copied order is in flight at a time; the next poll goes on
+ * from the stored state. Funds for sizing are read per follower at start
+ * and every funds_refresh_ms.
  *
- * The plain-order path records the leader's super entry and forever order
- * as skipped ("SUPER_ORDER", "FOREVER_ORDER": never copied as PLAIN
- * orders); this actor keeps its records under pseudo follower ids
- * (replicator_legs.h) so the two paths never meet. On a brand-new store
- * the first lists are a baseline, as for the order book: orders that
- * existed before the engine ever ran are recorded as skipped
- * ("PREEXISTING").
+ * The plain-order path records the leader's forever order as skipped
+ * ("FOREVER_ORDER": never copied as a PLAIN order); this actor keeps its
+ * records under pseudo follower ids (replicator_legs.h) so the two paths
+ * never meet. On a brand-new store the first forever list is a baseline,
+ * as the order book is: orders that existed before the engine ever ran are
+ * recorded as skipped ("PREEXISTING"), and on_ready waits for it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -201,18 +204,15 @@ static void on_funds(legs_t *l, const lop_t *op, const ct_api_result_t *r) {
   lf->capital = fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance;
 }
 
-/* The first list of a brand-new store: everything in it predates us. */
-static void baseline(legs_t *l, const ct_api_result_t *r, bool super) {
+/* The first forever list of a brand-new store: everything in it
+ * predates us. */
+static void baseline(legs_t *l, const ct_api_result_t *r) {
   ct_store_txn_t t;
   if (ct_store_txn_begin(l->e->store, true, &t) != 0)
     return;
-  for (size_t i = 0; i < r->count; i++) {
-    if (super)
-      ct__super_baseline(&t, l, &((const ct_dhan_super_order_t *)r->items)[i]);
-    else
-      ct__forever_baseline(&t, l,
-                           &((const ct_dhan_forever_order_t *)r->items)[i]);
-  }
+  for (size_t i = 0; i < r->count; i++)
+    ct__forever_baseline(&t, l,
+                         &((const ct_dhan_forever_order_t *)r->items)[i]);
   if (ct_store_txn_commit(&t) != 0)
     ct_log_error(MOD, "msg=\"baseline not stored\"");
 }
@@ -230,11 +230,12 @@ static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
                 super ? "super" : "forever", ct_strerror(r->err));
     return;
   }
-  if (!*seen && l->e->store_created)
-    baseline(l, r, super);
+  if (!*seen && l->e->store_created && !super)
+    baseline(l, r); /* super copies are decided by the follower actor */
   if (!*seen) {
     *seen = true;
-    if (l->sup_seen && (l->fev_seen || l->e->leader_forever == NULL))
+    if ((l->sup_seen || l->e->leader_super == NULL) &&
+        (l->fev_seen || l->e->leader_forever == NULL))
       ct__eng_part_ready(l->e); /* the baseline precedes on_ready */
   }
   for (size_t i = 0; i < r->count; i++) {
@@ -352,23 +353,21 @@ static const ct_actor_def_t legs_def = {
   .stop = legs_stop,
 };
 
-/* The leader's super list is read whenever there are followers (those
- * without copy_super_orders get their skip recorded); the forever list
- * only when one of them copies forever orders. */
+/* The legs actor runs when some follower copies super orders (the core
+ * path spawned the leader's super API actor then) or forever orders. */
 int ct__legs_spawn(ct_engine_t *e) {
   ct_spawn_opts_t so = { .name = "legs", .worker = 0 };
   bool forever = false;
   int rc = 0;
   for (size_t i = 0; i < e->n_f; i++)
     forever |= e->f[i].copy_forever_orders;
-  e->ready_need = e->n_f ? 2 : 1;
-  if (e->n_f == 0)
-    return 0;
-  rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, 0, &e->leader_super);
-  if (rc == 0 && forever)
+  if (forever)
     rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_FOREVER, 0,
                       &e->leader_forever);
-  if (rc == 0)
+  e->ready_need = 1;
+  if (rc == 0 && (e->leader_super || e->leader_forever)) {
+    e->ready_need = 2;
     rc = ct_spawn(e->rt, &legs_def, e, &so, &e->legs);
+  }
   return rc;
 }

@@ -3,24 +3,24 @@
  * store helpers; replicator_super.c: super orders; replicator_forever.c:
  * forever orders). See replicator_legs.c for the design.
  *
- * Records. A follower's copy of a leader super or forever order is kept
- * in the ordinary store records under a PSEUDO follower id, the follower's
- * client id with "#S" (super) or "#F" (forever) appended, so the plain
- * follower actor (its sweep, book merge and lookups, which all select by
- * the real client id) never sees or touches them:
- *   decision (leader order id, pseudo id)      SEND or SKIP with a reason
- *   super   entry  corr SUPER_LEG/1: order id, phase, sized quantity,
- *                  entry price, intent_seq = fingerprint of the leader's
- *                  entry (type, quantity, price) last applied
- *           target corr SUPER_LEG/3: price = target price last applied,
- *                  status CANCELLED once the leg was cancelled
- *           stop   corr SUPER_LEG/2: price = stop-loss price, trigger_price
- *                  = trailing jump last applied; CANCELLED likewise
- *   forever first  corr FOREVER_LEG/0: order id, phase, sized quantity,
- *                  intent_seq = fingerprint of the leader's first leg
- *           second corr FOREVER_LEG/1 (OCO only): the second leg likewise
+ * Records. This actor keeps its own records in the ordinary store records
+ * under a PSEUDO follower id, the follower's client id with "#S" (super
+ * order legs) or "#F" (forever orders) appended, so the follower actor
+ * (its sweep, book merge and lookups, which all select by the real client
+ * id) never sees or touches them:
+ *   super   the copy itself (placed, modified on its entry leg and
+ *           cancelled by the follower actor) is the follower actor's
+ *           record: real client id, corr SUPER_LEG/1. Ours are its exit
+ *           legs: corr SUPER_LEG/2 (stop loss: price, trigger_price =
+ *           trailing jump) and SUPER_LEG/3 (target: price), as last set,
+ *           status CANCELLED once cancelled.
+ *   forever decision (leader order id, pseudo id): SEND or SKIP;
+ *           first leg  corr FOREVER_LEG/0: order id, phase, sized
+ *                      quantity, intent_seq = fingerprint of the leader's
+ *                      first leg as last applied;
+ *           second leg corr FOREVER_LEG/1 (OCO only): likewise.
  * The correlation ids are made from the REAL client id; the one sent to
- * the broker is the entry's (super) or the first leg's (forever).
+ * the broker is the first forever leg's.
  */
 #ifndef CT_ENGINE_REPLICATOR_LEGS_H
 #define CT_ENGINE_REPLICATOR_LEGS_H
@@ -30,8 +30,7 @@
 #include "replicator_int.h"
 
 typedef enum {
-  LOP_SUPER_PLACE = 1,
-  LOP_SUPER_LOOKUP,
+  LOP_SUPER_LOOKUP = 1,
   LOP_SUPER_MODIFY,
   LOP_SUPER_CANCEL,
   LOP_FEV_CREATE,
@@ -48,9 +47,10 @@ typedef struct lop {
   char leader[CT_DHAN_ID_SIZE];   /* leader super/forever order id */
   char corr[CT_DHAN_CORRID_SIZE]; /* the record it moves on */
   ct_dhan_leg_t leg;              /* modify and cancel */
+  char sec[CT_DHAN_SECID_SIZE];   /* forever lookup: the security */
   uint32_t fp;                    /* modify: leader fingerprint applied */
   int64_t qty;
-  double price, target, sl, trail; /* modify: what is set */
+  double price, trail; /* modify: what is set */
 } lop_t;
 
 /* Per follower: funds for sizing (refreshed with funds_refresh_ms). */
@@ -98,11 +98,10 @@ int ct__legs_update(legs_t *l, const char *pseudo, const char *corr,
 bool ct__legs_refused(const ct_api_result_t *r);
 bool ct__legs_not_sent(const ct_api_result_t *r);
 
-/* replicator_super.c: act on the leader's super-order book. */
+/* replicator_super.c: keep the copies' exit legs in step with the
+ * leader's super-order book. */
 void ct__super_sync(ct_actor_t *self, legs_t *l, size_t fi,
                     const ct_dhan_super_order_t *so);
-void ct__super_baseline(ct_store_txn_t *t, legs_t *l,
-                        const ct_dhan_super_order_t *so);
 void ct__super_result(ct_actor_t *self, legs_t *l, const lop_t *op,
                       const ct_api_result_t *r);
 
