@@ -11,7 +11,8 @@
  * Restart: a super and a forever order created while the engine is down
  * are copied once when it comes back, and a forever record put back to
  * INTENT with no order id (a crash after the send, before the answer was
- * stored) is resolved by lookup, not sent twice.
+ * stored) is resolved by lookup, not sent twice. Baseline: a forever
+ * order that existed before the engine first ran is not copied.
  */
 #include <math.h>
 #include <string.h>
@@ -368,11 +369,29 @@ static void test_restart(void **state) {
   assert_true(fo.order_id[0] != '\0');
 }
 
+/* A brand-new store: forever orders already there are not copied. */
+static void test_baseline(void **state) {
+  char gtt[32], g2[CT_CORRID_SIZE];
+  (void)state;
+  ct_efx_teardown(&fx);
+  ct_efx_sim(&fx, NULL);
+  ct_efx_config(&fx, FOLLOWERS);
+  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
+  ct_efx_start(&fx); /* on_ready: after the legs actor's first lists */
+  sleep_ms(800);
+  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  assert_int_equal(count(EFX_F2, "/forever/orders", g2), 0);
+  ct_efx_stop(&fx);
+  expect_skip(gtt, EFX_F2 "#F", "PREEXISTING");
+  expect_skip(gtt, EFX_F3 "#F", "PREEXISTING");
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_super),
     cmocka_unit_test(test_forever),
     cmocka_unit_test(test_restart),
+    cmocka_unit_test(test_baseline),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

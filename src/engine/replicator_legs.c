@@ -181,7 +181,7 @@ static void ask_funds(ct_actor_t *self, legs_t *l) {
   for (size_t i = 0; i < l->e->n_f; i++) {
     lop_t op = { .kind = LOP_FUNDS, .fi = i };
     uint64_t rid;
-    if (l->fol[i].funds_busy ||
+    if (!l->e->f[i].copy_forever_orders || l->fol[i].funds_busy ||
         ct_funds_limit(self, l->e->f[i].funds, l->e->opts.call_timeout_ms,
                        &rid) != 0)
       continue;
