@@ -7,7 +7,9 @@
  * (its live stop-loss leg with it); a follower with copy_super_orders
  * false gets none (a recorded skip). Forever orders: SINGLE and OCO
  * created sized, modified (first and second leg) and deleted as on the
- * leader; a follower without copy_forever_orders gets a recorded skip.
+ * leader; when the leader's fires, the order it places is copied as a
+ * plain order and the follower's forever copy deleted; a follower without
+ * copy_forever_orders gets a recorded skip.
  * Restart: a super and a forever order created while the engine is down
  * are copied once when it comes back, and a forever record put back to
  * INTENT with no order id (a crash after the send, before the answer was
@@ -287,6 +289,31 @@ static void forever_put(const char *oid, const char *flag, const char *leg,
   leader("PUT", path, body, 200);
 }
 
+/* The leader's forever order fires: the order it places is copied as a
+ * plain order, and the follower's forever copy is deleted (it must not
+ * fire too). */
+static void fired(const char *F) {
+  char gtt[32], g2[CT_CORRID_SIZE], corr[CT_CORRID_SIZE], body[96];
+  const cJSON *it, *last = NULL;
+  cJSON *book, *o;
+  ct_efx_place_at(&fx, F, SINGLE_TCS(3), gtt);
+  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  expect(EFX_F2, F, g2, "status:CONFIRM", 0);
+  snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", gtt);
+  ct_efx_admin(&fx, "/admin/forever/trigger", body);
+  expect(EFX_F2, F, g2, "status:CANCELLED", 0);
+  book = ct_efx_book(&fx, EFX_LEADER);
+  cJSON_ArrayForEach(it, book) last = it; /* the order it placed */
+  assert_non_null(last);
+  assert_string_not_equal(ct_jstr(last, "orderId"), gtt);
+  ct_efx_corr(ct_jstr(last, "orderId"), EFX_F2, -1, corr);
+  o = ct_efx_wait(&fx, EFX_F2, corr, NULL, WAIT_MS);
+  assert_non_null(o);
+  assert_int_equal((int)ct_jnum(o, "quantity"), 6);
+  cJSON_Delete(o);
+  cJSON_Delete(book);
+}
+
 static void test_forever(void **state) {
   char one[32], oco[32], path[96];
   char s2[CT_CORRID_SIZE], s3[CT_CORRID_SIZE], o2[CT_CORRID_SIZE];
@@ -320,6 +347,7 @@ static void test_forever(void **state) {
   snprintf(path, sizeof path, "/forever/orders/%s", oco);
   leader("DELETE", path, NULL, 200);
   expect(EFX_F2, F, o2, "status:CANCELLED", 0);
+  fired(F);
   ct_efx_stop(&fx);
   expect_skip(one, EFX_F4 "#F", "FOREVER_DISABLED");
   ct_efx_start(&fx);

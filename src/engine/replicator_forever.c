@@ -19,8 +19,12 @@
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
  *                         quantity sized again.
- * A leader forever order that triggered is left to trigger on the
- * follower by itself (it watches the same price).
+ * A leader forever order that TRIGGERED places an ordinary order, which
+ * the follower actor copies like any other; the follower's forever copy
+ * is then deleted so it cannot fire as well. (Race, not closed: on Dhan
+ * the copy may fire by itself in the same instant, watching the same
+ * price; its delete is then refused, logged, and the follower holds both
+ * executions.)
  */
 #include <math.h>
 #include <stdio.h>
@@ -315,6 +319,12 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
       send_delete(self, l, fi, fo->order_id, r0);
     return;
   }
+  if (fo->status == CT_DHAN_STATUS_TRIGGERED) {
+    /* The order the leader's fired is copied as a plain order (follower
+     * actor): the copy must not fire as well. */
+    send_delete(self, l, fi, fo->order_id, r0);
+    return;
+  }
   if (fo->status != CT_DHAN_STATUS_CONFIRM || !s->copy_modifications)
     return;
   if (leg_fp(fo, 0) != r0->intent_seq)
@@ -490,6 +500,11 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
   } else if (op->kind == LOP_FEV_MODIFY && ok) {
     ct__legs_update(l, pseudo, op->corr, apply_modify, &a);
   } else if (op->kind == LOP_FEV_DELETE && ok) {
+    if (r->err != 0)
+      ct_log_warn(MOD,
+                  "follower=%s order=%s msg=\"forever copy no longer "
+                  "active: it may have fired\"",
+                  s->name, op->leader);
     ct__legs_update(l, pseudo, op->corr, apply_delete, &a);
   }
 }
