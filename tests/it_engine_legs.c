@@ -1,20 +1,21 @@
 /*
  * Integration: what the legs actor copies, against dhansim over real
- * sockets. Super orders: the copy (placed by the follower actor, sized 2x
- * and 1x, with the leader's target and stop loss) keeps its exit legs in
- * step with the leader's after the entry traded: target moved, stop loss
- * and trailing jump moved, target leg cancelled, then the entry cancelled
- * (its live stop-loss leg with it); a follower with copy_super_orders
- * false gets none (a recorded skip). Forever orders: SINGLE and OCO
- * created sized, modified (first and second leg) and deleted as on the
- * leader; when the leader's fires, the order it places is copied as a
- * plain order and the follower's forever copy deleted; a follower without
- * copy_forever_orders gets a recorded skip.
- * Restart: a super and a forever order created while the engine is down
- * are copied once when it comes back, and a forever record put back to
- * INTENT with no order id (a crash after the send, before the answer was
- * stored) is resolved by lookup, not sent twice. Baseline: a forever
- * order that existed before the engine first ran is not copied.
+ * sockets. Followers: 2x multiplier, capital-proportional (10M over 10M:
+ * 1x), and one with copy_super_orders false. Super orders: the copy
+ * (placed by the follower actor, sized, with the leader's target and
+ * stop loss) keeps its exit legs in step with the leader's after the entry
+ * traded: target moved, stop loss and trailing jump moved, target leg
+ * cancelled, then the entry cancelled (its live stop-loss leg with it); a
+ * follower with copy_super_orders false gets none (a recorded skip). Forever
+ * orders: SINGLE and OCO created sized, modified (first and second leg) and
+ * deleted as on the leader; when the leader's fires, the order it places is
+ * copied as a plain order and the follower's forever copy deleted; a follower
+ * without copy_forever_orders gets a recorded skip. Restart: a super and a
+ * forever order created while the engine is down are copied once when it comes
+ * back, and a forever record put back to INTENT with no order id (a crash after
+ * the send, before the answer was stored) is resolved by lookup, not sent
+ * twice. Baseline: a forever order that existed before the engine first ran is
+ * not copied.
  */
 #include <math.h>
 #include <string.h>
@@ -34,7 +35,7 @@ static const char *const FOLLOWERS =
     "\n    sizing: {mode: multiplier, value: 2}\n"
     "    copy_forever_orders: true\n"
     "  - name: one\n    client_id: \"" EFX_F3 "\"\n    token: tok" EFX_F3
-    "\n    sizing: {mode: multiplier, value: 1}\n"
+    "\n    sizing: {mode: capital_proportional, value: 1}\n" /* 10M/10M */
     "    copy_forever_orders: true\n"
     "  - name: nosup\n    client_id: \"" EFX_F4 "\"\n    token: tok" EFX_F4
     "\n    sizing: {mode: multiplier, value: 1}\n"

@@ -288,6 +288,9 @@ static void decide(ct_actor_t *self, legs_t *l, size_t fi,
     return;
   else if (!live)
     ct__legs_skip(l, fi, fo->order_id, 'F', "LEADER_DONE");
+  else if (s->rules.mode == CT_SIZING_CAPITAL_PROPORTIONAL &&
+           (!l->fol[fi].funds_known || ct__eng_leader_capital(l->e) <= 0))
+    return; /* sized once both capitals are known: a later poll */
   else if (decide_tx(l, fi, fo, c)) {
     if (l->e->distrust)
       send_lookup(self, l, fi, fo, c->r[0].correlation_id);

@@ -23,8 +23,9 @@
  *           resolved by listing the follower's forever orders and matching
  *           the correlation id, never by sending again blindly.
  * One call per copied order is in flight at a time; the next poll goes on
- * from the stored state. Funds for sizing are read per follower at start
- * and every funds_refresh_ms.
+ * from the stored state. Fund limits (the capital of capital-proportional
+ * sizing) are read per forever-copying follower at start and every
+ * funds_refresh_ms.
  *
  * The plain-order path records the leader's forever order as skipped
  * ("FOREVER_ORDER": never copied as a PLAIN order); this actor keeps its
@@ -109,10 +110,12 @@ int ct__legs_size(legs_t *l, size_t fi, const ct_sizing_order_t *o,
   a.minute_ist = ct_sizing_ist_minute((int64_t)time(NULL));
   a.reduces_position = o->side == CT_DHAN_TXN_SELL;
   memset(r, 0, sizeof(*r));
+  /* No margin check: a forever order holds no funds until it fires, and
+   * the order it then places is sized and checked by the follower actor
+   * like any other. */
   if (modify)
     return ct_sizing_modify(&s->rules, o, in, &a, NULL, 0, r);
-  return ct_sizing_decide(&s->rules, o, in, &a,
-                          lf->funds_known ? &lf->ledger : NULL, r);
+  return ct_sizing_decide(&s->rules, o, in, &a, NULL, r);
 }
 
 void ct__legs_skip(legs_t *l, size_t fi, const char *leader, char kind,
@@ -196,12 +199,8 @@ static void on_funds(legs_t *l, const lop_t *op, const ct_api_result_t *r) {
   lf->funds_busy = false;
   if (r->err != 0 || r->count == 0)
     return;
-  if (lf->funds_known)
-    ct_funds_ledger_refresh(&lf->ledger, fl->available_balance);
-  else
-    ct_funds_ledger_init(&lf->ledger, fl->available_balance);
-  lf->funds_known = true;
   lf->capital = fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance;
+  lf->funds_known = true;
 }
 
 /* The first forever list of a brand-new store: everything in it

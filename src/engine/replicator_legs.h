@@ -53,10 +53,9 @@ typedef struct lop {
   double price, trail; /* modify: what is set */
 } lop_t;
 
-/* Per follower: funds for sizing (refreshed with funds_refresh_ms). */
+/* Per follower: capital for sizing (refreshed with funds_refresh_ms). */
 typedef struct lfol {
-  ct_funds_ledger_t ledger;
-  bool funds_known, funds_busy;
+  bool funds_busy, funds_known;
   double capital;
 } lfol_t;
 
@@ -82,9 +81,9 @@ int ct__legs_corr(const char *leader, const ct__fslot_t *s,
                   ct_corrid_kind_t kind, uint32_t idx,
                   char out[CT_DHAN_CORRID_SIZE]);
 uint32_t ct__legs_fp(int64_t qty, double price, double trigger, int type);
-/* Size an order of `security_id` with the follower's rules (funds when
- * known); `modify`: a new total for an existing order (no window, count
- * or margin). */
+/* Size an order of `security_id` with the follower's rules (no margin
+ * check); `modify`: a new total for an existing order (no window or
+ * count). */
 int ct__legs_size(legs_t *l, size_t fi, const ct_sizing_order_t *o,
                   const char *security_id, int64_t orders_today, bool modify,
                   ct_sizing_result_t *r);
