@@ -55,7 +55,8 @@
  *                 replicator_forever.c). Its records live under pseudo
  *                 follower ids "<client>#S" / "<client>#F" in the store.
  *                 When a leader forever order fires, the order it places
- *                 is copied like any other.
+ *                 is copied like any other and the follower's forever
+ *                 copy is deleted (so it does not fire too).
  * Start-up recovery: the first book of a store that already existed is
  * fanned out whole, and every follower sweeps its open entries at once;
  * both go through the same lookups, so whatever a crash (kill -9)

@@ -139,8 +139,9 @@ struct ct_engine {
 
 extern const ct_actor_def_t ct__leader_def;   /* arg: ct_engine_t */
 extern const ct_actor_def_t ct__follower_def; /* arg: ct__fslot_t */
-/* The legs actor and the leader's super and forever API actors (those
- * only when a follower copies them); replicator_legs.c. */
+/* The legs actor (when a follower copies super or forever orders) and
+ * the leader's forever API actor (when one copies forever orders);
+ * replicator_legs.c. */
 int ct__legs_spawn(ct_engine_t *e);
 /* A part (the leader's first book, the legs actor's first lists) is
  * ready; the last one calls opts.on_ready. Any thread, once per part. */
