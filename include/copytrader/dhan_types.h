@@ -318,6 +318,7 @@ typedef struct ct_dhan_forever_order {
   char exchange_time[CT_DHAN_TIME_SIZE];
   char drv_expiry_date[CT_DHAN_TIME_SIZE];
   char drv_option_type[8];
+  char correlation_id[CT_DHAN_CORRID_SIZE]; /* dhansim; "" when absent */
   ct_dhan_status_t status;
   ct_dhan_txn_t txn;
   ct_dhan_segment_t segment;
@@ -325,9 +326,15 @@ typedef struct ct_dhan_forever_order {
   ct_dhan_order_type_t order_type;
   ct_dhan_order_flag_t order_flag;
   ct_dhan_leg_t leg;
+  ct_dhan_validity_t validity; /* when given */
   int64_t quantity;
   double price;
   double trigger_price;
+  /* The second OCO leg, when the list gives it (dhansim does; Dhan's docs
+   * show none): 0 when absent. */
+  int64_t quantity1;
+  double price1;
+  double trigger_price1;
   double drv_strike_price;
 } ct_dhan_forever_order_t;
 

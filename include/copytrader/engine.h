@@ -38,12 +38,25 @@
  * the legs of a super entry; a follower with copy_super_orders places its
  * own super order (entry leg correlation id, same target, stop loss and
  * trail), copies entry-leg modifications while the entry is open, and
- * cancels with the leader. Leg changes after the entry traded are not
- * copied (the follower's own legs run on). Forever orders are not copied
- * (recorded as FOREVER_ORDER skips): Dhan cannot look a forever order up
- * by correlation id, so their creation could not be made exactly-once;
- * when a leader forever order fires, the order it places is copied like
- * any other.
+ * cancels with the leader.
+ *   legs          one actor (when a follower copies super or forever
+ *                 orders) reads the leader's super book and forever list
+ *                 every leader_poll_ms. Super: it keeps each copy's EXIT
+ *                 legs in step (target, stop loss and trail moved after
+ *                 the entry traded; a leg cancelled). Forever (SINGLE and
+ *                 OCO; the socket reports them only when they trigger):
+ *                 a follower with copy_forever_orders gets its own, sized,
+ *                 created with the deterministic correlation id of the
+ *                 first leg after its intent is stored, modified leg by
+ *                 leg and deleted as on the leader; a create of unknown
+ *                 outcome is resolved by listing the follower's forever
+ *                 orders and matching the correlation id (dhansim lists
+ *                 it; Dhan's documented list does not, see
+ *                 replicator_forever.c). Its records live under pseudo
+ *                 follower ids "<client>#S" / "<client>#F" in the store.
+ *                 When a leader forever order fires, the order it places
+ *                 is copied like any other and the follower's forever
+ *                 copy is deleted (so it does not fire too).
  * Start-up recovery: the first book of a store that already existed is
  * fanned out whole, and every follower sweeps its open entries at once;
  * both go through the same lookups, so whatever a crash (kill -9)

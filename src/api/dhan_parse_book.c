@@ -80,6 +80,11 @@ static const ct__field_t forever_fields[] = {
   CT__F64("price", F, price),
   CT__F64("triggerPrice", F, trigger_price),
   CT__F64("drvStrikePrice", F, drv_strike_price),
+  CT__ID("correlationId", F, correlation_id),
+  CT__ENUM("validity", CT__E_VALIDITY, F, validity),
+  CT__I64("quantity1", F, quantity1),
+  CT__F64("price1", F, price1),
+  CT__F64("triggerPrice1", F, trigger_price1),
 };
 #undef F
 

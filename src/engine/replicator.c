@@ -88,6 +88,7 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
   s->copy_modifications = cf->copy_modifications;
   s->copy_cancellations = cf->copy_cancellations;
   s->copy_super_orders = cf->copy_super_orders;
+  s->copy_forever_orders = cf->copy_forever_orders;
   atomic_init(&s->paused, false);
   s->eng = e;
   rc = make_account(e, cfg, cf->client_id, &cf->token.value, &s->acct);
@@ -97,6 +98,8 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
     rc = ct_api_spawn(e->rt, s->acct, CT_API_FUNDS, w, &s->funds);
   if (rc == 0 && s->copy_super_orders)
     rc = ct_api_spawn(e->rt, s->acct, CT_API_SUPER, w, &s->super);
+  if (rc == 0 && s->copy_forever_orders)
+    rc = ct_api_spawn(e->rt, s->acct, CT_API_FOREVER, w, &s->forever);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__follower_def, s, &so, &s->actor);
   return rc;
@@ -197,6 +200,8 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
                         &e->leader_super);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__leader_def, e, &lo, &e->leader);
+  if (rc == 0)
+    rc = ct__legs_spawn(e);
   if (rc == 0)
     rc = spawn_feeds(e, cfg);
   return rc;

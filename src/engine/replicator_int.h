@@ -22,13 +22,14 @@
 #include "copytrader/store.h"
 
 enum {
-  CT__ENG_MSG_LEADER = 400, /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
-                               f64 target, f64 stop loss, f64 trail */
-  CT__ENG_MSG_LPOLL = 401,  /* leader reconciliation timer */
-  CT__ENG_MSG_FPOLL = 402,  /* follower poll and sweep timer */
-  CT__ENG_MSG_RESUME = 403, /* follower resumed: decide what it missed */
-  CT__ENG_MSG_FUNDS = 404,  /* fund limit refresh timer */
-  CT__ENG_MSG_LFLUSH = 405  /* leader: store the pending states */
+  CT__ENG_MSG_LEADER = 400,   /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
+                                 f64 target, f64 stop loss, f64 trail */
+  CT__ENG_MSG_LPOLL = 401,    /* leader reconciliation timer */
+  CT__ENG_MSG_FPOLL = 402,    /* follower poll and sweep timer */
+  CT__ENG_MSG_RESUME = 403,   /* follower resumed: decide what it missed */
+  CT__ENG_MSG_FUNDS = 404,    /* fund limit refresh timer */
+  CT__ENG_MSG_LFLUSH = 405,   /* leader: store the pending states */
+  CT__ENG_MSG_LEGS_POLL = 406 /* legs actor: super and forever lists */
 };
 
 /* What a leader order is, beyond ct_leader_state_t (sent with each state
@@ -92,12 +93,14 @@ typedef struct ct__fslot {
   bool copy_modifications;
   bool copy_cancellations;
   bool copy_super_orders;
+  bool copy_forever_orders; /* replicator_legs.c */
   atomic_bool paused;
   ct_api_account_t *acct;
-  ct_actor_t *orders; /* the follower's orders API actor */
-  ct_actor_t *funds;  /* the follower's funds API actor */
-  ct_actor_t *super;  /* the follower's super orders API actor */
-  ct_actor_t *actor;  /* the follower actor */
+  ct_actor_t *orders;  /* the follower's orders API actor */
+  ct_actor_t *funds;   /* the follower's funds API actor */
+  ct_actor_t *super;   /* the follower's super orders API actor */
+  ct_actor_t *forever; /* forever-orders API actor, when copy_forever_orders */
+  ct_actor_t *actor;   /* the follower actor */
   struct ct_engine *eng;
 } ct__fslot_t;
 
@@ -116,6 +119,10 @@ struct ct_engine {
   ct_actor_t *leader_funds;
   ct_actor_t *leader_super; /* NULL when no follower copies super orders */
   ct_actor_t *leader;
+  ct_actor_t *legs;           /* super and forever orders (replicator_legs.c) */
+  ct_actor_t *leader_forever; /* NULL when no follower copies forever orders */
+  int ready_need;             /* parts that must be ready: leader (+ legs) */
+  atomic_int ready_seen;      /* parts ready so far */
   ct_order_feed_t *feed;
   ct_postback_t *pb;
   _Atomic uint64_t leader_capital_bits; /* double, 0 until known */
@@ -132,6 +139,13 @@ struct ct_engine {
 
 extern const ct_actor_def_t ct__leader_def;   /* arg: ct_engine_t */
 extern const ct_actor_def_t ct__follower_def; /* arg: ct__fslot_t */
+/* The legs actor (when a follower copies super or forever orders) and
+ * the leader's forever API actor (when one copies forever orders);
+ * replicator_legs.c. */
+int ct__legs_spawn(ct_engine_t *e);
+/* A part (the leader's first book, the legs actor's first lists) is
+ * ready; the last one calls opts.on_ready. Any thread, once per part. */
+void ct__eng_part_ready(ct_engine_t *e);
 
 double ct__eng_leader_capital(const ct_engine_t *e);
 void ct__eng_set_leader_capital(ct_engine_t *e, double v);

@@ -328,8 +328,7 @@ static void on_book(ct_actor_t *self, leader_t *l, const ct_envelope_t *env) {
   if (rc == 0 && !l->ready) {
     l->ready = true;
     ct_log_info(MOD, "msg=\"leader feed ready\" orders=%zu", r.count);
-    if (l->eng->opts.on_ready)
-      l->eng->opts.on_ready(l->eng->opts.ctx);
+    ct__eng_part_ready(l->eng);
   } else if (rc != 0) {
     ct_log_warn(MOD, "msg=\"order book poll failed\" actor=%s err=%s",
                 ct_actor_name(self), ct_strerror(rc));

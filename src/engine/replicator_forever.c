@@ -1,0 +1,513 @@
+/*
+ * replicator_forever.c: one follower's copy of one leader forever (GTT)
+ * order, SINGLE or OCO, for the legs actor (replicator_legs.c).
+ * Level-triggered on every poll of the leader's forever-order list:
+ *   no decision        -> skip (flag off, paused, leader no longer in
+ *                         CONFIRM, sizing) or, in ONE write transaction,
+ *                         the SEND decision, the intent of the first leg
+ *                         (and the record of the OCO second leg) and the
+ *                         daily count; then POST /forever/orders with the
+ *                         first leg's correlation id;
+ *   INTENT or UNKNOWN  -> list the follower's forever orders and match the
+ *                         correlation id (dhansim lists it; Dhan's
+ *                         documented list has no correlationId, so an order
+ *                         listed without one is matched by security,
+ *                         quantity, type, price and trigger among those no
+ *                         other record of ours holds); not found twice ->
+ *                         create again with the same id;
+ *   leader cancelled   -> DELETE the follower's forever order;
+ *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
+ *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
+ *                         quantity sized again.
+ * A leader forever order that TRIGGERED places an ordinary order, which
+ * the follower actor copies like any other; the follower's forever copy
+ * is then deleted so it cannot fire as well. (Race, not closed: on Dhan
+ * the copy may fire by itself in the same instant, watching the same
+ * price; its delete is then refused, logged, and the follower holds both
+ * executions.)
+ */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "copytrader/error.h"
+#include "copytrader/log.h"
+#include "replicator_legs.h"
+
+#define MOD   "legs"
+#define PROBE 2
+
+typedef struct fcopy {
+  char pseudo[CT_DHAN_CLIENT_SIZE];
+  bool decided;
+  ct_decision_t d;
+  bool have[2];
+  ct_forder_t r[2]; /* first leg, second (OCO) leg */
+} fcopy_t;
+
+static bool is_oco(const ct_dhan_forever_order_t *fo) {
+  return fo->order_flag == CT_DHAN_FLAG_OCO;
+}
+
+static uint32_t leg_fp(const ct_dhan_forever_order_t *fo, int leg) {
+  return leg == 0 ? ct__legs_fp(fo->quantity, fo->price, fo->trigger_price,
+                                (int)fo->order_type)
+                  : ct__legs_fp(fo->quantity1, fo->price1, fo->trigger_price1,
+                                (int)fo->order_type);
+}
+
+static void load(legs_t *l, size_t fi, const char *leader, fcopy_t *c) {
+  const ct__fslot_t *s = &l->e->f[fi];
+  ct_store_txn_t t;
+  memset(c, 0, sizeof(*c));
+  ct__legs_pseudo(s, 'F', c->pseudo, sizeof c->pseudo);
+  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
+    return;
+  c->decided = ct_store_decision_get(&t, leader, c->pseudo, &c->d) == 0;
+  for (int i = 0; c->decided && i < 2; i++) {
+    char corr[CT_DHAN_CORRID_SIZE];
+    if (ct__legs_corr(leader, s, CT_CORRID_FOREVER_LEG, (uint32_t)i, corr) == 0)
+      c->have[i] = ct_store_forder_get(&t, c->pseudo, corr, &c->r[i]) == 0;
+  }
+  ct_store_txn_abort(&t);
+}
+
+static ct_dhan_validity_t validity(const ct_dhan_forever_order_t *fo) {
+  return fo->validity ? fo->validity : CT_DHAN_VALIDITY_DAY;
+}
+
+/* --- calls
+ * ------------------------------------------------------------------*/
+
+static void track(legs_t *l, uint64_t rid, lop_kind_t kind, size_t fi,
+                  const char *leader, const char *corr, ct_dhan_leg_t leg,
+                  uint32_t fp, int64_t qty) {
+  lop_t op = { .kind = kind, .fi = fi, .leg = leg, .fp = fp, .qty = qty };
+  snprintf(op.leader, sizeof op.leader, "%s", leader);
+  snprintf(op.corr, sizeof op.corr, "%s", corr);
+  ct__legs_track(l, rid, &op);
+}
+
+static void send_create(ct_actor_t *self, legs_t *l, size_t fi,
+                        const ct_dhan_forever_order_t *fo, const fcopy_t *c) {
+  const ct__fslot_t *s = &l->e->f[fi];
+  const ct_forder_t *r0 = &c->r[0];
+  ct_dhan_forever_req_t p = { 0 };
+  uint64_t rid;
+  snprintf(p.o.correlation_id, sizeof p.o.correlation_id, "%s",
+           r0->correlation_id);
+  snprintf(p.o.security_id, sizeof p.o.security_id, "%s", fo->security_id);
+  p.o.txn = fo->txn;
+  p.o.segment = fo->segment;
+  p.o.product = fo->product;
+  p.o.order_type = r0->order_type;
+  p.o.validity = validity(fo);
+  p.o.quantity = r0->quantity;
+  p.o.price = r0->price;
+  p.o.trigger_price = r0->trigger_price;
+  p.flag = is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
+  if (is_oco(fo) && c->have[1]) {
+    p.quantity1 = c->r[1].quantity;
+    p.price1 = c->r[1].price;
+    p.trigger_price1 = c->r[1].trigger_price;
+  }
+  if (ct_forever_create(self, s->forever, &p, l->e->opts.call_timeout_ms,
+                        &rid) != 0)
+    return;
+  ct__metrics_sent(l->e->metrics, s->client_id, r0->correlation_id,
+                   fo->order_id, ct__now_ns());
+  track(l, rid, LOP_FEV_CREATE, fi, fo->order_id, r0->correlation_id,
+        CT_DHAN_LEG_NONE, 0, 0);
+}
+
+static void send_lookup(ct_actor_t *self, legs_t *l, size_t fi,
+                        const ct_dhan_forever_order_t *fo, const char *corr) {
+  lop_t op = { .kind = LOP_FEV_LOOKUP, .fi = fi };
+  uint64_t rid;
+  if (ct_forever_list(self, l->e->f[fi].forever, l->e->opts.call_timeout_ms,
+                      &rid) != 0)
+    return;
+  snprintf(op.leader, sizeof op.leader, "%s", fo->order_id);
+  snprintf(op.corr, sizeof op.corr, "%s", corr);
+  snprintf(op.sec, sizeof op.sec, "%s", fo->security_id);
+  ct__legs_track(l, rid, &op);
+}
+
+static void send_delete(ct_actor_t *self, legs_t *l, size_t fi,
+                        const char *leader, const ct_forder_t *r0) {
+  uint64_t rid;
+  if (ct_forever_delete(self, l->e->f[fi].forever, r0->order_id,
+                        l->e->opts.call_timeout_ms, &rid) == 0)
+    track(l, rid, LOP_FEV_DELETE, fi, leader, r0->correlation_id,
+          CT_DHAN_LEG_NONE, 0, 0);
+}
+
+/* The follower's quantity for a leader leg quantity (sized again). */
+static int64_t sized(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
+                     int64_t qty, double price, bool modify) {
+  ct_sizing_order_t o = { .segment = fo->segment,
+                          .side = fo->txn,
+                          .product = fo->product,
+                          .type = fo->order_type,
+                          .quantity = qty,
+                          .price = price };
+  ct_sizing_result_t r;
+  if (ct__legs_size(l, fi, &o, fo->security_id, 0, modify, &r) != 0 ||
+      r.skip != CT_SKIP_NONE || r.slices != 1)
+    return 0;
+  return r.qty;
+}
+
+static void send_modify(ct_actor_t *self, legs_t *l, size_t fi,
+                        const ct_dhan_forever_order_t *fo, const fcopy_t *c,
+                        int leg) {
+  ct_dhan_forever_modify_req_t m = { 0 };
+  uint64_t rid;
+  snprintf(m.order_id, sizeof m.order_id, "%s", c->r[0].order_id);
+  m.flag = is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
+  m.order_type = fo->order_type;
+  m.validity = validity(fo);
+  m.leg = leg == 0 ? CT_DHAN_LEG_TARGET : CT_DHAN_LEG_STOP_LOSS;
+  m.quantity = sized(l, fi, fo, leg == 0 ? fo->quantity : fo->quantity1,
+                     leg == 0 ? fo->price : fo->price1, true);
+  if (m.quantity == 0)
+    m.quantity = c->r[leg].quantity;
+  m.price = leg == 0 ? fo->price : fo->price1;
+  m.trigger_price = leg == 0 ? fo->trigger_price : fo->trigger_price1;
+  if (ct_forever_modify(self, l->e->f[fi].forever, &m,
+                        l->e->opts.call_timeout_ms, &rid) != 0)
+    return;
+  track(l, rid, LOP_FEV_MODIFY, fi, fo->order_id, c->r[leg].correlation_id,
+        m.leg, leg_fp(fo, leg), m.quantity);
+  ct_log_info(MOD, "follower=%s order=%s msg=\"forever modify\" leg=%d",
+              l->e->f[fi].name, fo->order_id, leg);
+}
+
+/* --- the decision
+ * -----------------------------------------------------------*/
+
+static void make_rec(const ct__fslot_t *s, const char *pseudo,
+                     const ct_dhan_forever_order_t *fo, int leg,
+                     ct_forder_t *r) {
+  memset(r, 0, sizeof(*r));
+  snprintf(r->follower_id, sizeof r->follower_id, "%s", pseudo);
+  snprintf(r->leader_order_id, sizeof r->leader_order_id, "%s", fo->order_id);
+  ct__legs_corr(fo->order_id, s, CT_CORRID_FOREVER_LEG, (uint32_t)leg,
+                r->correlation_id);
+  r->part = CT_CORRID_FOREVER_LEG;
+  r->part_index = (uint32_t)leg;
+  r->intent = CT_FINTENT_PLACE;
+  r->phase = leg == 0 ? CT_FPHASE_INTENT : CT_FPHASE_ACKED;
+  r->intent_seq = leg_fp(fo, leg);
+  r->order_type = fo->order_type;
+  r->price = leg == 0 ? fo->price : fo->price1;
+  r->trigger_price = leg == 0 ? fo->trigger_price : fo->trigger_price1;
+  r->updated_at_ms = (uint64_t)time(NULL) * 1000;
+}
+
+static const char *size_first(legs_t *l, size_t fi,
+                              const ct_dhan_forever_order_t *fo, int64_t today,
+                              int64_t *qty) {
+  ct_sizing_order_t o = { .segment = fo->segment,
+                          .side = fo->txn,
+                          .product = fo->product,
+                          .type = fo->order_type,
+                          .quantity = fo->quantity,
+                          .price = fo->price,
+                          .trigger_price = fo->trigger_price };
+  ct_sizing_result_t r;
+  if (ct__legs_size(l, fi, &o, fo->security_id, today, false, &r) != 0)
+    return "SIZING_FAILED";
+  if (r.skip != CT_SKIP_NONE)
+    return ct_skip_reason_str(r.skip);
+  if (r.slices > 1)
+    return "FOREVER_ABOVE_FREEZE";
+  *qty = r.qty;
+  return "";
+}
+
+static bool decide_tx(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
+                      fcopy_t *c) {
+  const ct__fslot_t *s = &l->e->f[fi];
+  int32_t date = ct_ist_date((int64_t)time(NULL));
+  int64_t today = 0, qty = 0, qty1 = 0;
+  const char *skip = "";
+  ct_store_txn_t t;
+  int rc = ct_store_txn_begin(l->e->store, true, &t);
+  if (rc == 0 &&
+      (rc = ct_store_orders_today(&t, s->client_id, date, &today)) == 0)
+    skip = size_first(l, fi, fo, today, &qty);
+  if (rc == 0 && !skip[0] && is_oco(fo) &&
+      (qty1 = sized(l, fi, fo, fo->quantity1, fo->price1, true)) == 0)
+    skip = "ZERO_LOTS";
+  memset(&c->d, 0, sizeof c->d);
+  snprintf(c->d.leader_order_id, sizeof c->d.leader_order_id, "%s",
+           fo->order_id);
+  snprintf(c->d.follower_id, sizeof c->d.follower_id, "%s", c->pseudo);
+  snprintf(c->d.skip_reason, sizeof c->d.skip_reason, "%s", skip);
+  c->d.kind = skip[0] ? CT_DECISION_SKIP : CT_DECISION_SEND;
+  c->d.slices = skip[0] ? 0 : 1;
+  c->d.qty = qty;
+  c->d.leader_qty = fo->quantity;
+  c->d.multiplier = s->rules.value;
+  c->d.decided_at_ms = (uint64_t)time(NULL) * 1000;
+  if (rc == 0)
+    rc = ct_store_decision_put(&t, &c->d);
+  for (int i = 0; rc == 0 && !skip[0] && i < (is_oco(fo) ? 2 : 1); i++) {
+    make_rec(s, c->pseudo, fo, i, &c->r[i]);
+    c->r[i].quantity = i == 0 ? qty : qty1;
+    c->have[i] = true;
+    rc = ct_store_forder_put(&t, &c->r[i]);
+  }
+  if (rc == 0 && !skip[0])
+    rc = ct_store_orders_today_add(&t, s->client_id, date, 1, NULL);
+  rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  if (rc != 0) {
+    ct_log_error(MOD, "follower=%s order=%s msg=\"decision not stored\" err=%s",
+                 s->name, fo->order_id, ct_strerror(rc));
+    return false;
+  }
+  if (skip[0]) {
+    ct_log_info(MOD, "follower=%s order=%s forever skip=%s", s->name,
+                fo->order_id, skip);
+    ct__metrics_skip(l->e->metrics, s->client_id, fo->order_id, skip);
+  }
+  return !skip[0];
+}
+
+static void decide(ct_actor_t *self, legs_t *l, size_t fi,
+                   const ct_dhan_forever_order_t *fo, fcopy_t *c) {
+  const ct__fslot_t *s = &l->e->f[fi];
+  bool live = fo->status == CT_DHAN_STATUS_CONFIRM;
+  if (!s->copy_forever_orders)
+    ct__legs_skip(l, fi, fo->order_id, 'F', "FOREVER_DISABLED");
+  else if (atomic_load(&((ct__fslot_t *)s)->paused) && !live)
+    ct__legs_skip(l, fi, fo->order_id, 'F', "PAUSED");
+  else if (atomic_load(&((ct__fslot_t *)s)->paused))
+    return;
+  else if (!live)
+    ct__legs_skip(l, fi, fo->order_id, 'F', "LEADER_DONE");
+  else if (s->rules.mode == CT_SIZING_CAPITAL_PROPORTIONAL &&
+           (!l->fol[fi].funds_known || ct__eng_leader_capital(l->e) <= 0))
+    return; /* sized once both capitals are known: a later poll */
+  else if (decide_tx(l, fi, fo, c)) {
+    if (l->e->distrust)
+      send_lookup(self, l, fi, fo, c->r[0].correlation_id);
+    else
+      send_create(self, l, fi, fo, c);
+  }
+}
+
+static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
+                         const ct_dhan_forever_order_t *fo, fcopy_t *c) {
+  const ct__fslot_t *s = &l->e->f[fi];
+  const ct_forder_t *r0 = &c->r[0];
+  if (!c->have[0])
+    return;
+  if (r0->phase == CT_FPHASE_INTENT || r0->phase == CT_FPHASE_UNKNOWN) {
+    if (r0->attempts >= PROBE && r0->order_id[0] == '\0' &&
+        fo->status == CT_DHAN_STATUS_CONFIRM)
+      send_create(self, l, fi, fo, c);
+    else
+      send_lookup(self, l, fi, fo, r0->correlation_id);
+    return;
+  }
+  if (r0->phase != CT_FPHASE_ACKED || r0->order_id[0] == '\0')
+    return;
+  if (fo->status == CT_DHAN_STATUS_CANCELLED ||
+      fo->status == CT_DHAN_STATUS_EXPIRED ||
+      fo->status == CT_DHAN_STATUS_REJECTED) {
+    if (s->copy_cancellations)
+      send_delete(self, l, fi, fo->order_id, r0);
+    return;
+  }
+  if (fo->status == CT_DHAN_STATUS_TRIGGERED) {
+    /* The order the leader's fired is copied as a plain order (follower
+     * actor): the copy must not fire as well. */
+    send_delete(self, l, fi, fo->order_id, r0);
+    return;
+  }
+  if (fo->status != CT_DHAN_STATUS_CONFIRM || !s->copy_modifications)
+    return;
+  if (leg_fp(fo, 0) != r0->intent_seq)
+    send_modify(self, l, fi, fo, c, 0);
+  else if (is_oco(fo) && c->have[1] && leg_fp(fo, 1) != c->r[1].intent_seq)
+    send_modify(self, l, fi, fo, c, 1);
+}
+
+void ct__forever_sync(ct_actor_t *self, legs_t *l, size_t fi,
+                      const ct_dhan_forever_order_t *fo) {
+  fcopy_t c;
+  if (ct__legs_busy(l, fi, fo->order_id))
+    return;
+  load(l, fi, fo->order_id, &c);
+  if (!c.decided)
+    decide(self, l, fi, fo, &c);
+  else if (c.d.kind == CT_DECISION_SEND && l->e->f[fi].forever != NULL)
+    keep_in_step(self, l, fi, fo, &c); /* NULL: the flag was turned off */
+}
+
+void ct__forever_baseline(ct_store_txn_t *t, legs_t *l,
+                          const ct_dhan_forever_order_t *fo) {
+  for (size_t fi = 0; fi < l->e->n_f; fi++) {
+    ct_decision_t d = { 0 };
+    ct__legs_pseudo(&l->e->f[fi], 'F', d.follower_id, sizeof d.follower_id);
+    snprintf(d.leader_order_id, sizeof d.leader_order_id, "%s", fo->order_id);
+    snprintf(d.skip_reason, sizeof d.skip_reason, "PREEXISTING");
+    d.kind = CT_DECISION_SKIP;
+    d.decided_at_ms = (uint64_t)time(NULL) * 1000;
+    ct_store_decision_put(t, &d);
+  }
+}
+
+/* --- answers
+ * ----------------------------------------------------------------*/
+
+typedef struct ans {
+  const lop_t *op;
+  const ct_api_result_t *r;
+  const ct_dhan_forever_order_t *found;
+} ans_t;
+
+static void apply_create(ct_forder_t *r, void *ctx) {
+  const ans_t *a = ctx;
+  r->attempts++;
+  if (a->r->err == 0 && a->r->count > 0) {
+    const ct_dhan_order_ack_t *ack = a->r->items;
+    snprintf(r->order_id, sizeof r->order_id, "%s", ack->order_id);
+    r->status = ack->status;
+    r->phase = CT_FPHASE_ACKED;
+  } else if (ct__legs_refused(a->r)) {
+    r->phase = CT_FPHASE_REJECTED;
+    snprintf(r->reject_code, sizeof r->reject_code, "%s",
+             a->r->dhan.error_code[0] ? a->r->dhan.error_code : "REJECTED");
+  } else {
+    r->phase = CT_FPHASE_UNKNOWN;
+    r->attempts = 0;
+  }
+}
+
+static void apply_lookup(ct_forder_t *r, void *ctx) {
+  const ans_t *a = ctx;
+  if (a->found != NULL) {
+    snprintf(r->order_id, sizeof r->order_id, "%s", a->found->order_id);
+    r->status = a->found->status;
+    r->phase = a->found->status == CT_DHAN_STATUS_CANCELLED ? CT_FPHASE_DONE
+                                                            : CT_FPHASE_ACKED;
+  } else {
+    r->attempts++;
+  }
+}
+
+static void apply_modify(ct_forder_t *r, void *ctx) {
+  const ans_t *a = ctx;
+  r->intent = CT_FINTENT_MODIFY;
+  r->intent_seq = a->op->fp;
+  r->quantity = a->op->qty;
+  r->mods_applied++;
+}
+
+static void apply_delete(ct_forder_t *r, void *ctx) {
+  (void)ctx;
+  r->intent = CT_FINTENT_CANCEL;
+  r->status = CT_DHAN_STATUS_CANCELLED;
+  r->phase = CT_FPHASE_DONE;
+}
+
+typedef struct claimed {
+  const char *pseudo, *order_id;
+  bool hit;
+} claimed_t;
+
+static int claimed_cb(const ct_forder_t *fo, void *ctx) {
+  claimed_t *c = ctx;
+  if (strcmp(fo->follower_id, c->pseudo) == 0 &&
+      strcmp(fo->order_id, c->order_id) == 0)
+    c->hit = true;
+  return c->hit ? 1 : 0;
+}
+
+/* Whether another of our open forever records already holds `order_id`. */
+static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
+  claimed_t c = { pseudo, order_id, false };
+  ct_store_txn_t t;
+  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
+    return true; /* in doubt: do not adopt */
+  ct_store_each_open_forder(&t, claimed_cb, &c);
+  ct_store_txn_abort(&t);
+  return c.hit;
+}
+
+static bool same_order(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
+                       const char *security_id) {
+  return o->correlation_id[0] == '\0' && o->status == CT_DHAN_STATUS_CONFIRM &&
+         strcmp(o->security_id, security_id) == 0 &&
+         o->quantity == r->quantity && o->order_type == r->order_type &&
+         fabs(o->price - r->price) < 1e-6 &&
+         fabs(o->trigger_price - r->trigger_price) < 1e-6;
+}
+
+/* The follower's forever order created for record `corr`: by correlation
+ * id; when the list carries none (Dhan's documented list has no
+ * correlationId), by its attributes among the orders no other record of
+ * ours holds. */
+static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
+                                                const lop_t *op,
+                                                const ct_api_result_t *r) {
+  const ct_dhan_forever_order_t *fo = r->items;
+  ct_forder_t rec;
+  ct_store_txn_t t;
+  char sid[CT_DHAN_SECID_SIZE] = "";
+  int rc;
+  for (size_t i = 0; i < r->count; i++)
+    if (strcmp(fo[i].correlation_id, op->corr) == 0)
+      return &fo[i];
+  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
+    return NULL;
+  rc = ct_store_forder_get(&t, pseudo, op->corr, &rec);
+  ct_store_txn_abort(&t);
+  if (rc != 0)
+    return NULL;
+  snprintf(sid, sizeof sid, "%s", op->sec);
+  for (size_t i = 0; i < r->count; i++)
+    if (same_order(&fo[i], &rec, sid) && !is_claimed(l, pseudo, fo[i].order_id))
+      return &fo[i];
+  return NULL;
+}
+
+void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
+                        const ct_api_result_t *r) {
+  const ct__fslot_t *s = &l->e->f[op->fi];
+  char pseudo[CT_DHAN_CLIENT_SIZE];
+  ans_t a = { op, r, NULL };
+  bool ok = r->err == 0 || ct__legs_refused(r);
+  (void)self;
+  ct__legs_pseudo(s, 'F', pseudo, sizeof pseudo);
+  if (r->err != 0)
+    ct_log_warn(MOD, "follower=%s order=%s op=%d err=%s code=%s", s->name,
+                op->leader, (int)op->kind, ct_strerror(r->err),
+                r->dhan.error_code);
+  if (op->kind == LOP_FEV_CREATE) {
+    const char *oid = r->err == 0 && r->count
+                          ? ((const ct_dhan_order_ack_t *)r->items)->order_id
+                          : "";
+    if (r->sent || r->err == 0)
+      ct__metrics_ack(l->e->metrics, s->client_id, op->corr, oid,
+                      r->dhan.http_status, ct__now_ns());
+    if (r->err == 0 || !ct__legs_not_sent(r))
+      ct__legs_update(l, pseudo, op->corr, apply_create, &a);
+  } else if (op->kind == LOP_FEV_LOOKUP && r->err == 0) {
+    a.found = find_copy(l, pseudo, op, r);
+    ct__legs_update(l, pseudo, op->corr, apply_lookup, &a);
+  } else if (op->kind == LOP_FEV_MODIFY && ok) {
+    ct__legs_update(l, pseudo, op->corr, apply_modify, &a);
+  } else if (op->kind == LOP_FEV_DELETE && ok) {
+    if (r->err != 0)
+      ct_log_warn(MOD,
+                  "follower=%s order=%s msg=\"forever copy no longer "
+                  "active: it may have fired\"",
+                  s->name, op->leader);
+    ct__legs_update(l, pseudo, op->corr, apply_delete, &a);
+  }
+}
