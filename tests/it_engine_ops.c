@@ -12,7 +12,9 @@
  *     copied late;
  *   - `orders --json` shows a leader order and its follower orders side
  *     by side, with the order ids dhansim gave;
- *   - a follower paused while the engine is down is paused from the start.
+ *   - a follower paused while the engine is down is paused from the start;
+ *   - a follower whose order calls fail shows its breaker open and its
+ *     last error, and closed again once the calls succeed.
  */
 #include <stdio.h>
 #include <string.h>
@@ -331,9 +333,52 @@ static void test_status_pause_resume_orders(void **state) {
   assert_int_equal(copies(c, EFX_F7), 0);
 }
 
+/* Poll until follower `name`'s breaker shows `state`; the snapshot. */
+static cJSON *wait_breaker(const char *name, const char *state, int ms) {
+  for (int t = 0; t < ms; t += 100) {
+    cJSON *st = status();
+    if (strcmp(ct_jstr(follower(st, name), "breaker"), state) == 0)
+      return st;
+    cJSON_Delete(st);
+    sleep_ms(100);
+  }
+  fail_msg("follower %s: breaker never %s: %s", name, state, out);
+  return NULL;
+}
+
+/* dhansim fails every order call of c (500, DH-908): c's breaker opens
+ * and its last error says why, while a and b copy on; once the fault is
+ * gone the next probe after the cool-down closes it and c gets its copy. */
+static void test_breaker_and_last_error(void **state) {
+  char oid[32];
+  cJSON *st, *f;
+  (void)state;
+  ct_efx_admin(&fx, "/admin/faults",
+               "{\"route\":\"/v2/orders\",\"errorRate\":1,"
+               "\"errorKind\":\"500\",\"account\":\"" EFX_F7 "\"}");
+  ct_efx_place(&fx, LIMIT_BUY(2), oid);
+  expect_copy(oid, EFX_F2, "PENDING", 2);
+  expect_copy(oid, EFX_F3, "PENDING", 4);
+  st = wait_breaker("c", "open", WAIT_MS);
+  f = follower(st, "c");
+  if (strstr(ct_jstr(f, "last_error"), "DH-908") == NULL)
+    fail_msg("c: last_error '%s'", ct_jstr(f, "last_error"));
+  assert_true(ct_jnum(f, "last_error_ms") > 0);
+  assert_string_equal(ct_jstr(follower(st, "a"), "breaker"), "closed");
+  assert_string_equal(ct_jstr(follower(st, "a"), "last_error"), "");
+  cJSON_Delete(st);
+  assert_int_equal(copies(oid, EFX_F7), 0);
+  ct_efx_admin(&fx, "/admin/faults", "{\"clear\":true}");
+  /* the default cool-down is 5 s; the follower's sweep is the probe */
+  cJSON_Delete(wait_breaker("c", "closed", 15000));
+  expect_copy(oid, EFX_F7, "PENDING", 5);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_status_pause_resume_orders, setup,
+                                    teardown),
+    cmocka_unit_test_setup_teardown(test_breaker_and_last_error, setup,
                                     teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -232,8 +232,8 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
     ct_log_warn(MOD, "follower=%s corr=%s op=%d err=%s code=%s", f->s->name,
                 op->corr, (int)op->kind, ct_strerror(r->err),
                 r->dhan.error_code);
-  if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND)
-    note_error(f, op, r);
+  if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND && r->err != CT_EBREAKER)
+    note_error(f, op, r); /* an open breaker's fast failures keep the cause */
 }
 
 /* --- the follower's order book --------------------------------------------*/
