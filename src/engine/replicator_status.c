@@ -204,6 +204,8 @@ void ct__eng_ops_tick(ct_engine_t *e, uint64_t now_ns) {
     if ((rc = status_write(e)) != 0)
       ct_log_warn(MOD, "msg=\"status snapshot not written\" err=%s",
                   ct_strerror(rc));
+    ct_log_debug(MOD, "msg=\"status snapshot\" followers=%zu us=%.1f", e->n_f,
+                 (double)(ct__now_ns() - now_ns) / 1e3);
     e->next_status_ns = now_ns + e->opts.status_ms * 1000000ull;
   }
 }
