@@ -14,7 +14,8 @@
  *     by side, with the order ids dhansim gave;
  *   - a follower paused while the engine is down is paused from the start;
  *   - a follower whose order calls fail shows its breaker open and its
- *     last error, and closed again once the calls succeed.
+ *     last error, and closed again once the calls succeed;
+ *   - exit-all waits until the running engine has applied its pause.
  */
 #include <stdio.h>
 #include <string.h>
@@ -372,6 +373,16 @@ static void test_breaker_and_last_error(void **state) {
   /* the default cool-down is 5 s; the follower's sweep is the probe */
   cJSON_Delete(wait_breaker("c", "closed", 15000));
   expect_copy(oid, EFX_F7, "PENDING", 5);
+  /* exit-all pauses c and waits for the engine to apply it: after it,
+   * the leader's next order goes to a and b only */
+  assert_int_equal(cli("exit-all", "c", NULL, NULL), 0);
+  assert_non_null(strstr(out, "paused c (" EFX_F7 ")"));
+  assert_non_null(strstr(out, "the running engine has applied the pause"));
+  ct_efx_place(&fx, LIMIT_BUY(1), oid);
+  expect_copy(oid, EFX_F2, "PENDING", 1);
+  expect_copy(oid, EFX_F3, "PENDING", 2);
+  sleep_ms(300); /* a few sweeps */
+  assert_int_equal(copies(oid, EFX_F7), 0);
 }
 
 int main(void) {
