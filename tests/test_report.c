@@ -115,8 +115,10 @@ static void test_status_text(void **state) {
                          "      7/10 243/250"));
   assert_non_null(strstr(s, "12  DH-906 insufficient funds\n"));
   assert_non_null(strstr(s,
-                         "bob              1000000003   no      yes    "
+                         "bob              1000000003   no      yes*   "
                          "closed    -"));
+  /* ... and one the engine has not applied yet is marked */
+  assert_non_null(strstr(s, "* not yet applied by the engine"));
   assert_null(strstr(s, "STALE"));
   free(s);
 }
@@ -142,6 +144,7 @@ static void test_status_json(void **state) {
   assert_int_equal(cJSON_GetObjectItem(a, "orders_today")->valueint, 12);
   assert_string_equal(cJSON_GetObjectItem(b, "name")->valuestring, "bob");
   assert_true(cJSON_IsFalse(cJSON_GetObjectItem(b, "enabled")));
+  assert_true(cJSON_IsFalse(cJSON_GetObjectItem(b, "engine_paused")));
   cJSON_Delete(j);
   free(s);
 }

@@ -151,6 +151,34 @@ bool ct_api_account_auth_failed(const ct_api_account_t *acct);
 int ct_api_account_set_limits(ct_api_account_t *acct, ct_api_limit_t which,
                               const ct_rate_window_t *windows, size_t n);
 const char *ct_api_account_client_id(const ct_api_account_t *acct);
+
+/* One window of an account limiter, as seen at some instant. */
+typedef struct ct_api_limit_room {
+  ct_rate_window_t window; /* limit and period (margin included) */
+  uint32_t headroom;       /* calls that could be admitted now */
+} ct_api_limit_room_t;
+
+/* For status displays, from any thread: the headroom of every window of
+ * the account's limiter `which` at `now_ns` (uv_hrtime()'s clock, the one
+ * the module actors admit with). The windows are read together under the
+ * account's mutex, which is held for the count only (at most
+ * CT_RATE_EXACT_MAX slots per window, the same work as one admission), so
+ * a module actor asking its limiter meanwhile waits microseconds, never
+ * for I/O. Fills out[0 .. min(*n, cap) - 1]; *n gets the number of
+ * windows. Returns 0 or CT_EINVAL (NULL, unknown limiter). */
+int ct_api_account_headroom(ct_api_account_t *acct, ct_api_limit_t which,
+                            uint64_t now_ns, ct_api_limit_room_t *out,
+                            size_t cap, size_t *n);
+
+/* For status displays, from any thread, lock-free: the circuit breaker
+ * state of the module actor `module` of `acct` (the one spawned last for
+ * that module), as the actor published it after its last transition
+ * (CT_BREAKER_CLOSED before it ever ran; again after a restart). OPEN
+ * turns HALF_OPEN only when a call asks after the cool-down (breaker.h),
+ * so an idle module stays OPEN here. CT_BREAKER_CLOSED for a NULL account
+ * or a module out of range. */
+ct_breaker_state_t ct_api_breaker_state(const ct_api_account_t *acct,
+                                        ct_api_module_t module);
 ct_actor_t *ct_api_account_http(const ct_api_account_t *acct);
 
 /* Spawn the module actor `module` of `acct` on `worker` (-1: any). Its

@@ -91,6 +91,19 @@
  *       not copied: ZERO_LOTS, NO_MARGIN, SEGMENT_NOT_ALLOWED, ... (the
  *       same code is stored in the decision).
  *
+ * Operator state (store_control.h; `copytrader status|pause|resume`, which
+ * may run in other processes): the background thread reads every
+ * follower's persisted pause flag every control_poll_ms and applies it
+ * (the flags are also read once before the runtime starts, so a follower
+ * paused while the engine was down is paused from its first event), and
+ * writes the status snapshot every status_ms: the leader order feed (up,
+ * logins, wall time of the last WebSocket or postback event, the last
+ * disconnect's cause) and per follower: enabled, paused as applied, the
+ * orders module's breaker state, the headroom of each order limiter
+ * window, today's order count and the text of its last failed call. The
+ * snapshot is one short write transaction on that thread, never on an
+ * actor's path.
+ *
  * Threads: ct_engine_* functions are called from one controlling thread
  * (the CLI's main thread); actors run on the runtime's workers.
  */
@@ -112,6 +125,8 @@ typedef struct ct_engine_opts {
   uint64_t funds_refresh_ms; /* /fundlimit refresh; 0: 30000 */
   uint64_t store_sync_ms;    /* background ct_store_sync period; 0: 200 */
   uint32_t feed_ping_ms;     /* order feed ping and stale_ms = 4 x; 0: lib */
+  uint64_t status_ms;        /* status snapshot period; 0: 1000 */
+  uint64_t control_poll_ms;  /* pause flags read period; 0: 250 */
   bool sync_commits;         /* CT_STORE_SYNC: fsync every commit */
   const char *metrics_path;  /* NULL: no metrics; opened during start */
   /* Called once, on a worker thread, after the first leader poll was
@@ -137,11 +152,16 @@ int ct_engine_start(const ct_config_t *cfg, const ct_engine_opts_t *opts,
  * engine does not keep `cfg`. 0 or what ct_api_account_set_token gives. */
 int ct_engine_set_tokens(ct_engine_t *e, const ct_config_t *cfg);
 
-/* Pause or resume copying to the follower named `name`. While paused, new
- * leader orders that are still open are not decided (they are when it
- * resumes); those that finish meanwhile are recorded as skipped
- * ("PAUSED"). Orders already copied are still kept in step. 0 or
- * CT_ENOTFOUND. Any thread. */
+/* Pause or resume copying to the follower named `name`: the flag is
+ * stored (ct_store_pause_set, as `copytrader pause|resume` does, so it
+ * outlives a restart) and applied at once. While paused, new leader
+ * orders are not decided: those still open when the follower resumes are
+ * decided then and copied (sized as on resume), those that finished
+ * meanwhile (filled, cancelled, rejected) are recorded as skipped
+ * ("PAUSED") and never copied late. Orders already copied are still kept
+ * in step (modifications, cancellations, fills). 0, CT_EINVAL,
+ * CT_ENOTFOUND (no such follower) or what ct_store_pause_set returns. Any
+ * thread but an actor's (the store write may wait for LMDB's writer). */
 int ct_engine_pause(ct_engine_t *e, const char *name, bool paused);
 
 /* Ask for an orderly stop (any thread, also a signal-waiting thread). */

@@ -30,10 +30,12 @@ typedef struct ct_report_names {
 
 /* The status snapshot (store_control.h) as a table or JSON. The paused
  * column comes from the pause flags (the operator's last word), not from
- * the snapshot, so a pause shows at once. `now_ms` (wall clock) gives the
- * snapshot's age; a snapshot older than `stale_ms` (0: 5000) is marked
- * stale (the engine is probably not running). Returns 0, CT_ENOTFOUND (no
- * snapshot yet: a one-line explanation is printed), CT_EPROTO, CT_EIO or
+ * the snapshot, so a pause shows at once; JSON's "engine_paused" is the
+ * snapshot's (what the engine had applied when it wrote it), and the
+ * table marks a flag the engine has not applied yet with '*'. `now_ms` (wall
+ * clock) gives the snapshot's age; a snapshot older than `stale_ms` (0: 5000)
+ * is marked stale (the engine is probably not running). Returns 0, CT_ENOTFOUND
+ * (no snapshot yet: a one-line explanation is printed), CT_EPROTO, CT_EIO or
  * CT_ENOMEM. */
 int ct_report_status(ct_store_txn_t *t, ct_report_format_t fmt,
                      const ct_report_names_t *names, uint64_t now_ms,

@@ -15,8 +15,10 @@
  * and its lock file coordinates processes). Readers never block the
  * engine; the operator's short write transaction (a pause flag) waits for
  * the engine's writer and the engine waits for it in turn. The engine reads
- * the pause flag in its own transactions, so a pause takes effect on the
- * next leader event after the operator's commit.
+ * every follower's flag on its background thread every control_poll_ms
+ * (engine.h; 250 ms by default) and once before it starts, so a pause
+ * takes effect within that period of the operator's commit (the status
+ * snapshot's `paused` says when it has).
  */
 #ifndef COPYTRADER_STORE_CONTROL_H
 #define COPYTRADER_STORE_CONTROL_H
@@ -71,7 +73,7 @@ typedef struct ct_status_follower {
   char name[CT_STATUS_NAME_SIZE];
   char client_id[CT_DHAN_CLIENT_SIZE];
   bool enabled;
-  bool paused;
+  bool paused; /* as the engine has applied it */
   int breaker; /* ct_breaker_state_t of the orders module */
   uint32_t n_windows;
   ct_status_window_t windows[CT_STATUS_WINDOWS_MAX];

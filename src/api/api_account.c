@@ -168,3 +168,37 @@ void ct__api_account_auth_dead(ct_api_account_t *a, uint64_t gen) {
     atomic_store(&a->auth_failed, true);
   pthread_mutex_unlock(&a->mu);
 }
+
+int ct_api_account_headroom(ct_api_account_t *a, ct_api_limit_t which,
+                            uint64_t now_ns, ct_api_limit_room_t *out,
+                            size_t cap, size_t *n) {
+  const ct_token_bucket_t *tb;
+  size_t k;
+  if (a == NULL || n == NULL || (out == NULL && cap > 0) ||
+      (which != CT_API_LIMIT_ORDER && which != CT_API_LIMIT_OTHER))
+    return CT_EINVAL;
+  tb = &a->limits[which];
+  pthread_mutex_lock(&a->mu);
+  *n = ct_token_bucket_nwindows(tb);
+  for (k = 0; k < *n && k < cap; k++) {
+    ct_token_bucket_window(tb, k, &out[k].window);
+    ct_token_bucket_headroom(tb, now_ns, (int)k, &out[k].headroom);
+  }
+  pthread_mutex_unlock(&a->mu);
+  return 0;
+}
+
+/* Relaxed: the state is one self-contained value; a reader that sees the
+ * previous one for a moment shows a status a moment old, nothing more. */
+void ct__api_account_breaker_set(ct_api_account_t *a, ct_api_module_t m,
+                                 ct_breaker_state_t st) {
+  atomic_store_explicit(&a->breaker_state[m], (int)st, memory_order_relaxed);
+}
+
+ct_breaker_state_t ct_api_breaker_state(const ct_api_account_t *a,
+                                        ct_api_module_t m) {
+  if (a == NULL || (unsigned)m >= CT_API_MODULE_COUNT)
+    return CT_BREAKER_CLOSED;
+  return (ct_breaker_state_t)atomic_load_explicit(&a->breaker_state[m],
+                                                  memory_order_relaxed);
+}

@@ -449,6 +449,12 @@ static void on_call(ct_actor_t *self, api_t *s, const ct_envelope_t *env) {
 
 /* ---- actor ---- */
 
+/* Every transition is published for status displays (api.h). */
+static void on_breaker(const ct_breaker_transition_t *t, void *ctx) {
+  api_t *s = ctx;
+  ct__api_account_breaker_set(s->acct, s->module, t->to);
+}
+
 static int api_init(ct_actor_t *self, void *arg) {
   const api_arg_t *a = arg;
   api_t *s = calloc(1, sizeof(*s));
@@ -456,7 +462,8 @@ static int api_init(ct_actor_t *self, void *arg) {
     return CT_ENOMEM;
   s->acct = a->acct;
   s->module = a->module;
-  ct_breaker_init(&s->breaker, &a->acct->breaker, NULL, NULL);
+  ct_breaker_init(&s->breaker, &a->acct->breaker, on_breaker, s);
+  ct__api_account_breaker_set(s->acct, s->module, CT_BREAKER_CLOSED);
   ct_actor_set_state(self, s);
   return 0;
 }

@@ -72,7 +72,14 @@ struct ct_api_account {
   ct_token_bucket_t limits[2]; /* CT_API_LIMIT_ORDER, CT_API_LIMIT_OTHER */
   atomic_bool auth_failed;
   ct__api_arg_t args[CT_API_MODULE_COUNT];
+  /* Each module actor's breaker state (ct_breaker_state_t), stored by the
+   * actor on every transition, read by status displays on other threads. */
+  atomic_int breaker_state[CT_API_MODULE_COUNT];
 };
+
+/* Publish module `m`'s breaker state (the module actor, its own thread). */
+void ct__api_account_breaker_set(ct_api_account_t *a, ct_api_module_t m,
+                                 ct_breaker_state_t st);
 
 /* Ask the account's limiter. 0 (admitted) or CT_ERATELIMIT with
  * *retry_at_ns, CT_ERANGE (can never be admitted). */

@@ -2,15 +2,17 @@
  * cmd_exit_all.c: `copytrader exit-all --config FILE [--kill-switch]
  * [FOLLOWER]`. Flattens one follower (or every follower, in parallel):
  * pauses it in the store first so a running engine copies nothing more
- * into it, then runs the exit-all job of exit_all.h on a runtime of its
- * own with one API account per follower (tokens from the configuration,
- * never printed), and prints each account's steps.
+ * into it (and, when an engine is running, waits until its status
+ * snapshot shows the pause applied), then runs the exit-all job of exit_all.h
+ * on a runtime of its own with one API account per follower (tokens from the
+ * configuration, never printed), and prints each account's steps.
  */
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli_ops.h"
 #include "copytrader/api.h"
@@ -112,6 +114,62 @@ static bool print_report(const char *name, const ct_exit_report_t *r,
   return ok;
 }
 
+#define STALE_MS      5000 /* as `copytrader status` */
+#define APPLY_WAIT_MS 3000
+
+static uint64_t wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+static bool snap_paused(const ct_status_t *s, const char *id) {
+  for (size_t i = 0; i < s->n_followers; i++)
+    if (strcmp(s->followers[i].client_id, id) == 0)
+      return s->followers[i].paused;
+  return true; /* a follower the engine does not run gets nothing */
+}
+
+/* 1: the running engine's snapshot shows every chosen follower paused;
+ * 0: not yet; -1: no engine running (no snapshot, or a stale one). */
+static int engine_paused(ct_store_t *st, const ct_config_follower_t *const *fs,
+                         size_t n) {
+  ct_store_txn_t t;
+  ct_status_t s;
+  int out = -1;
+  if (ct_store_txn_begin(st, false, &t) != 0)
+    return -1;
+  if (ct_store_status_get(&t, &s) == 0) {
+    if (s.written_ms + STALE_MS > wall_ms()) {
+      out = 1;
+      for (size_t i = 0; i < n && out == 1; i++)
+        out = snap_paused(&s, fs[i]->client_id);
+    }
+    ct_status_clear(&s);
+  }
+  ct_store_txn_abort(&t);
+  return out;
+}
+
+/* A running engine applies the flags within its control period: wait for
+ * it, so nothing new is copied into an account while it is flattened. */
+static void wait_engine(ct_store_t *st, const ct_config_follower_t *const *fs,
+                        size_t n) {
+  const struct timespec step = { 0, 50 * 1000000L };
+  for (int t = 0; t <= APPLY_WAIT_MS; t += 50) {
+    int r = engine_paused(st, fs, n);
+    if (r < 0)
+      return;
+    if (r == 1) {
+      printf("the running engine has applied the pause\n");
+      return;
+    }
+    nanosleep(&step, NULL);
+  }
+  printf("warning: the running engine has not shown the pause within %d ms\n",
+         APPLY_WAIT_MS);
+}
+
 /* Pause the chosen followers so a running engine stops copying to them. */
 static void pause_all(const ct_config_t *cfg,
                       const ct_config_follower_t *const *fs, size_t n) {
@@ -123,6 +181,7 @@ static void pause_all(const ct_config_t *cfg,
   for (size_t i = 0; i < n; i++)
     if (ct_store_pause_set(st, fs[i]->client_id, true) == 0)
       printf("paused %s (%s)\n", fs[i]->name, fs[i]->client_id);
+  wait_engine(st, fs, n);
   ct_store_close(st);
 }
 

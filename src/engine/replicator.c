@@ -5,8 +5,10 @@
  * funds API actors, the leader actor, one follower actor per follower, the
  * order-update feed and (when configured) the postback receiver, both
  * delivering to the leader actor. A background thread syncs the store and
- * writes the metrics buffer. Hot-swaps tokens on SIGHUP; stops and frees
- * everything in order (runtime first, then accounts, feeds and store).
+ * writes the metrics buffer, and (replicator_status.c) applies the stored
+ * pause flags and writes the status snapshot. Hot-swaps tokens on SIGHUP; stops
+ * and frees everything in order (runtime first, then accounts, feeds and
+ * store).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -218,6 +220,10 @@ static void defaults(ct_engine_opts_t *o) {
     o->funds_refresh_ms = 30000;
   if (o->store_sync_ms == 0)
     o->store_sync_ms = 200;
+  if (o->status_ms == 0)
+    o->status_ms = 1000;
+  if (o->control_poll_ms == 0)
+    o->control_poll_ms = 250;
 }
 
 /* --- the background thread: metrics and store sync ----------------------- */
@@ -242,6 +248,7 @@ static void *bg_main(void *arg) {
       ct_store_sync(e->store);
       next_sync = now + e->opts.store_sync_ms * 1000000ull;
     }
+    ct__eng_ops_tick(e, now);
     pthread_mutex_lock(&e->bg_mu);
   }
   pthread_mutex_unlock(&e->bg_mu);
@@ -284,8 +291,11 @@ int ct_engine_start(const ct_config_t *cfg, const ct_engine_opts_t *opts,
   if (opts)
     e->opts = *opts;
   defaults(&e->opts);
+  ct__eng_ops_init(e);
   rc = build(e, cfg);
   e->opts.metrics_path = NULL; /* borrowed: only opened in build() */
+  if (rc == 0)
+    rc = ct__eng_pause_load(e); /* flags set while stopped apply at once */
   if (rc == 0)
     rc = bg_start(e);
   if (rc == 0 && (rc = ct_runtime_start(e->rt)) == 0)
@@ -315,20 +325,6 @@ int ct_engine_set_tokens(ct_engine_t *e, const ct_config_t *cfg) {
   return rc;
 }
 
-int ct_engine_pause(ct_engine_t *e, const char *name, bool paused) {
-  for (size_t i = 0; i < e->n_f; i++) {
-    ct_msg_t *m = NULL;
-    if (strcmp(e->f[i].name, name) != 0)
-      continue;
-    if (atomic_exchange(&e->f[i].paused, paused) && !paused &&
-        ct_msg_new(CT__ENG_MSG_RESUME, &m) == 0 &&
-        ct_send(e->f[i].actor, m) != 0)
-      ct_msg_free(m);
-    return 0;
-  }
-  return CT_ENOTFOUND;
-}
-
 void ct_engine_stop(ct_engine_t *e) {
   if (e != NULL && e->rt != NULL)
     ct_runtime_stop(e->rt);
@@ -338,14 +334,12 @@ int ct_engine_join_free(ct_engine_t *e) {
   int rc = 0;
   if (e == NULL)
     return 0;
-  if (e->rt) {
-    if (e->started)
-      rc = ct_runtime_join(e->rt);
-    ct_runtime_free(e->rt);
-  }
+  if (e->rt && e->started)
+    rc = ct_runtime_join(e->rt);
+  bg_stop(e); /* it may send to actors: before the runtime is freed */
+  ct_runtime_free(e->rt);
   if (rc == 0 && atomic_load(&e->failed))
     rc = CT_ESTATE;
-  bg_stop(e);
   ct_order_feed_free(e->feed);
   ct_postback_free(e->pb);
   for (size_t i = 0; i < e->n_f; i++)
@@ -355,6 +349,7 @@ int ct_engine_join_free(ct_engine_t *e) {
   ct_store_close(e->store);
   ct__metrics_close(e->metrics);
   ct_instruments_free(e->instr);
+  ct__eng_ops_close(e);
   free(e);
   return rc;
 }

@@ -196,6 +196,18 @@ static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
   ct__fol_place(self, f, &fo);
 }
 
+/* For `copytrader status`: what failed last (only on failures). */
+static void note_error(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
+  static const char *const kinds[] = { "?", "place", "modify", "cancel",
+                                       "lookup" };
+  const char *msg =
+      r->dhan.error_message[0] ? r->dhan.error_message : r->reason;
+  ct__fol_note_error(f->s, "%s %s: %s%s%s%s%s",
+                     kinds[op->kind <= OP_LOOKUP ? op->kind : 0], op->corr,
+                     ct_strerror(r->err), r->dhan.error_code[0] ? " " : "",
+                     r->dhan.error_code, msg[0] ? ": " : "", msg);
+}
+
 static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
                   const ct_api_result_t *r) {
   const void *pair[2] = { op, r };
@@ -220,6 +232,8 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
     ct_log_warn(MOD, "follower=%s corr=%s op=%d err=%s code=%s", f->s->name,
                 op->corr, (int)op->kind, ct_strerror(r->err),
                 r->dhan.error_code);
+  if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND && r->err != CT_EBREAKER)
+    note_error(f, op, r); /* an open breaker's fast failures keep the cause */
 }
 
 /* --- the follower's order book --------------------------------------------*/
@@ -299,6 +313,8 @@ static void on_funds(fol_t *f, const ct_api_result_t *r) {
   if (r->err != 0 || r->count == 0) {
     ct_log_warn(MOD, "follower=%s msg=\"fund limit not read\" err=%s",
                 f->s->name, ct_strerror(r->err));
+    ct__fol_note_error(f->s, "fund limit: %s%s%s", ct_strerror(r->err),
+                       r->dhan.error_code[0] ? " " : "", r->dhan.error_code);
     return;
   }
   if (f->funds_known)

@@ -94,7 +94,10 @@ typedef struct ct__fslot {
   bool copy_cancellations;
   bool copy_super_orders;
   bool copy_forever_orders; /* replicator_legs.c */
-  atomic_bool paused;
+  atomic_bool paused;       /* applied flag (replicator_status.c) */
+  /* the last failed call, under eng->stat_mu (replicator_status.c) */
+  char last_error[CT_DHAN_TEXT_SIZE];
+  uint64_t last_error_ms;
   ct_api_account_t *acct;
   ct_actor_t *orders;  /* the follower's orders API actor */
   ct_actor_t *funds;   /* the follower's funds API actor */
@@ -135,6 +138,16 @@ struct ct_engine {
   pthread_mutex_t bg_mu;
   pthread_cond_t bg_cv;
   bool bg_stop;
+  /* operator side (replicator_status.c): feed state for the status
+   * snapshot, written by the leader actor, read by the background thread */
+  atomic_bool feed_up;
+  _Atomic uint64_t feed_connects;
+  _Atomic uint64_t feed_event_ns; /* last push-feed event, monotonic */
+  pthread_mutex_t stat_mu;        /* feed_error, the slots' last_error */
+  char feed_error[CT_DHAN_TEXT_SIZE];
+  pthread_mutex_t pause_mu; /* a pause flag's read or write and its apply */
+  struct ct_status_follower *snap; /* n_f entries; background thread's */
+  uint64_t next_control_ns, next_status_ns;
 };
 
 extern const ct_actor_def_t ct__leader_def;   /* arg: ct_engine_t */
@@ -146,6 +159,20 @@ int ct__legs_spawn(ct_engine_t *e);
 /* A part (the leader's first book, the legs actor's first lists) is
  * ready; the last one calls opts.on_ready. Any thread, once per part. */
 void ct__eng_part_ready(ct_engine_t *e);
+
+/* replicator_status.c: pause flags and the status snapshot. */
+void ct__eng_ops_init(ct_engine_t *e);
+void ct__eng_ops_close(ct_engine_t *e);
+/* Read the stored pause flags once (before the runtime starts). */
+int ct__eng_pause_load(ct_engine_t *e);
+/* Background thread: poll the flags and write the snapshot when due. */
+void ct__eng_ops_tick(ct_engine_t *e, uint64_t now_ns);
+/* Leader actor: the order feed went up or down. */
+void ct__eng_note_feed(ct_engine_t *e, bool up, uint64_t connects, int err,
+                       const char *reason, size_t reason_len);
+/* Follower actor: a call failed (printf-style text, kept for status). */
+void ct__fol_note_error(ct__fslot_t *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 double ct__eng_leader_capital(const ct_engine_t *e);
 void ct__eng_set_leader_capital(ct_engine_t *e, double v);

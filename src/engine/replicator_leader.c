@@ -267,6 +267,7 @@ static void on_event(ct_actor_t *self, leader_t *l, const ct_envelope_t *env,
   int rc;
   if (ct_order_feed_event_read(env, &ev, NULL) != 0)
     return;
+  atomic_store_explicit(&l->eng->feed_event_ns, t_ns, memory_order_relaxed);
   rc = merge(l, NULL, &ev, false, t_ns, 0, &c);
   if (rc <= 0 || c == NULL)
     return;
@@ -385,6 +386,8 @@ static void on_feed(leader_t *l, ct_actor_t *self, const ct_envelope_t *env) {
   ct_log_info(MOD, "msg=\"order feed %s\" err=%s connects=%llu",
               st.up ? "up" : "down", ct_strerror(st.err),
               (unsigned long long)st.connects);
+  ct__eng_note_feed(l->eng, st.up, st.connects, st.err, st.reason,
+                    st.reason_len);
   if (st.up)
     poll(self, l, true); /* events may have been missed while down */
 }

@@ -105,6 +105,7 @@ static cJSON *follower_json(ct_store_txn_t *t, const ct_report_names_t *names,
   cJSON_AddStringToObject(o, "client_id", f->client_id);
   cJSON_AddBoolToObject(o, "enabled", f->enabled);
   cJSON_AddBoolToObject(o, "paused", paused);
+  cJSON_AddBoolToObject(o, "engine_paused", f->paused); /* applied */
   cJSON_AddStringToObject(
       o, "breaker", ct_breaker_state_name((ct_breaker_state_t)f->breaker));
   ws = cJSON_AddArrayToObject(o, "order_windows");
@@ -156,6 +157,7 @@ static void windows_text(const cJSON *ws, char *buf, size_t cap) {
 static void status_text(const cJSON *root, uint64_t now_ms, FILE *out) {
   const cJSON *feed = cJSON_GetObjectItem(root, "leader_feed"), *f;
   double last = jn(feed, "last_event_ms");
+  bool any_pending = false;
   fprintf(out, "engine pid %.0f, snapshot %.1f s old%s\n", jn(root, "pid"),
           jn(root, "age_ms") / 1000.0,
           jb(root, "stale") ? " (STALE: is the engine running?)" : "");
@@ -171,13 +173,21 @@ static void status_text(const cJSON *root, uint64_t now_ms, FILE *out) {
           "TODAY", "LAST ERROR");
   cJSON_ArrayForEach(f, cJSON_GetObjectItem(root, "followers")) {
     char win[64];
+    bool pending = jb(f, "paused") != jb(f, "engine_paused");
     windows_text(cJSON_GetObjectItem(f, "order_windows"), win, sizeof win);
-    fprintf(out, "%-16s %-12s %-7s %-6s %-9s %-24s %6.0f  %s\n",
-            or_dash(js(f, "name")), js(f, "client_id"),
-            jb(f, "enabled") ? "yes" : "no", jb(f, "paused") ? "yes" : "no",
-            js(f, "breaker"), win, jn(f, "orders_today"),
-            or_dash(js(f, "last_error")));
+    fprintf(
+        out, "%-16s %-12s %-7s %-6s %-9s %-24s %6.0f  %s\n",
+        or_dash(js(f, "name")), js(f, "client_id"),
+        jb(f, "enabled") ? "yes" : "no",
+        jb(f, "paused") ? (pending ? "yes*" : "yes") : (pending ? "no*" : "no"),
+        js(f, "breaker"), win, jn(f, "orders_today"),
+        or_dash(js(f, "last_error")));
+    any_pending |= pending;
   }
+  if (any_pending)
+    fprintf(out,
+            "\n* not yet applied by the engine (it reads the flags "
+            "every few hundred ms)\n");
 }
 
 int ct_report_status(ct_store_txn_t *t, ct_report_format_t fmt,

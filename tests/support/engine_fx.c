@@ -108,6 +108,8 @@ void ct_efx_start(ct_efx_t *fx) {
   o.call_timeout_ms = 3000;
   o.funds_refresh_ms = 1000;
   o.feed_ping_ms = 1000;
+  o.status_ms = fx->status_ms;
+  o.control_poll_ms = fx->control_poll_ms;
   o.metrics_path = fx->metrics;
   o.on_ready = on_ready;
   o.ctx = &fx->ready;

@@ -37,9 +37,11 @@ typedef struct ct_efx {
   ct_engine_t *eng;
   _Atomic int ready;
   /* Optional, set before ct_efx_config / ct_efx_start: */
-  const char *ws_url;      /* order_update_url; NULL: dhansim's */
-  const char *extra_yaml;  /* appended to the config file */
-  uint64_t leader_poll_ms; /* 0: 250 */
+  const char *ws_url;       /* order_update_url; NULL: dhansim's */
+  const char *extra_yaml;   /* appended to the config file */
+  uint64_t leader_poll_ms;  /* 0: 250 */
+  uint64_t status_ms;       /* status snapshot period; 0: the engine's */
+  uint64_t control_poll_ms; /* pause flags period; 0: the engine's */
 } ct_efx_t;
 
 /* Start dhansim (extra args appended, NULL-terminated list or NULL) and
