@@ -1,0 +1,391 @@
+/*
+ * ctfloor: the floor of the benchmark. A minimal copier with nothing else
+ * to do: it reads the leader's order-update WebSocket and, for every new
+ * leader order, modification or cancellation, sends the same follower-
+ * shaped requests an engine would (POST, PUT, DELETE /v2/orders with each
+ * follower's token) on keep-alive connections it opened before the
+ * session, through one libcurl multi handle. No sizing, no state store, no
+ * checks: what is left is the cost of the wire and of dhansim itself.
+ *
+ *   ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA.pem]
+ *           --leader ID:TOKEN --followers FILE --metrics FILE
+ *
+ * FILE lists one ID:TOKEN per line. It writes the engine's metrics format
+ * (leader, sent, ack lines; CLOCK_MONOTONIC ns), prints "ctfloor ready"
+ * once its connections are warm, and stops on SIGTERM or SIGINT.
+ */
+#include <cjson/cJSON.h>
+#include <curl/curl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "sim_client.h"
+
+typedef struct follower {
+  char id[32];
+  struct curl_slist *hdr;
+} follower_t;
+
+typedef struct lorder { /* a leader order and its follower orders */
+  char id[32], otype[24], validity[8];
+  double qty, price, trigger;
+  int cancelled;
+  char (*fid)[24];
+} lorder_t;
+
+typedef struct xfer {
+  CURL *h;
+  struct xfer *next;
+  int follower;
+  lorder_t *lo; /* set for a place: the follower order id goes there */
+  char corr[32], body[1024], resp[1024];
+  size_t len;
+} xfer_t;
+
+typedef struct floor {
+  const char *base;
+  follower_t *f;
+  int n;
+  lorder_t *orders;
+  size_t n_orders, cap_orders;
+  CURLM *multi;
+  xfer_t *free_x;
+  FILE *metrics;
+  const char *cainfo;
+} floor_t;
+
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig) {
+  (void)sig;
+  stop = 1;
+}
+
+static unsigned long long now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (unsigned long long)ts.tv_sec * 1000000000ull +
+         (unsigned long long)ts.tv_nsec;
+}
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud) {
+  xfer_t *x = ud;
+  size_t k = sz * n, room = sizeof(x->resp) - 1 - x->len;
+  memcpy(x->resp + x->len, p, k < room ? k : room);
+  x->len += k < room ? k : room;
+  x->resp[x->len] = '\0';
+  return k;
+}
+
+static xfer_t *xfer_get(floor_t *fl) {
+  xfer_t *x = fl->free_x;
+  if (x != NULL) {
+    fl->free_x = x->next;
+    return x;
+  }
+  x = calloc(1, sizeof(*x));
+  x->h = curl_easy_init();
+  curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(x->h, CURLOPT_PRIVATE, x);
+  curl_easy_setopt(x->h, CURLOPT_TCP_NODELAY, 1L);
+  curl_easy_setopt(x->h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, 30000L);
+  if (fl->cainfo != NULL)
+    curl_easy_setopt(x->h, CURLOPT_CAINFO, fl->cainfo);
+  return x;
+}
+
+static void send_req(floor_t *fl, int fi, lorder_t *lo, const char *method,
+                     const char *path, const char *body) {
+  char url[512];
+  xfer_t *x = xfer_get(fl);
+  x->follower = fi;
+  x->lo = strcmp(method, "POST") == 0 ? lo : NULL;
+  x->len = 0;
+  snprintf(x->corr, sizeof(x->corr), "F%.20sx%d", lo->id, fi % 100000);
+  snprintf(x->body, sizeof(x->body), "%s", body ? body : "");
+  snprintf(url, sizeof(url), "%s%s", fl->base, path);
+  curl_easy_setopt(x->h, CURLOPT_URL, url);
+  curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, fl->f[fi].hdr);
+  if (body != NULL)
+    curl_easy_setopt(x->h, CURLOPT_POSTFIELDS, x->body);
+  else
+    curl_easy_setopt(x->h, CURLOPT_HTTPGET, 1L); /* no body at all */
+  curl_easy_setopt(x->h, CURLOPT_CUSTOMREQUEST, method);
+  if (fl->metrics != NULL && strcmp(method, "GET") != 0)
+    fprintf(fl->metrics,
+            "{\"ev\":\"sent\",\"follower\":\"%s\",\"corr\":\"%s\","
+            "\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
+            fl->f[fi].id, x->corr, lo->id, now_ns());
+  if (strcmp(method, "GET") == 0)
+    x->corr[0] = '\0'; /* warm-up: no metrics */
+  curl_multi_add_handle(fl->multi, x->h);
+}
+
+static void done(floor_t *fl, CURL *h) {
+  xfer_t *x;
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&x);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  cJSON *j = cJSON_Parse(x->resp);
+  const char *oid = ct_jstr(j, "orderId");
+  if (x->lo != NULL)
+    snprintf(x->lo->fid[x->follower], 24, "%s", oid);
+  if (fl->metrics != NULL && x->corr[0] != '\0')
+    fprintf(fl->metrics,
+            "{\"ev\":\"ack\",\"follower\":\"%s\",\"corr\":\"%s\","
+            "\"order_id\":\"%s\",\"status\":\"%ld\",\"t_ns\":%llu}\n",
+            fl->f[x->follower].id, x->corr, oid, status, now_ns());
+  cJSON_Delete(j);
+  curl_multi_remove_handle(fl->multi, h);
+  x->next = fl->free_x;
+  fl->free_x = x;
+}
+
+static int drain(floor_t *fl) {
+  CURLMsg *m;
+  int left, running = 0;
+  curl_multi_perform(fl->multi, &running);
+  while ((m = curl_multi_info_read(fl->multi, &left)) != NULL)
+    if (m->msg == CURLMSG_DONE)
+      done(fl, m->easy_handle);
+  return running;
+}
+
+static lorder_t *find_order(floor_t *fl, const char *id) {
+  for (size_t i = fl->n_orders; i-- > 0;)
+    if (strcmp(fl->orders[i].id, id) == 0)
+      return &fl->orders[i];
+  return NULL;
+}
+
+static const char *seg_name(const char *exch, const char *letter) {
+  static char s[24];
+  const char *kind = strcmp(letter, "D") == 0   ? "FNO"
+                     : strcmp(letter, "C") == 0 ? "CURRENCY"
+                     : strcmp(letter, "M") == 0 ? "COMM"
+                                                : "EQ";
+  snprintf(s, sizeof(s), "%s_%s", exch, kind);
+  return s;
+}
+
+static const char *otype_name(const char *code) {
+  return strcmp(code, "LMT") == 0   ? "LIMIT"
+         : strcmp(code, "MKT") == 0 ? "MARKET"
+         : strcmp(code, "SL") == 0  ? "STOP_LOSS"
+                                    : "STOP_LOSS_MARKET";
+}
+
+static lorder_t *new_order(floor_t *fl, const cJSON *d) {
+  if (fl->n_orders == fl->cap_orders) {
+    size_t cap = fl->cap_orders ? fl->cap_orders * 2 : 256;
+    lorder_t *a = realloc(fl->orders, cap * sizeof(*a));
+    if (a == NULL)
+      return NULL;
+    fl->orders = a;
+    fl->cap_orders = cap;
+  }
+  lorder_t *lo = &fl->orders[fl->n_orders++];
+  memset(lo, 0, sizeof(*lo));
+  snprintf(lo->id, sizeof(lo->id), "%s", ct_jstr(d, "OrderNo"));
+  lo->fid = calloc((size_t)fl->n, sizeof(*lo->fid));
+  return lo;
+}
+
+static void remember(lorder_t *lo, const cJSON *d) {
+  snprintf(lo->otype, sizeof(lo->otype), "%s",
+           otype_name(ct_jstr(d, "OrderType")));
+  snprintf(lo->validity, sizeof(lo->validity), "%s", ct_jstr(d, "Validity"));
+  lo->qty = ct_jnum(d, "Quantity");
+  lo->price = ct_jnum(d, "Price");
+  lo->trigger = ct_jnum(d, "TriggerPrice");
+}
+
+static void place_all(floor_t *fl, lorder_t *lo, const cJSON *d) {
+  char body[1024];
+  for (int i = 0; i < fl->n; i++) {
+    snprintf(body, sizeof(body),
+             "{\"dhanClientId\":\"%s\",\"correlationId\":\"F%.20sx%d\","
+             "\"transactionType\":\"%s\",\"exchangeSegment\":\"%s\","
+             "\"productType\":\"%s\",\"orderType\":\"%s\",\"validity\":"
+             "\"%s\",\"securityId\":\"%s\",\"quantity\":%.0f,\"price\":%.2f,"
+             "\"triggerPrice\":%.2f,\"afterMarketOrder\":false}",
+             fl->f[i].id, lo->id, i % 100000,
+             strcmp(ct_jstr(d, "TxnType"), "B") == 0 ? "BUY" : "SELL",
+             seg_name(ct_jstr(d, "Exchange"), ct_jstr(d, "Segment")),
+             ct_jstr(d, "ProductName"), lo->otype, lo->validity,
+             ct_jstr(d, "SecurityId"), lo->qty, lo->price, lo->trigger);
+    send_req(fl, i, lo, "POST", "/v2/orders", body);
+  }
+}
+
+static void change_all(floor_t *fl, lorder_t *lo, int cancel) {
+  char body[512], path[96];
+  for (int i = 0; i < fl->n; i++) {
+    if (lo->fid[i][0] == '\0')
+      continue; /* the place has not been answered: nothing to change */
+    snprintf(path, sizeof(path), "/v2/orders/%s", lo->fid[i]);
+    snprintf(body, sizeof(body),
+             "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",\"orderType\":"
+             "\"%s\",\"validity\":\"%s\",\"quantity\":%.0f,\"price\":%.2f,"
+             "\"triggerPrice\":%.2f}",
+             fl->f[i].id, lo->fid[i], lo->otype, lo->validity, lo->qty,
+             lo->price, lo->trigger);
+    send_req(fl, i, lo, cancel ? "DELETE" : "PUT", path, cancel ? NULL : body);
+  }
+}
+
+static int changed(const lorder_t *lo, const cJSON *d) {
+  return lo->qty != ct_jnum(d, "Quantity") ||
+         lo->price != ct_jnum(d, "Price") ||
+         lo->trigger != ct_jnum(d, "TriggerPrice") ||
+         strcmp(lo->otype, otype_name(ct_jstr(d, "OrderType"))) != 0;
+}
+
+/* One order_alert frame of the leader. */
+static void on_frame(floor_t *fl, const char *text) {
+  cJSON *j = cJSON_Parse(text);
+  const cJSON *d = cJSON_GetObjectItemCaseSensitive(j, "Data");
+  const char *status = ct_jstr(d, "Status");
+  lorder_t *lo = d ? find_order(fl, ct_jstr(d, "OrderNo")) : NULL;
+  if (d == NULL || strcmp(status, "REJECTED") == 0) {
+    /* nothing to mirror */
+  } else if (lo == NULL) {
+    lo = new_order(fl, d);
+    if (lo != NULL) {
+      fprintf(fl->metrics,
+              "{\"ev\":\"leader\",\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
+              lo->id, now_ns());
+      remember(lo, d);
+      place_all(fl, lo, d);
+    }
+  } else if (strcmp(status, "CANCELLED") == 0 && !lo->cancelled) {
+    lo->cancelled = 1;
+    change_all(fl, lo, 1);
+  } else if (!lo->cancelled && changed(lo, d)) {
+    remember(lo, d);
+    change_all(fl, lo, 0);
+  }
+  cJSON_Delete(j);
+}
+
+static int load_followers(floor_t *fl, const char *path, const char *base) {
+  FILE *f = fopen(path, "r");
+  char line[512], hdr[600];
+  (void)base;
+  if (f == NULL)
+    return -1;
+  while (fgets(line, sizeof(line), f) != NULL) {
+    char *colon = strchr(line, ':');
+    if (colon == NULL)
+      continue;
+    *colon = '\0';
+    colon[strcspn(colon + 1, "\r\n") + 1] = '\0';
+    fl->f = realloc(fl->f, (size_t)(fl->n + 1) * sizeof(*fl->f));
+    follower_t *fo = &fl->f[fl->n++];
+    snprintf(fo->id, sizeof(fo->id), "%.31s", line);
+    snprintf(hdr, sizeof(hdr), "access-token: %s", colon + 1);
+    fo->hdr = curl_slist_append(NULL, hdr);
+    fo->hdr = curl_slist_append(fo->hdr, "Content-Type: application/json");
+    fo->hdr = curl_slist_append(fo->hdr, "Expect:");
+  }
+  fclose(f);
+  return fl->n > 0 ? 0 : -1;
+}
+
+/* Opens one keep-alive connection per follower (GET /v2/fundlimit). */
+static void warm(floor_t *fl) {
+  lorder_t none = { .id = "warmup" };
+  for (int i = 0; i < fl->n; i++) {
+    send_req(fl, i, &none, "GET", "/v2/fundlimit", NULL);
+  }
+  while (drain(fl) > 0)
+    curl_multi_poll(fl->multi, NULL, 0, 100, NULL);
+}
+
+static void run(floor_t *fl, ct_ws_t *ws) {
+  while (!stop) {
+    struct curl_waitfd w = { ws->fd, CURL_WAIT_POLLIN, 0 };
+    int ready = ws->len > 0;
+    if (!ready) {
+      curl_multi_poll(fl->multi, &w, 1, 50, NULL);
+      ready = (w.revents & CURL_WAIT_POLLIN) != 0;
+    }
+    for (int t = 1; ready; t = 0) {
+      char *text = NULL;
+      size_t len;
+      int op = ct_ws_recv(ws, &text, &len, t);
+      if (op == 1)
+        on_frame(fl, text);
+      free(text);
+      if (op != 1) {
+        if (op == 0 || op == 8)
+          stop = 1;
+        break;
+      }
+      drain(fl);
+    }
+    if (drain(fl) == 0)
+      fflush(fl->metrics);
+  }
+}
+
+int main(int argc, char **argv) {
+  floor_t fl = { 0 };
+  const char *leader = NULL, *file = NULL, *metrics = NULL;
+  int port = 0, tls = 0, rc = 1;
+  ct_ws_t ws;
+  memset(&ws, 0, sizeof(ws));
+  ws.fd = -1;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : "";
+    if (strcmp(a, "--tls") == 0)
+      tls = 1;
+    else if (strcmp(a, "--base") == 0)
+      fl.base = v, i++;
+    else if (strcmp(a, "--ws-port") == 0)
+      port = atoi(v), i++;
+    else if (strcmp(a, "--cainfo") == 0)
+      fl.cainfo = v, i++;
+    else if (strcmp(a, "--leader") == 0)
+      leader = v, i++;
+    else if (strcmp(a, "--followers") == 0)
+      file = v, i++;
+    else if (strcmp(a, "--metrics") == 0)
+      metrics = v, i++;
+  }
+  char *colon = leader ? strchr(leader, ':') : NULL;
+  if (fl.base == NULL || port <= 0 || colon == NULL || metrics == NULL ||
+      load_followers(&fl, file ? file : "", fl.base)) {
+    fprintf(stderr,
+            "usage: ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA] "
+            "--leader ID:TOKEN --followers FILE --metrics FILE\n");
+    return 2;
+  }
+  signal(SIGTERM, on_signal);
+  signal(SIGINT, on_signal);
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+  fl.multi = curl_multi_init();
+  curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)fl.n + 8);
+  fl.metrics = fopen(metrics, "w");
+  ct_http_set_cainfo(fl.cainfo);
+  *colon = '\0';
+  if (fl.metrics != NULL && ct_ws_connect(&ws, port, tls) == 0 &&
+      ct_ws_login(&ws, leader, colon + 1) == 0) {
+    warm(&fl);
+    printf("ctfloor ready followers=%d\n", fl.n);
+    fflush(stdout);
+    run(&fl, &ws);
+    rc = 0;
+  } else {
+    fprintf(stderr, "ctfloor: cannot connect the leader's order updates\n");
+  }
+  ct_ws_close(&ws);
+  if (fl.metrics != NULL)
+    fclose(fl.metrics);
+  return rc;
+}
