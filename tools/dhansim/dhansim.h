@@ -107,7 +107,8 @@ double accounts_available(const account_t *a);
 
 /* ---- sim ---- */
 typedef struct fault {
-  char route[128]; /* path prefix ("/v2/orders") or "*" */
+  char route[128];  /* path prefix ("/v2/orders") or "*" */
+  char account[24]; /* only requests of this account's token; "" = all */
   uint64_t latency_ms, jitter_ms;
   double error_rate;
   char error_kind[16]; /* "500", "DH-908", "DH-909", "timeout", "reset" */

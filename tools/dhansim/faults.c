@@ -4,10 +4,13 @@
  * latency with jitter (the response is delayed by a uv timer, the loop never
  * waits), and an error rate whose errors are one of: "500" (HTTP 500
  * DH-908), "DH-908", "DH-909" (HTTP 503), "timeout" (never answered),
- * "reset" (the connection is reset). Faults come from flags (--latency,
+ * "reset" (the connection is reset). A fault may be limited to one
+ * account ("account": client id, matched by the request's token). Faults come
+ * from flags (--latency,
  * --error) or from POST /admin/faults. Dropping WebSockets every N ms is a
  * repeating uv timer.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,11 +31,20 @@ static double rand01(sim_t *s) {
   return (double)(sim_rand(s) >> 11) / 9007199254740992.0;
 }
 
-static const fault_t *find(const sim_t *s, const char *path) {
+static bool account_ok(sim_t *s, const fault_t *f, const req_t *r) {
+  const account_t *a;
+  if (f->account[0] == '\0')
+    return true;
+  a = accounts_by_token(s, r->token);
+  return a != NULL && strcmp(a->client_id, f->account) == 0;
+}
+
+static const fault_t *find(sim_t *s, const req_t *r) {
   for (size_t i = 0; i < s->n_faults; i++) {
     const fault_t *f = &s->faults[i];
-    if (strcmp(f->route, "*") == 0 ||
-        strncmp(path, f->route, strlen(f->route)) == 0)
+    if ((strcmp(f->route, "*") == 0 ||
+         strncmp(r->path, f->route, strlen(f->route)) == 0) &&
+        account_ok(s, f, r))
       return f;
   }
   return NULL;
@@ -52,7 +64,7 @@ static void inject_error(req_t *r, const char *kind) {
 }
 
 int faults_apply(sim_t *s, req_t *r) {
-  const fault_t *f = find(s, r->path);
+  const fault_t *f = find(s, r);
   if (f == NULL)
     return 0;
   r->delay_ms = f->latency_ms;
@@ -65,15 +77,17 @@ int faults_apply(sim_t *s, req_t *r) {
   return 0;
 }
 
-static fault_t *slot(sim_t *s, const char *route) {
+static fault_t *slot(sim_t *s, const char *route, const char *account) {
   for (size_t i = 0; i < s->n_faults; i++)
-    if (strcmp(s->faults[i].route, route) == 0)
+    if (strcmp(s->faults[i].route, route) == 0 &&
+        strcmp(s->faults[i].account, account) == 0)
       return &s->faults[i];
   if (s->n_faults == sizeof(s->faults) / sizeof(s->faults[0]))
     return NULL;
   fault_t *f = &s->faults[s->n_faults++];
   memset(f, 0, sizeof(*f));
   scopy(f->route, sizeof(f->route), route);
+  scopy(f->account, sizeof(f->account), account);
   snprintf(f->error_kind, sizeof(f->error_kind), "500");
   return f;
 }
@@ -88,7 +102,7 @@ static int kind_ok(const char *k) {
 }
 
 int faults_set(sim_t *s, const cJSON *j, const char **err) {
-  const char *route = "*", *kind = NULL;
+  const char *route = "*", *kind = NULL, *account = "";
   double lat = 0, jit = 0, rate = 0;
   fault_t *f;
   int clear = 0;
@@ -100,14 +114,15 @@ int faults_set(sim_t *s, const cJSON *j, const char **err) {
       jx_num(j, "latencyMs", &lat) == JX_BAD ||
       jx_num(j, "jitterMs", &jit) == JX_BAD ||
       jx_num(j, "errorRate", &rate) == JX_BAD ||
-      jx_str(j, "errorKind", &kind) == JX_BAD || lat < 0 || jit < 0 ||
+      jx_str(j, "errorKind", &kind) == JX_BAD ||
+      jx_str(j, "account", &account) == JX_BAD || lat < 0 || jit < 0 ||
       rate < 0 || rate > 1 || (kind && !kind_ok(kind))) {
     *err =
         "bad fault: route, latencyMs, jitterMs, errorRate 0..1, "
         "errorKind 500|DH-908|DH-909|timeout|reset";
     return CT_EINVAL;
   }
-  f = slot(s, route);
+  f = slot(s, route, account);
   if (f == NULL) {
     *err = "too many faults";
     return CT_EFULL;
@@ -134,7 +149,7 @@ int faults_parse_flag(sim_t *s, const char *flag, const char *arg) {
   colon = strchr(rest, ':');
   if (colon)
     *colon++ = '\0';
-  if ((f = slot(s, route)) == NULL)
+  if ((f = slot(s, route, "")) == NULL)
     return CT_EFULL;
   if (strcmp(flag, "--latency") == 0) {
     f->latency_ms = strtoull(rest, &end, 10);

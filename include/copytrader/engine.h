@@ -1,0 +1,111 @@
+/*
+ * The replication engine: one leader account, many followers, every change
+ * of a leader order copied to every enabled follower exactly once.
+ *
+ * Actors (all on one runtime):
+ *   leader        gets the leader's order events from the order-update
+ *                 WebSocket (order_feed.h, the lowest-latency feed), from
+ *                 the postback receiver when configured, and from the
+ *                 leader's order book (GET /orders) at start, after every
+ *                 reconnect of the socket and every leader_poll_ms. Each
+ *                 event is merged with ct_leader_track() (so each change
+ *                 acts once, whatever feed brings it), fanned out AT ONCE
+ *                 with one ct_send per follower actor, then stored. Orders
+ *                 whose correlation id is one of ours, and events of other
+ *                 accounts, are ignored (loop protection; the config also
+ *                 refuses a leader that is its own follower).
+ *   follower/NAME one per follower. Level-triggered: for every leader state
+ *                 it receives it compares what the follower should have with
+ *                 what the store says it has, and acts on the difference:
+ *                 decide (sizing.h, with the fund limit it fetches and
+ *                 reduces locally by what it sends) and record the decision
+ *                 and every PLACE intent in one transaction BEFORE sending;
+ *                 modify when the leader's price, trigger, type, validity or
+ *                 (sized) quantity differ; cancel when the leader order was
+ *                 cancelled or expired (also the remainder after a partial
+ *                 fill). Every follower order carries the deterministic
+ *                 correlation id of corrid.h; orders above the freeze
+ *                 quantity are sent as slices with one id each. A PLACE
+ *                 whose outcome is not known (recorded INTENT of an earlier
+ *                 run, a timeout, a 5xx after sending) is looked up by
+ *                 correlation id before it is ever sent again. The follower
+ *                 sweeps its open orders every follower_poll_ms and polls
+ *                 its own order book for fills and final states; a follower
+ *                 order changed by hand is recorded as diverged and left
+ *                 alone. Skips (zero lots, limits, margin, window, ...) are
+ *                 recorded as SKIP decisions with the reason.
+ * Start-up recovery: the first book of a store that already existed is
+ * fanned out whole, and every follower sweeps its open entries at once;
+ * both go through the same lookups, so whatever a crash (kill -9)
+ * interrupted is finished without sending anything twice. The first book
+ * of a brand-new store is a baseline: orders that existed before the
+ * engine ever ran are not copied.
+ *
+ * Durability and latency: the store runs with CT_STORE_NOSYNC by default
+ * and a background thread calls ct_store_sync() every store_sync_ms. A
+ * commit is then a copy into the page cache, which a process crash
+ * (kill -9) cannot lose, so the intent is durable against crashes before
+ * the request leaves; after a machine crash the store says it may have
+ * lost commits and every follower looks its orders up before sending.
+ * opts.sync_commits (CT_STORE_SYNC) makes every intent commit fsync.
+ *
+ * Metrics (opts.metrics_path): one JSON line per leader change and per
+ * follower order event (sent, ack, skip), CLOCK_MONOTONIC nanoseconds,
+ * written by the background thread (never by an actor).
+ *
+ * Threads: ct_engine_* functions are called from one controlling thread
+ * (the CLI's main thread); actors run on the runtime's workers.
+ */
+#ifndef COPYTRADER_ENGINE_H
+#define COPYTRADER_ENGINE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "copytrader/config.h"
+#include "copytrader/store.h"
+
+typedef struct ct_engine ct_engine_t;
+
+typedef struct ct_engine_opts {
+  uint64_t leader_poll_ms;   /* leader order book reconciliation; 0: 1000 */
+  uint64_t follower_poll_ms; /* follower book poll and sweep; 0: 1000 */
+  uint64_t call_timeout_ms;  /* deadline of each API call; 0: 8000 */
+  uint64_t funds_refresh_ms; /* /fundlimit refresh; 0: 30000 */
+  uint64_t store_sync_ms;    /* background ct_store_sync period; 0: 200 */
+  uint32_t feed_ping_ms;     /* order feed ping and stale_ms = 4 x; 0: lib */
+  bool sync_commits;         /* CT_STORE_SYNC: fsync every commit */
+  const char *metrics_path;  /* NULL: no metrics; opened during start */
+  /* Called once, on a worker thread, after the first leader poll was
+   * processed (the baseline or the recovery fan-out). May be NULL. */
+  void (*on_ready)(void *ctx);
+  void *ctx;
+} ct_engine_opts_t;
+
+/* Build an engine for `cfg` (read during the call only; everything needed
+ * later is copied): loads the instruments, opens the store,
+ * creates the runtime, the accounts and every actor, and starts the
+ * runtime. `opts` may be NULL. Returns 0, CT_EINVAL, CT_EIO (instruments
+ * or store), CT_ENOMEM, or what the runtime and API return. */
+int ct_engine_start(const ct_config_t *cfg, const ct_engine_opts_t *opts,
+                    ct_engine_t **out);
+
+/* SIGHUP: give every account the token of `cfg` (a reloaded config). The
+ * engine does not keep `cfg`. 0 or what ct_api_account_set_token gives. */
+int ct_engine_set_tokens(ct_engine_t *e, const ct_config_t *cfg);
+
+/* Pause or resume copying to the follower named `name`. While paused, new
+ * leader orders that are still open are not decided (they are when it
+ * resumes); those that finish meanwhile are recorded as skipped
+ * ("PAUSED"). Orders already copied are still kept in step. 0 or
+ * CT_ENOTFOUND. Any thread. */
+int ct_engine_pause(ct_engine_t *e, const char *name, bool paused);
+
+/* Ask for an orderly stop (any thread, also a signal-waiting thread). */
+void ct_engine_stop(ct_engine_t *e);
+
+/* Wait for the runtime to stop, then close the store and free everything.
+ * Returns what ct_runtime_join() returned. NULL is fine. */
+int ct_engine_join_free(ct_engine_t *e);
+
+#endif /* COPYTRADER_ENGINE_H */

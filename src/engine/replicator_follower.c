@@ -1,0 +1,535 @@
+/*
+ * replicator_follower.c: the follower actor, one per follower account, and
+ * its reaction to leader states. Level-triggered: every leader state it
+ * gets (a change, a reconciliation repeat, or a re-run after an answer)
+ * is compared with what the store says the follower has, and only the
+ * difference is acted on:
+ *   no decision yet -> size it (sizing.h) and, in ONE write transaction,
+ *                      record the decision, one PLACE intent per slice
+ *                      (phase INTENT, deterministic correlation id) and the
+ *                      daily count; commit; then send the places;
+ *   an intent of an earlier run (INTENT/UNKNOWN, nothing in flight) ->
+ *                      look it up by correlation id first (fsync.c);
+ *   leader cancelled/expired, follower order open -> cancel;
+ *   leader attributes changed (fingerprint in intent_seq) -> modify.
+ * A correlation id with a call in flight is left alone; the answer
+ * re-runs the leader order, so nothing is lost while waiting.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "copytrader/api_calls.h"
+#include "copytrader/error.h"
+#include "copytrader/log.h"
+#include "replicator_fol.h"
+
+#define MOD        "follower"
+#define MAX_SLICES 64
+
+uint64_t ct__wall_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint32_t ct__leader_fp(const ct_leader_state_t *st) {
+  uint64_t h = 1469598103934665603ull;
+  double v[2] = { st->price, st->trigger_price };
+  int64_t q = st->quantity;
+  int t[2] = { (int)st->order_type, (int)st->validity };
+  const unsigned char *parts[3] = { (const void *)v, (const void *)&q,
+                                    (const void *)t };
+  size_t lens[3] = { sizeof v, sizeof q, sizeof t };
+  for (int p = 0; p < 3; p++)
+    for (size_t i = 0; i < lens[p]; i++)
+      h = (h ^ parts[p][i]) * 1099511628211ull;
+  return (uint32_t)(h ^ (h >> 32));
+}
+
+bool ct__fol_busy(const fol_t *f, const char *corr) {
+  return ct__smap_get(&f->busy, corr) != NULL;
+}
+
+int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op) {
+  char key[24];
+  fop_t *slot;
+  uint64_t *b;
+  snprintf(key, sizeof key, "%llu", (unsigned long long)rid);
+  slot = ct__smap_put(&f->ops, key, NULL);
+  b = ct__smap_put(&f->busy, op->corr, NULL);
+  if (slot == NULL || b == NULL)
+    return CT_ENOMEM;
+  *slot = *op;
+  *b = rid;
+  return 0;
+}
+
+static uint64_t timeout_ms(const fol_t *f) {
+  return f->e->opts.call_timeout_ms;
+}
+
+/* --- PLACE --------------------------------------------------------------- */
+
+static void place_req(const fleader_t *l, const ct_forder_t *fo,
+                      ct_dhan_place_req_t *p) {
+  const ct_leader_state_t *st = &l->st;
+  memset(p, 0, sizeof(*p));
+  snprintf(p->o.correlation_id, sizeof p->o.correlation_id, "%s",
+           fo->correlation_id);
+  snprintf(p->o.security_id, sizeof p->o.security_id, "%s", st->security_id);
+  p->o.txn = st->txn;
+  p->o.segment = st->segment;
+  p->o.product = st->product;
+  p->o.order_type = st->order_type;
+  p->o.validity =
+      st->validity ? st->validity : CT_DHAN_VALIDITY_DAY; /* Dhan's default */
+  p->o.quantity = fo->quantity;
+  if (st->order_type == CT_DHAN_OTYPE_LIMIT ||
+      st->order_type == CT_DHAN_OTYPE_STOP_LOSS)
+    p->o.price = st->price;
+  if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
+      st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
+    p->o.trigger_price = st->trigger_price;
+  p->after_market_order = l->amo;
+  if (l->amo)
+    p->amo_time = CT_DHAN_AMO_OPEN;
+}
+
+void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
+  fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
+  fleader_t tmp = { 0 };
+  ct_dhan_place_req_t p;
+  fop_t op = { .kind = OP_PLACE };
+  uint64_t rid;
+  int rc;
+  if (l == NULL) { /* after a restart: the stored leader state */
+    ct_store_txn_t t;
+    if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+      return;
+    rc = ct_store_leader_get(&t, fo->leader_order_id, &tmp.st);
+    ct_store_txn_abort(&t);
+    if (rc != 0)
+      return;
+    l = &tmp;
+  }
+  place_req(l, fo, &p);
+  rc = ct_orders_place(self, f->s->orders, &p, timeout_ms(f), &rid);
+  if (rc != 0) {
+    ct_log_warn(MOD, "follower=%s corr=%s msg=\"place not sent\" err=%s",
+                f->s->name, fo->correlation_id, ct_strerror(rc));
+    return;
+  }
+  ct__metrics_sent(f->e->metrics, f->s->client_id, fo->correlation_id,
+                   fo->leader_order_id, ct__now_ns());
+  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
+  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
+  ct__fol_track(f, rid, &op);
+}
+
+void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
+  fop_t op = { .kind = OP_LOOKUP };
+  uint64_t rid;
+  if (ct_orders_get_by_corr(self, f->s->orders, fo->correlation_id,
+                            timeout_ms(f), &rid) != 0)
+    return;
+  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
+  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
+  ct__fol_track(f, rid, &op);
+}
+
+/* --- the decision -------------------------------------------------------- */
+
+static void sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
+                          ct_sizing_order_t *o, ct_sizing_account_t *a,
+                          int64_t orders_today) {
+  time_t now = time(NULL);
+  memset(o, 0, sizeof(*o));
+  memset(a, 0, sizeof(*a));
+  o->segment = st->segment;
+  o->side = st->txn;
+  o->product = st->product;
+  o->type = st->order_type;
+  o->quantity = st->quantity;
+  o->price = st->price;
+  o->trigger_price = st->trigger_price;
+  a->follower_capital = f->capital;
+  a->leader_capital = ct__eng_leader_capital(f->e);
+  a->orders_today = orders_today;
+  a->minute_ist = ct_sizing_ist_minute((int64_t)now);
+  /* dhansim and Dhan's cash segment hold funds for buys only; a sell is
+   * taken as reducing a position (no margin check). */
+  a->reduces_position = st->txn == CT_DHAN_TXN_SELL;
+}
+
+static const ct_instrument_t *instrument(const fol_t *f,
+                                         const ct_leader_state_t *st) {
+  return ct_instruments_find(f->e->instr, ct_dhan_segment_str(st->segment),
+                             st->security_id);
+}
+
+/* Why a leader order in this state is not copied at all ("" = copy). */
+static const char *leader_skip(const ct_leader_state_t *st) {
+  if (st->status == CT_DHAN_STATUS_REJECTED)
+    return "LEADER_REJECTED";
+  if ((st->status == CT_DHAN_STATUS_CANCELLED ||
+       st->status == CT_DHAN_STATUS_EXPIRED) &&
+      st->traded_qty == 0)
+    return "LEADER_CANCELLED";
+  if (st->leg_no > 1)
+    return "SUPER_LEG"; /* exit legs come from the follower's own entry */
+  return "";
+}
+
+static void fill_decision(const fol_t *f, const ct_leader_state_t *st,
+                          const ct_instrument_t *in,
+                          const ct_sizing_result_t *r, const char *skip,
+                          ct_decision_t *d) {
+  memset(d, 0, sizeof(*d));
+  snprintf(d->leader_order_id, sizeof d->leader_order_id, "%s", st->order_id);
+  snprintf(d->follower_id, sizeof d->follower_id, "%s", f->s->client_id);
+  snprintf(d->rule, sizeof d->rule, "%s",
+           ct_sizing_mode_str(f->s->rules.mode)
+               ? ct_sizing_mode_str(f->s->rules.mode)
+               : "none");
+  d->kind = skip[0] ? CT_DECISION_SKIP : CT_DECISION_SEND;
+  snprintf(d->skip_reason, sizeof d->skip_reason, "%s", skip);
+  d->slices = skip[0] ? 0 : (uint32_t)r->slices;
+  d->qty = skip[0] ? 0 : r->qty;
+  d->leader_qty = st->quantity;
+  d->lot_size = in ? in->lot_size : 0;
+  d->max_qty = f->s->rules.max_qty;
+  d->multiplier = f->s->rules.value;
+  d->decided_at_ms = ct__wall_ms();
+}
+
+static int make_intent(const fol_t *f, const ct_leader_state_t *st,
+                       const ct_sizing_result_t *r, int64_t i,
+                       ct_forder_t *fo) {
+  ct_corrid_input_t ci = { .leader_order_id = st->order_id,
+                           .follower_id = f->s->client_id,
+                           .kind = r->slices > 1 ? CT_CORRID_SLICE
+                                                 : CT_CORRID_ORDER,
+                           .index = (uint32_t)i };
+  memset(fo, 0, sizeof(*fo));
+  snprintf(fo->follower_id, sizeof fo->follower_id, "%s", f->s->client_id);
+  snprintf(fo->leader_order_id, sizeof fo->leader_order_id, "%s", st->order_id);
+  fo->part = ci.kind;
+  fo->part_index = (uint32_t)i;
+  fo->intent = CT_FINTENT_PLACE;
+  fo->intent_seq = ct__leader_fp(st);
+  fo->phase = CT_FPHASE_INTENT;
+  fo->order_type = st->order_type;
+  fo->quantity = ct_sizing_slice_at(r, i);
+  fo->price = st->price;
+  fo->trigger_price = st->trigger_price;
+  fo->updated_at_ms = ct__wall_ms();
+  return ct_corrid_make(&ci, fo->correlation_id);
+}
+
+/* Decide in the write transaction `t`; the intents go to out[]. */
+static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
+                  const char *force, ct_forder_t *out, int64_t *n_out,
+                  ct_decision_t *d) {
+  const ct_instrument_t *in = instrument(f, st);
+  const char *skip = force ? force : leader_skip(st);
+  ct_sizing_result_t r = { 0 };
+  ct_sizing_order_t o;
+  ct_sizing_account_t a;
+  int32_t date = ct_ist_date((int64_t)time(NULL));
+  int64_t today = 0;
+  int rc = ct_store_orders_today(t, f->s->client_id, date, &today);
+  *n_out = 0;
+  if (rc == 0 && skip[0] == '\0') {
+    sizing_inputs(f, st, &o, &a, today);
+    rc = ct_sizing_decide(&f->s->rules, &o, in, &a,
+                          f->funds_known ? &f->ledger : NULL, &r);
+    if (rc == 0 && r.skip != CT_SKIP_NONE)
+      skip = ct_skip_reason_str(r.skip);
+    else if (rc == 0 && r.slices > MAX_SLICES)
+      skip = "TOO_MANY_SLICES";
+  }
+  if (rc != 0)
+    return rc;
+  fill_decision(f, st, in, &r, skip, d);
+  rc = ct_store_decision_put(t, d);
+  for (int64_t i = 0; rc == 0 && d->kind == CT_DECISION_SEND && i < r.slices;
+       i++) {
+    if ((rc = make_intent(f, st, &r, i, &out[i])) == 0)
+      rc = ct_store_forder_put(t, &out[i]);
+  }
+  if (rc == 0 && d->kind == CT_DECISION_SEND) {
+    *n_out = r.slices;
+    rc = ct_store_orders_today_add(t, f->s->client_id, date, r.slices, NULL);
+  }
+  if (rc != 0 && d->kind == CT_DECISION_SEND)
+    ct_funds_ledger_release(&f->ledger, r.margin_paise);
+  return rc;
+}
+
+/* Decide and send; `force` non-NULL records that skip reason instead. */
+static void decide_and_send(ct_actor_t *self, fol_t *f,
+                            const ct_leader_state_t *st, const char *force) {
+  ct_forder_t fo[MAX_SLICES];
+  ct_decision_t d;
+  int64_t n = 0;
+  ct_store_txn_t t;
+  int rc = ct_store_txn_begin(f->e->store, true, &t);
+  if (rc == 0) {
+    rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
+    if (rc == CT_ENOTFOUND)
+      rc = decide(f, &t, st, force, fo, &n, &d);
+    else
+      n = -1; /* decided meanwhile (cannot happen: one actor) */
+  }
+  rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  if (rc != 0) {
+    ct_log_error(MOD, "follower=%s order=%s msg=\"decision not stored\" err=%s",
+                 f->s->name, st->order_id, ct_strerror(rc));
+    return;
+  }
+  if (d.kind == CT_DECISION_SKIP && n == 0) {
+    ct_log_info(MOD, "follower=%s order=%s skip=%s", f->s->name, st->order_id,
+                d.skip_reason);
+    ct__metrics_skip(f->e->metrics, f->s->client_id, st->order_id,
+                     d.skip_reason);
+  }
+  for (int64_t i = 0; i < n; i++) {
+    if (f->e->distrust)
+      ct__fol_lookup(self, f, &fo[i]); /* the store may have lost a send */
+    else
+      ct__fol_place(self, f, &fo[i]);
+  }
+}
+
+/* --- MODIFY and CANCEL of an existing follower order --------------------- */
+
+static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
+  fop_t op = { .kind = OP_CANCEL };
+  uint64_t rid;
+  if (ct_orders_cancel(self, f->s->orders, fo->order_id, timeout_ms(f), &rid) !=
+      0)
+    return;
+  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
+  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
+  ct__fol_track(f, rid, &op);
+}
+
+static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
+                          const ct_forder_t *fo) {
+  ct_sizing_order_t o;
+  ct_sizing_account_t a;
+  ct_sizing_result_t r;
+  if (fo->part != CT_CORRID_ORDER)
+    return fo->quantity; /* a slice keeps its size */
+  sizing_inputs(f, st, &o, &a, 0);
+  if (ct_sizing_modify(&f->s->rules, &o, instrument(f, st), &a, NULL, 0, &r) !=
+          0 ||
+      r.skip != CT_SKIP_NONE || r.slices != 1)
+    return fo->quantity;
+  return r.qty;
+}
+
+static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
+                        const ct_forder_t *fo) {
+  ct_dhan_modify_req_t m = { 0 };
+  fop_t op = { .kind = OP_MODIFY };
+  uint64_t rid;
+  snprintf(m.order_id, sizeof m.order_id, "%s", fo->order_id);
+  m.order_type = st->order_type;
+  m.validity = st->validity ? st->validity : CT_DHAN_VALIDITY_DAY;
+  m.quantity = modify_qty(f, st, fo);
+  if (st->order_type == CT_DHAN_OTYPE_LIMIT ||
+      st->order_type == CT_DHAN_OTYPE_STOP_LOSS)
+    m.price = st->price;
+  if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
+      st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
+    m.trigger_price = st->trigger_price;
+  if (ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
+    return;
+  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
+  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
+  op.fp = ct__leader_fp(st);
+  op.qty = m.quantity;
+  op.price = m.price;
+  op.trigger = m.trigger_price;
+  op.type = m.order_type;
+  ct__fol_track(f, rid, &op);
+}
+
+static bool follower_open(const ct_forder_t *fo) {
+  return fo->order_id[0] && !ct_dhan_status_is_final(fo->status) &&
+         fo->phase != CT_FPHASE_DONE;
+}
+
+static void act_on(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
+                   const ct_forder_t *fo) {
+  bool leader_gone = st->status == CT_DHAN_STATUS_CANCELLED ||
+                     st->status == CT_DHAN_STATUS_EXPIRED ||
+                     st->status == CT_DHAN_STATUS_REJECTED;
+  if (fo->diverged || ct__fol_busy(f, fo->correlation_id))
+    return;
+  if (fo->phase == CT_FPHASE_INTENT || fo->phase == CT_FPHASE_UNKNOWN) {
+    ct__fol_lookup(self, f, fo);
+    return;
+  }
+  if (!follower_open(fo))
+    return;
+  if (leader_gone) {
+    if (f->s->copy_cancellations &&
+        !(fo->intent == CT_FINTENT_CANCEL && fo->phase == CT_FPHASE_REJECTED))
+      send_cancel(self, f, fo);
+    return;
+  }
+  if (f->s->copy_modifications && !ct_dhan_status_is_final(st->status) &&
+      fo->intent_seq != ct__leader_fp(st))
+    send_modify(self, f, st, fo);
+}
+
+typedef struct collect {
+  const char *follower;
+  ct_forder_t *fo;
+  size_t n, cap;
+} collect_t;
+
+static int collect_cb(const ct_forder_t *fo, void *ctx) {
+  collect_t *c = ctx;
+  if (strcmp(fo->follower_id, c->follower) == 0 && c->n < c->cap)
+    c->fo[c->n++] = *fo;
+  return 0;
+}
+
+void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
+                      bool amo) {
+  fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
+  ct_forder_t fo[MAX_SLICES];
+  collect_t c = { f->s->client_id, fo, 0, MAX_SLICES };
+  ct_decision_t d;
+  ct_store_txn_t t;
+  int rc;
+  if (l != NULL && l->st.version <= st->version) {
+    l->st = *st;
+    l->amo = l->amo || amo;
+  }
+  if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+    return;
+  rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
+  if (rc == 0 && d.kind == CT_DECISION_SEND)
+    ct_store_each_forder_of_leader(&t, st->order_id, collect_cb, &c);
+  ct_store_txn_abort(&t);
+  /* Paused: an open leader order waits for the resume; a finished one is
+   * recorded as skipped (it must not be copied late). */
+  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
+    decide_and_send(self, f, st, NULL);
+  else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
+    decide_and_send(self, f, st, "PAUSED");
+  for (size_t i = 0; i < c.n; i++)
+    act_on(self, f, l ? &l->st : st, &fo[i]);
+}
+
+void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
+  fleader_t *l = ct__smap_get(&f->leaders, leader_id);
+  ct_leader_state_t st;
+  ct_store_txn_t t;
+  int rc;
+  if (l != NULL) {
+    st = l->st;
+    ct__fol_on_state(self, f, &st, l->amo);
+    return;
+  }
+  if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+    return;
+  rc = ct_store_leader_get(&t, leader_id, &st);
+  ct_store_txn_abort(&t);
+  if (rc == 0)
+    ct__fol_on_state(self, f, &st, false);
+}
+
+/* --- the actor ------------------------------------------------------------ */
+
+static void fol_stop(ct_actor_t *self);
+
+static int fol_init(ct_actor_t *self, void *arg) {
+  ct__fslot_t *s = arg;
+  fol_t *f = calloc(1, sizeof(*f));
+  uint64_t tid;
+  int rc;
+  if (f == NULL)
+    return CT_ENOMEM;
+  f->s = s;
+  f->e = s->eng;
+  ct_actor_set_state(self, f);
+  if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
+      (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
+      (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0)
+    rc = ct_timer_start(self, f->e->opts.follower_poll_ms,
+                        f->e->opts.follower_poll_ms, CT__ENG_MSG_FPOLL, &tid);
+  if (rc == 0)
+    rc = ct_timer_start(self, f->e->opts.funds_refresh_ms,
+                        f->e->opts.funds_refresh_ms, CT__ENG_MSG_FUNDS, &tid);
+  if (rc != 0) {
+    fol_stop(self); /* a failed init gets no stop() from the runtime */
+    return rc;
+  }
+  ct__fol_funds(self, f);
+  return 0;
+}
+
+static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
+  fol_t *f = ct_actor_state(self);
+  ct_reader_t r;
+  const void *p;
+  size_t n;
+  bool amo = false;
+  switch (env->type) {
+  case CT__ENG_MSG_LEADER:
+    ct_reader_init(&r, env);
+    if (ct_read_bin(&r, &p, &n) == 0 && n == sizeof(ct_leader_state_t)) {
+      ct_leader_state_t st;
+      memcpy(&st, p, sizeof st);
+      (void)ct_read_bool(&r, &amo);
+      ct__fol_on_state(self, f, &st, amo);
+    }
+    ct_reader_close(&r);
+    break;
+  case CT__ENG_MSG_FPOLL:
+    ct__fol_tick(self, f);
+    break;
+  case CT__ENG_MSG_FUNDS:
+    ct__fol_funds(self, f);
+    break;
+  case CT__ENG_MSG_RESUME:
+    ct__fol_resume(self, f);
+    break;
+  case CT_MSG_API_RESULT:
+  case CT_MSG_TIMEOUT:
+    ct__fol_on_result(self, f, env);
+    break;
+  default:
+    break;
+  }
+  return 0;
+}
+
+static void fol_stop(ct_actor_t *self) {
+  fol_t *f = ct_actor_state(self);
+  if (f == NULL)
+    return;
+  if (f->ops.b)
+    ct__smap_close(&f->ops);
+  if (f->busy.b)
+    ct__smap_close(&f->busy);
+  if (f->leaders.b)
+    ct__smap_close(&f->leaders);
+  free(f);
+  ct_actor_set_state(self, NULL);
+}
+
+const ct_actor_def_t ct__follower_def = {
+  .kind = "follower",
+  .init = fol_init,
+  .receive = fol_receive,
+  .stop = fol_stop,
+};

@@ -1,0 +1,396 @@
+/*
+ * replicator_fsync.c: the follower actor's side of the conversation with
+ * its own account. Every answer moves the follower order's record on
+ * (one short write transaction, after the send, off the latency path):
+ *   place   -> ACKED (order id), REJECTED (business), UNKNOWN (sent, no
+ *              known outcome) or unchanged INTENT (never sent: retried);
+ *   lookup  -> by correlation id: found -> adopt; not found -> place with
+ *              the SAME correlation id (at once for an INTENT of an earlier
+ *              run; for an UNKNOWN only after two lookups a sweep apart);
+ *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
+ * Then the leader order is run again (level-triggered). Every sweep
+ * (follower_poll_ms) looks up orders in doubt, re-runs open ones and polls
+ * the follower's order book for fills, final states and hand edits (a
+ * follower order whose quantity, price, trigger or type no longer match
+ * what we set is marked diverged and left alone). Funds come from
+ * /fundlimit at start and every funds_refresh_ms.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "copytrader/api_calls.h"
+#include "copytrader/corrid.h"
+#include "copytrader/error.h"
+#include "copytrader/log.h"
+#include "replicator_fol.h"
+
+#define MOD           "follower"
+#define SWEEP_MAX     256
+#define UNKNOWN_PROBE 2 /* not-found lookups before an UNKNOWN is re-placed */
+
+typedef void (*fo_fn)(ct_forder_t *fo, void *ctx);
+
+/* Read, change and write back one follower order. */
+static int with_forder(fol_t *f, const char *corr, fo_fn fn, void *ctx,
+                       ct_forder_t *out) {
+  ct_store_txn_t t;
+  ct_forder_t fo;
+  int rc = ct_store_txn_begin(f->e->store, true, &t);
+  if (rc == 0 &&
+      (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) == 0) {
+    fn(&fo, ctx);
+    fo.updated_at_ms = ct__wall_ms();
+    rc = ct_store_forder_put(&t, &fo);
+  }
+  rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  if (rc != 0)
+    ct_log_error(MOD, "follower=%s corr=%s msg=\"store update failed\" err=%s",
+                 f->s->name, corr, ct_strerror(rc));
+  else if (out)
+    *out = fo;
+  return rc;
+}
+
+static bool not_sent(const ct_api_result_t *r) {
+  return !r->sent || r->cls == CT_DHAN_AUTH || r->cls == CT_DHAN_RATE_LIMITED;
+}
+
+static bool refused(const ct_api_result_t *r) {
+  return r->cls == CT_DHAN_BUSINESS_REJECTION || r->cls == CT_DHAN_CONFIG;
+}
+
+/* --- answers ---------------------------------------------------------------*/
+
+static void apply_place(ct_forder_t *fo, void *ctx) {
+  const ct_api_result_t *r = ctx;
+  fo->attempts++;
+  if (r->err == 0 && r->count > 0) {
+    const ct_dhan_order_ack_t *a = r->items;
+    snprintf(fo->order_id, sizeof fo->order_id, "%s", a->order_id);
+    fo->status = a->status;
+    fo->phase = CT_FPHASE_ACKED;
+  } else if (refused(r)) {
+    fo->phase = CT_FPHASE_REJECTED;
+    snprintf(fo->reject_code, sizeof fo->reject_code, "%s",
+             r->dhan.error_code[0] ? r->dhan.error_code : "REJECTED");
+  } else {
+    fo->phase = CT_FPHASE_UNKNOWN;
+    fo->attempts = 0; /* from here on: lookups that found nothing */
+  }
+}
+
+static void adopt(ct_forder_t *fo, const ct_dhan_order_t *o) {
+  snprintf(fo->order_id, sizeof fo->order_id, "%s", o->order_id);
+  fo->status = o->status;
+  fo->filled_qty = o->filled_qty;
+  fo->avg_price = o->average_traded_price;
+  fo->quantity = o->quantity;
+  fo->price = o->price;
+  fo->trigger_price = o->trigger_price;
+  fo->order_type = o->order_type;
+  fo->phase =
+      ct_dhan_status_is_final(o->status) ? CT_FPHASE_DONE : CT_FPHASE_ACKED;
+}
+
+static void apply_lookup(ct_forder_t *fo, void *ctx) {
+  const ct_api_result_t *r = ctx;
+  if (r->err == 0 && r->count > 0)
+    adopt(fo, r->items);
+  else if (r->cls == CT_DHAN_NOT_FOUND && fo->phase == CT_FPHASE_UNKNOWN)
+    fo->attempts++;
+}
+
+static void apply_modify(ct_forder_t *fo, void *ctx) {
+  const fop_t *op = ((const void **)ctx)[0];
+  const ct_api_result_t *r = ((const void **)ctx)[1];
+  fo->intent = CT_FINTENT_MODIFY;
+  if (r->err == 0 || refused(r)) {
+    fo->intent_seq = op->fp; /* refused: give this version up */
+    fo->phase = r->err == 0 ? CT_FPHASE_ACKED : CT_FPHASE_REJECTED;
+  } else {
+    fo->phase = CT_FPHASE_UNKNOWN; /* a lookup tells what it now is */
+  }
+  if (r->err == 0) {
+    fo->quantity = op->qty;
+    fo->price = op->price;
+    fo->trigger_price = op->trigger;
+    fo->order_type = op->type;
+  }
+}
+
+static void apply_cancel(ct_forder_t *fo, void *ctx) {
+  const ct_api_result_t *r = ctx;
+  fo->intent = CT_FINTENT_CANCEL;
+  if (r->err == 0) {
+    fo->status = CT_DHAN_STATUS_CANCELLED;
+    fo->phase = CT_FPHASE_DONE;
+  } else {
+    fo->phase = refused(r) ? CT_FPHASE_REJECTED : CT_FPHASE_UNKNOWN;
+  }
+}
+
+static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
+  const char *oid = "";
+  if (r->err == 0 && r->count > 0)
+    oid = ((const ct_dhan_order_ack_t *)r->items)->order_id;
+  if (r->sent || r->err == 0)
+    ct__metrics_ack(f->e->metrics, f->s->client_id, op->corr, oid,
+                    r->dhan.http_status, ct__now_ns());
+  if (not_sent(r) && r->err != 0) {
+    ct_log_warn(MOD, "follower=%s corr=%s msg=\"place not taken\" err=%s",
+                f->s->name, op->corr, ct_strerror(r->err));
+    return; /* still INTENT: the sweep looks it up and places it */
+  }
+  if (r->err != 0)
+    ct_log_warn(MOD, "follower=%s corr=%s msg=\"place failed\" err=%s code=%s",
+                f->s->name, op->corr, ct_strerror(r->err), r->dhan.error_code);
+  with_forder(f, op->corr, apply_place, (void *)r, NULL);
+}
+
+static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
+                      const ct_api_result_t *r) {
+  ct_forder_t fo;
+  if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND)
+    return; /* try again at the next sweep */
+  if (with_forder(f, op->corr, apply_lookup, (void *)r, &fo) != 0)
+    return;
+  if (r->err == 0 || fo.intent != CT_FINTENT_PLACE || fo.order_id[0])
+    return;
+  if (fo.phase == CT_FPHASE_INTENT ||
+      (fo.phase == CT_FPHASE_UNKNOWN && fo.attempts >= UNKNOWN_PROBE)) {
+    ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"",
+                f->s->name, op->corr);
+    ct__fol_place(self, f, &fo);
+  }
+}
+
+static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
+                  const ct_api_result_t *r) {
+  const void *pair[2] = { op, r };
+  switch (op->kind) {
+  case OP_PLACE:
+    on_place(f, op, r);
+    break;
+  case OP_LOOKUP:
+    on_lookup(self, f, op, r);
+    break;
+  case OP_MODIFY:
+    if (!not_sent(r) || r->err == 0)
+      with_forder(f, op->corr, apply_modify, pair, NULL);
+    break;
+  case OP_CANCEL:
+    if (!not_sent(r) || r->err == 0)
+      with_forder(f, op->corr, apply_cancel, (void *)r, NULL);
+    f->book_due = 2; /* read the final fills once it has left `open` */
+    break;
+  }
+  if (r->err != 0 && op->kind != OP_LOOKUP)
+    ct_log_warn(MOD, "follower=%s corr=%s op=%d err=%s code=%s", f->s->name,
+                op->corr, (int)op->kind, ct_strerror(r->err),
+                r->dhan.error_code);
+}
+
+/* --- the follower's order book --------------------------------------------*/
+
+static bool differs(const ct_forder_t *fo, const ct_dhan_order_t *o) {
+  bool priced = fo->order_type == CT_DHAN_OTYPE_LIMIT ||
+                fo->order_type == CT_DHAN_OTYPE_STOP_LOSS;
+  bool triggered = fo->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
+                   fo->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET;
+  return o->quantity != fo->quantity || o->order_type != fo->order_type ||
+         (priced && fabs(o->price - fo->price) > 1e-6) ||
+         (triggered && fabs(o->trigger_price - fo->trigger_price) > 1e-6);
+}
+
+/* Merge one record of the book; true when *fo changed. */
+static bool merge_book_order(fol_t *f, ct_forder_t *fo,
+                             const ct_dhan_order_t *o) {
+  if (fo->phase == CT_FPHASE_DONE) { /* settled: fills may still show up */
+    if (o->filled_qty <= fo->filled_qty)
+      return false;
+    fo->filled_qty = o->filled_qty;
+    fo->avg_price = o->average_traded_price;
+    return true;
+  }
+  if (ct__fol_busy(f, fo->correlation_id) ||
+      fo->updated_at_ms >= f->book_issued_ms)
+    return false; /* the record is newer than the book */
+  if (fo->phase == CT_FPHASE_INTENT || fo->phase == CT_FPHASE_UNKNOWN) {
+    adopt(fo, o);
+    return true;
+  }
+  if (!fo->diverged && fo->phase == CT_FPHASE_ACKED &&
+      !ct_dhan_status_is_final(o->status) && differs(fo, o)) {
+    fo->diverged = true;
+    ct_log_warn(MOD,
+                "follower=%s corr=%s order=%s msg=\"changed by hand: left "
+                "alone\" qty=%lld/%lld price=%.2f/%.2f",
+                f->s->name, fo->correlation_id, o->order_id,
+                (long long)o->quantity, (long long)fo->quantity, o->price,
+                fo->price);
+  }
+  fo->status = o->status;
+  fo->filled_qty = o->filled_qty;
+  fo->avg_price = o->average_traded_price;
+  if (ct_dhan_status_is_final(o->status))
+    fo->phase = CT_FPHASE_DONE;
+  return true;
+}
+
+static void on_book(fol_t *f, const ct_api_result_t *r) {
+  const ct_dhan_order_t *orders = r->items;
+  ct_store_txn_t t;
+  int rc = ct_store_txn_begin(f->e->store, true, &t);
+  for (size_t i = 0; rc == 0 && i < r->count; i++) {
+    ct_forder_t fo;
+    if (!ct_corrid_is_ours(orders[i].correlation_id))
+      continue;
+    rc =
+        ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id, &fo);
+    if (rc == CT_ENOTFOUND) {
+      rc = 0;
+      continue;
+    }
+    if (rc == 0 && merge_book_order(f, &fo, &orders[i])) {
+      fo.updated_at_ms = ct__wall_ms();
+      rc = ct_store_forder_put(&t, &fo);
+    }
+  }
+  rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  if (rc != 0)
+    ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s", f->s->name,
+                ct_strerror(rc));
+}
+
+static void on_funds(fol_t *f, const ct_api_result_t *r) {
+  const ct_dhan_fund_limit_t *fl = r->items;
+  if (r->err != 0 || r->count == 0) {
+    ct_log_warn(MOD, "follower=%s msg=\"fund limit not read\" err=%s",
+                f->s->name, ct_strerror(r->err));
+    return;
+  }
+  if (f->funds_known)
+    ct_funds_ledger_refresh(&f->ledger, fl->available_balance);
+  else
+    ct_funds_ledger_init(&f->ledger, fl->available_balance);
+  f->funds_known = true;
+  f->capital = fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance;
+}
+
+void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
+  ct_api_result_t r;
+  char key[24];
+  fop_t *slot, op;
+  if (ct_api_result_read(env, &r) != 0)
+    return;
+  if (f->funds_busy && env->request_id == f->funds_rid) {
+    f->funds_busy = false;
+    on_funds(f, &r);
+  } else if (f->book_busy && env->request_id == f->book_rid) {
+    f->book_busy = false;
+    if (r.err == 0)
+      on_book(f, &r);
+  } else {
+    snprintf(key, sizeof key, "%llu", (unsigned long long)env->request_id);
+    if ((slot = ct__smap_get(&f->ops, key)) != NULL) {
+      op = *slot;
+      ct__smap_del(&f->ops, key);
+      ct__smap_del(&f->busy, op.corr);
+      on_op(self, f, &op, &r);
+      /* After a success the leader order may want the next step (a
+       * modification that came while the place was in flight); after a
+       * failure the sweep retries, never a tight loop of fast failures. */
+      if (r.err == 0)
+        ct__fol_again(self, f, op.leader);
+    }
+  }
+  ct_api_result_free(&r);
+}
+
+/* --- sweep, funds, resume -------------------------------------------------*/
+
+typedef struct sweep {
+  const char *follower;
+  ct_forder_t *fo;
+  size_t n;
+} sweep_t;
+
+static int sweep_cb(const ct_forder_t *fo, void *ctx) {
+  sweep_t *s = ctx;
+  if (strcmp(fo->follower_id, s->follower) == 0 && s->n < SWEEP_MAX)
+    s->fo[s->n++] = *fo;
+  return 0;
+}
+
+void ct__fol_tick(ct_actor_t *self, fol_t *f) {
+  ct_forder_t *fo = malloc(SWEEP_MAX * sizeof(*fo));
+  sweep_t s = { f->s->client_id, fo, 0 };
+  ct_store_txn_t t;
+  if (fo == NULL)
+    return;
+  if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
+    ct_store_each_open_forder(&t, sweep_cb, &s);
+    ct_store_txn_abort(&t);
+  }
+  f->n_open = s.n;
+  for (size_t i = 0; i < s.n; i++) {
+    if (ct__fol_busy(f, fo[i].correlation_id))
+      continue;
+    if (fo[i].phase == CT_FPHASE_INTENT || fo[i].phase == CT_FPHASE_UNKNOWN)
+      ct__fol_lookup(self, f, &fo[i]);
+    else
+      ct__fol_again(self, f, fo[i].leader_order_id);
+  }
+  free(fo);
+  if (f->book_due > 0)
+    f->book_due--;
+  if ((f->n_open > 0 || f->book_due > 0) && !f->book_busy &&
+      ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
+                     &f->book_rid) == 0) {
+    f->book_busy = true;
+    f->book_issued_ms = ct__wall_ms();
+  }
+}
+
+void ct__fol_funds(ct_actor_t *self, fol_t *f) {
+  if (f->funds_busy)
+    return;
+  if (ct_funds_limit(self, f->s->funds, f->e->opts.call_timeout_ms,
+                     &f->funds_rid) == 0)
+    f->funds_busy = true;
+}
+
+typedef struct lcollect {
+  ct_leader_state_t *st;
+  size_t n, cap;
+} lcollect_t;
+
+static int resume_cb(const ct_leader_state_t *st, void *ctx) {
+  lcollect_t *c = ctx;
+  if (ct_dhan_status_is_final(st->status))
+    return 0;
+  if (c->n == c->cap) {
+    size_t cap = c->cap ? c->cap * 2 : 64;
+    ct_leader_state_t *p = realloc(c->st, cap * sizeof(*p));
+    if (p == NULL)
+      return CT_ENOMEM;
+    c->st = p;
+    c->cap = cap;
+  }
+  c->st[c->n++] = *st;
+  return 0;
+}
+
+void ct__fol_resume(ct_actor_t *self, fol_t *f) {
+  lcollect_t c = { 0 };
+  ct_store_txn_t t;
+  if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
+    ct_store_each_leader(&t, resume_cb, &c);
+    ct_store_txn_abort(&t);
+  }
+  for (size_t i = 0; i < c.n; i++)
+    ct__fol_on_state(self, f, &c.st[i], false);
+  free(c.st);
+}

@@ -1,0 +1,278 @@
+/*
+ * engine_fx.c: the replication engine's test fixture (engine_fx.h):
+ * dhansim with seven accounts, a config file in a temporary directory,
+ * the engine in this process, leader actions over REST and follower books
+ * through dhansim's admin plane, all blocking with deadlines.
+ */
+#include "engine_fx.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "api_fx.h"
+#include "copytrader/config.h"
+#include "copytrader/corrid.h"
+#include "copytrader/error.h"
+#include "ct_test.h"
+#include "sim_client.h"
+
+#define MAX_ARGS 48
+
+static void sleep_ms(int ms) {
+  struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
+}
+
+void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
+  static const char *const base[] = { "--account",
+                                      EFX_LEADER ":tok" EFX_LEADER ":10000000",
+                                      "--account",
+                                      EFX_F2 ":tok" EFX_F2 ":10000000",
+                                      "--account",
+                                      EFX_F3 ":tok" EFX_F3 ":10000000",
+                                      "--account",
+                                      EFX_F4 ":tok" EFX_F4 ":5000000",
+                                      "--account",
+                                      EFX_F5 ":tok" EFX_F5 ":10000000",
+                                      "--account",
+                                      EFX_F6 ":tok" EFX_F6 ":1000",
+                                      "--account",
+                                      EFX_F7 ":tok" EFX_F7 ":10000000",
+                                      "--no-rate-limit",
+                                      "--instruments",
+                                      CT_SOURCE_DIR
+                                      "/tools/dhansim/data/instruments.csv",
+                                      NULL };
+  const char *args[MAX_ARGS];
+  size_t n = 0;
+  memset(fx, 0, sizeof(*fx));
+  for (size_t i = 0; base[i]; i++)
+    args[n++] = base[i];
+  for (size_t i = 0; extra && extra[i] && n < MAX_ARGS - 1; i++)
+    args[n++] = extra[i];
+  args[n] = NULL;
+  ct_api_fx_sim_env();
+  assert_int_equal(ct_sim_start(&fx->sim, args), 0);
+  fx->dir = ct_test_tmpdir("ct-engine");
+  assert_non_null(fx->dir);
+  snprintf(fx->cfg_path, sizeof fx->cfg_path, "%s/engine.yaml", fx->dir);
+  snprintf(fx->state_dir, sizeof fx->state_dir, "%s/state", fx->dir);
+  snprintf(fx->metrics, sizeof fx->metrics, "%s/metrics.jsonl", fx->dir);
+}
+
+void ct_efx_config(ct_efx_t *fx, const char *followers) {
+  FILE *f = fopen(fx->cfg_path, "w");
+  assert_non_null(f);
+  fprintf(f,
+          "leader:\n  client_id: \"%s\"\n  token: tok%s\n"
+          "followers:\n%s"
+          "endpoints:\n  rest_base_url: %s/v2\n"
+          "  order_update_url: ws://127.0.0.1:%d/\n"
+          "instruments: %s/tools/dhansim/data/instruments.csv\n"
+          "state_dir: %s\n",
+          EFX_LEADER, EFX_LEADER, followers, fx->sim.url, fx->sim.port,
+          CT_SOURCE_DIR, fx->state_dir);
+  fclose(f);
+  assert_int_equal(chmod(fx->cfg_path, 0600), 0);
+}
+
+static void on_ready(void *ctx) {
+  atomic_store((_Atomic int *)ctx, 1);
+}
+
+void ct_efx_start(ct_efx_t *fx) {
+  ct_config_errors_t errs;
+  ct_engine_opts_t o = { 0 };
+  ct_config_errors_init(&errs);
+  if (ct_config_load(fx->cfg_path, &fx->cfg, &errs) != 0)
+    fail_msg("config: %s", errs.count ? errs.items[0] : "?");
+  ct_config_errors_close(&errs);
+  o.leader_poll_ms = 250;
+  o.follower_poll_ms = 200;
+  o.call_timeout_ms = 3000;
+  o.funds_refresh_ms = 1000;
+  o.feed_ping_ms = 1000;
+  o.metrics_path = fx->metrics;
+  o.on_ready = on_ready;
+  o.ctx = &fx->ready;
+  atomic_store(&fx->ready, 0);
+  assert_int_equal(ct_engine_start(fx->cfg, &o, &fx->eng), 0);
+  assert_int_equal(ct_test_wait_ge(&fx->ready, 1, 10000), 1);
+  sleep_ms(1200); /* the order feed counts as up after its login grace */
+}
+
+void ct_efx_stop(ct_efx_t *fx) {
+  if (fx->eng == NULL)
+    return;
+  ct_engine_stop(fx->eng);
+  assert_int_equal(ct_engine_join_free(fx->eng), 0);
+  fx->eng = NULL;
+  ct_config_free(fx->cfg);
+  fx->cfg = NULL;
+}
+
+void ct_efx_teardown(ct_efx_t *fx) {
+  ct_efx_stop(fx);
+  ct_sim_stop(&fx->sim);
+  if (fx->dir)
+    ct_test_rmtree(fx->dir);
+  free(fx->dir);
+  fx->dir = NULL;
+}
+
+static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
+                          const char *body, long want) {
+  ct_http_resp_t r;
+  cJSON *j;
+  char base[96];
+  snprintf(base, sizeof base, "%s/v2", fx->sim.url);
+  assert_int_equal(
+      ct_http(base, method, path, "tok" EFX_LEADER, body, NULL, &r), 0);
+  if (r.status != want)
+    fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
+  j = r.json;
+  r.json = NULL;
+  ct_http_resp_free(&r);
+  return j;
+}
+
+void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
+  char body[1024];
+  cJSON *j;
+  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",%s}", EFX_LEADER,
+           fields);
+  j = leader_call(fx, "POST", "/orders", body, 200);
+  snprintf(oid, 32, "%s", ct_jstr(j, "orderId"));
+  assert_true(oid[0] != '\0');
+  cJSON_Delete(j);
+}
+
+void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields) {
+  char body[1024], path[96];
+  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",%s}",
+           EFX_LEADER, oid, fields);
+  snprintf(path, sizeof path, "/orders/%s", oid);
+  cJSON_Delete(leader_call(fx, "PUT", path, body, 200));
+}
+
+void ct_efx_cancel(ct_efx_t *fx, const char *oid) {
+  char path[96];
+  snprintf(path, sizeof path, "/orders/%s", oid);
+  cJSON_Delete(leader_call(fx, "DELETE", path, NULL, 202));
+}
+
+void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body) {
+  ct_http_resp_t r;
+  assert_int_equal(ct_http(fx->sim.url, "POST", path, NULL, body, NULL, &r), 0);
+  if (r.status != 200)
+    fail_msg("POST %s: %ld %s", path, r.status, r.body);
+  ct_http_resp_free(&r);
+}
+
+void ct_efx_corr(const char *oid, const char *follower, int slice,
+                 char corr[CT_CORRID_SIZE]) {
+  ct_corrid_input_t in = { .leader_order_id = oid,
+                           .follower_id = follower,
+                           .kind =
+                               slice < 0 ? CT_CORRID_ORDER : CT_CORRID_SLICE,
+                           .index = slice < 0 ? 0 : (uint32_t)slice };
+  assert_int_equal(ct_corrid_make(&in, corr), 0);
+}
+
+cJSON *ct_efx_book(ct_efx_t *fx, const char *account) {
+  ct_http_resp_t r;
+  char path[96];
+  cJSON *j;
+  snprintf(path, sizeof path, "/admin/orders?account=%s", account);
+  assert_int_equal(ct_http(fx->sim.url, "GET", path, NULL, NULL, NULL, &r), 0);
+  assert_int_equal(r.status, 200);
+  j = r.json;
+  r.json = NULL;
+  ct_http_resp_free(&r);
+  assert_non_null(j);
+  return j;
+}
+
+static cJSON *find(cJSON *book, const char *corr, const char *status) {
+  cJSON *it;
+  cJSON_ArrayForEach(it, book) {
+    if (strcmp(ct_jstr(it, "correlationId"), corr) == 0 &&
+        (status == NULL || strcmp(ct_jstr(it, "orderStatus"), status) == 0))
+      return it;
+  }
+  return NULL;
+}
+
+cJSON *ct_efx_wait(ct_efx_t *fx, const char *account, const char *corr,
+                   const char *status, int timeout_ms) {
+  for (int waited = 0;; waited += 20) {
+    cJSON *book = ct_efx_book(fx, account), *hit = find(book, corr, status);
+    if (hit != NULL || waited >= timeout_ms) {
+      cJSON *copy = hit ? cJSON_Duplicate(hit, 1) : NULL;
+      cJSON_Delete(book);
+      return copy;
+    }
+    cJSON_Delete(book);
+    sleep_ms(20);
+  }
+}
+
+int ct_efx_count_corr(ct_efx_t *fx, const char *account, const char *corr) {
+  cJSON *book = ct_efx_book(fx, account), *it;
+  int n = 0;
+  cJSON_ArrayForEach(it, book) {
+    n += strcmp(ct_jstr(it, "correlationId"), corr) == 0;
+  }
+  cJSON_Delete(book);
+  return n;
+}
+
+int ct_efx_no_duplicates(ct_efx_t *fx, const char *account) {
+  cJSON *book = ct_efx_book(fx, account), *a, *b;
+  int n = 0;
+  cJSON_ArrayForEach(a, book) {
+    const char *ca = ct_jstr(a, "correlationId");
+    n++;
+    for (b = a->next; b != NULL && ca[0]; b = b->next)
+      if (strcmp(ca, ct_jstr(b, "correlationId")) == 0)
+        fail_msg("account %s: correlation id %s twice (%s, %s)", account, ca,
+                 ct_jstr(a, "orderId"), ct_jstr(b, "orderId"));
+  }
+  cJSON_Delete(book);
+  return n;
+}
+
+static int with_store(ct_efx_t *fx, ct_store_txn_t *t, ct_store_t **s) {
+  ct_store_config_t sc = { .path = fx->state_dir };
+  assert_null(fx->eng); /* one LMDB environment per process */
+  assert_int_equal(ct_store_open(&sc, s, NULL), 0);
+  return ct_store_txn_begin(*s, false, t);
+}
+
+int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
+                    ct_decision_t *out) {
+  ct_store_t *s;
+  ct_store_txn_t t;
+  int rc;
+  assert_int_equal(with_store(fx, &t, &s), 0);
+  rc = ct_store_decision_get(&t, leader_oid, follower, out);
+  ct_store_txn_abort(&t);
+  ct_store_close(s);
+  return rc;
+}
+
+int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
+                  ct_forder_t *out) {
+  ct_store_t *s;
+  ct_store_txn_t t;
+  int rc;
+  assert_int_equal(with_store(fx, &t, &s), 0);
+  rc = ct_store_forder_get(&t, follower, corr, out);
+  ct_store_txn_abort(&t);
+  ct_store_close(s);
+  return rc;
+}

@@ -1,0 +1,82 @@
+/*
+ * Test fixture for the replication engine: a real dhansim with a leader
+ * and six follower accounts, a configuration file written to a temporary
+ * directory, the engine running in the test process (ct_engine_start),
+ * and blocking helpers that act as the leader (place, modify, cancel over
+ * REST with the leader's token), read the followers' books through
+ * dhansim's admin plane, and read the engine's store once it is stopped.
+ */
+#ifndef CT_TEST_ENGINE_FX_H
+#define CT_TEST_ENGINE_FX_H
+
+#include <cjson/cJSON.h>
+#include <stdatomic.h>
+
+#include "copytrader/engine.h"
+#include "copytrader/store.h"
+#include "sim.h"
+
+#define EFX_LEADER "1000000001"
+#define EFX_F2     "1000000002" /* funds 10,000,000 */
+#define EFX_F3     "1000000003" /* funds 10,000,000 */
+#define EFX_F4     "1000000004" /* funds 5,000,000 */
+#define EFX_F5     "1000000005" /* funds 10,000,000 */
+#define EFX_F6     "1000000006" /* funds 1,000 */
+#define EFX_F7     "1000000007" /* funds 10,000,000 */
+
+typedef struct ct_efx {
+  ct_sim_t sim;
+  char *dir;
+  char cfg_path[512];
+  char state_dir[512];
+  char metrics[512];
+  ct_config_t *cfg;
+  ct_engine_t *eng;
+  _Atomic int ready;
+} ct_efx_t;
+
+/* Start dhansim (extra args appended, NULL-terminated list or NULL) and
+ * make the temporary directory. */
+void ct_efx_sim(ct_efx_t *fx, const char *const *extra);
+/* Write the config: `followers` is the YAML list under "followers:"
+ * (each entry's token is "tok" + its client id). */
+void ct_efx_config(ct_efx_t *fx, const char *followers);
+/* Load the config and start the engine; waits for the first leader book. */
+void ct_efx_start(ct_efx_t *fx);
+/* Stop and free the engine (asserts a clean join). */
+void ct_efx_stop(ct_efx_t *fx);
+/* Stop the engine if running, dhansim, remove the directory. */
+void ct_efx_teardown(ct_efx_t *fx);
+
+/* The leader places an order: `fields` are JSON members without braces
+ * (dhanClientId is added). The new order id goes to `oid` (32 bytes). */
+void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid);
+/* PUT /orders/{oid} with `fields` (orderId, dhanClientId added). */
+void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields);
+void ct_efx_cancel(ct_efx_t *fx, const char *oid);
+void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body);
+
+/* The follower order mirroring leader order `oid` as a whole (corr id
+ * kind ORDER; `slice` >= 0 gives slice `slice`). */
+void ct_efx_corr(const char *oid, const char *follower, int slice,
+                 char corr[CT_CORRID_SIZE]);
+/* Every order of `account` (admin view); the caller frees it. */
+cJSON *ct_efx_book(ct_efx_t *fx, const char *account);
+/* Wait up to timeout_ms for `account`'s order with correlation id `corr`
+ * (and status `status` unless NULL). Returns a copy (caller frees) or
+ * NULL on timeout. */
+cJSON *ct_efx_wait(ct_efx_t *fx, const char *account, const char *corr,
+                   const char *status, int timeout_ms);
+/* Orders of `account` whose correlation id is `corr`. */
+int ct_efx_count_corr(ct_efx_t *fx, const char *account, const char *corr);
+/* Fail when `account` has two orders with one correlation id. Returns how
+ * many orders it has. */
+int ct_efx_no_duplicates(ct_efx_t *fx, const char *account);
+
+/* After ct_efx_stop(): the stored decision. 0 or CT_ENOTFOUND. */
+int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
+                    ct_decision_t *out);
+int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
+                  ct_forder_t *out);
+
+#endif /* CT_TEST_ENGINE_FX_H */
