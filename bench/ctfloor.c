@@ -371,7 +371,7 @@ int main(int argc, char **argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   fl.multi = curl_multi_init();
   curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)fl.n + 8);
-  fl.metrics = fopen(metrics, "w");
+  fl.metrics = fopen(metrics, "a"); /* the driver truncates it */
   ct_http_set_cainfo(fl.cainfo);
   *colon = '\0';
   if (fl.metrics != NULL && ct_ws_connect(&ws, port, tls) == 0 &&

@@ -199,7 +199,8 @@ static void pace(player_t *pl) {
 
 static void named_step(player_t *pl, const sc_step_t *st) {
   char url[512];
-  named_t *n = st->kind == SC_PLACE ? bind_name(pl, st->name) : find(pl, st->name);
+  named_t *n =
+      st->kind == SC_PLACE ? bind_name(pl, st->name) : find(pl, st->name);
   if (n == NULL || (st->kind != SC_PLACE && n->id[0] == '\0')) {
     fprintf(stderr, "ctplay: line %u: no placed order named '%s'\n", st->line,
             st->name);
@@ -208,41 +209,41 @@ static void named_step(player_t *pl, const sc_step_t *st) {
   }
   pace(pl);
   switch (st->kind) {
-    case SC_PLACE:
-      n->o = st->order;
-      n->id[0] = '\0';
-      place(pl, &st->order, n->id, st->line);
-      break;
-    case SC_MODIFY:
-      modify(pl, n, st);
-      break;
-    case SC_CANCEL:
-      snprintf(url, sizeof(url), "%s/v2/orders/%s", pl->base, n->id);
-      if (request(pl, "DELETE", url, NULL, st->line) / 100 == 2)
-        pl->cancels++;
-      break;
-    default:
-      fill(pl, n, st);
+  case SC_PLACE:
+    n->o = st->order;
+    n->id[0] = '\0';
+    place(pl, &st->order, n->id, st->line);
+    break;
+  case SC_MODIFY:
+    modify(pl, n, st);
+    break;
+  case SC_CANCEL:
+    snprintf(url, sizeof(url), "%s/v2/orders/%s", pl->base, n->id);
+    if (request(pl, "DELETE", url, NULL, st->line) / 100 == 2)
+      pl->cancels++;
+    break;
+  default:
+    fill(pl, n, st);
   }
 }
 
 static void step(player_t *pl, const sc_step_t *st) {
   switch (st->kind) {
-    case SC_RATE:
-      pl->gap_ns = st->n > 0 ? 1000000000u / (uint64_t)st->n : 0;
-      pl->next_ns = now_ns();
-      break;
-    case SC_SLEEP:
-      sleep_until(now_ns() + (uint64_t)st->n * 1000000u);
-      pl->next_ns = now_ns();
-      break;
-    case SC_BURST:
-      pace(pl);
-      for (int64_t i = 0; i < st->n; i++)
-        place(pl, &st->order, NULL, st->line);
-      break;
-    default:
-      named_step(pl, st);
+  case SC_RATE:
+    pl->gap_ns = st->n > 0 ? 1000000000u / (uint64_t)st->n : 0;
+    pl->next_ns = now_ns();
+    break;
+  case SC_SLEEP:
+    sleep_until(now_ns() + (uint64_t)st->n * 1000000u);
+    pl->next_ns = now_ns();
+    break;
+  case SC_BURST:
+    pace(pl);
+    for (int64_t i = 0; i < st->n; i++)
+      place(pl, &st->order, NULL, st->line);
+    break;
+  default:
+    named_step(pl, st);
   }
 }
 
@@ -312,10 +313,11 @@ int main(int argc, char **argv) {
       step(&pl, &sc.steps[i]);
   else
     pl.errors++;
-  printf("ctplay done mirrored=%ld places=%ld modifies=%ld cancels=%ld "
-         "fills=%ld errors=%ld ms=%.0f\n",
-         pl.places + pl.modifies + pl.cancels, pl.places, pl.modifies,
-         pl.cancels, pl.fills, pl.errors, (double)(now_ns() - t0) / 1e6);
+  printf(
+      "ctplay done mirrored=%ld places=%ld modifies=%ld cancels=%ld "
+      "fills=%ld errors=%ld ms=%.0f\n",
+      pl.places + pl.modifies + pl.cancels, pl.places, pl.modifies, pl.cancels,
+      pl.fills, pl.errors, (double)(now_ns() - t0) / 1e6);
   curl_slist_free_all(pl.hdr);
   curl_easy_cleanup(pl.h);
   curl_global_cleanup();

@@ -65,18 +65,25 @@ static void add_ratio(cJSON *ratios, const cJSON *eng, const cJSON *flo,
   cJSON_AddNumberToObject(ratios, key, e >= 0 && f > 0 ? e / f : -1);
 }
 
-static const char *const RATIO_KEYS[] = {
-  "latency_us.p50", "latency_us.p90", "latency_us.p99", "latency_us.p999",
-  "latency_us.max", "last_us.p99",    "ack_us.p99",     "last_ack_us.p99",
-  "orders_per_s",   "cpu_us_per_order", NULL
-};
+static const char *const RATIO_KEYS[] = { "latency_us.p50",
+                                          "latency_us.p90",
+                                          "latency_us.p99",
+                                          "latency_us.p999",
+                                          "latency_us.max",
+                                          "last_us.p99",
+                                          "ack_us.p99",
+                                          "last_ack_us.p99",
+                                          "orders_per_s",
+                                          "cpu_us_per_order",
+                                          NULL };
 
 /* One figure with its ratio to the floor: "123 (1.8x)". */
 static void cell_fig(FILE *f, const cJSON *c, const char *key, double scale,
                      const char *fmt) {
   const cJSON *eng = cJSON_GetObjectItemCaseSensitive(c, "engine");
   const cJSON *r = cJSON_GetObjectItemCaseSensitive(c, "ratio");
-  double v = num(eng, key), x = num(r, key);
+  const cJSON *xr = cJSON_GetObjectItemCaseSensitive(r, key);
+  double v = num(eng, key), x = cJSON_IsNumber(xr) ? xr->valuedouble : -1;
   fputs(" | ", f);
   if (v < 0) {
     fputs("-", f);
@@ -84,14 +91,14 @@ static void cell_fig(FILE *f, const cJSON *c, const char *key, double scale,
   }
   fprintf(f, fmt, v * scale);
   if (x > 0)
-    fprintf(f, " (%.1fx)", x);
+    fprintf(f, x >= 10 ? " (%.0fx)" : x >= 1 ? " (%.1fx)" : " (%.2fx)", x);
 }
 
 static void md_row(FILE *f, const cJSON *c) {
   const cJSON *eng = cJSON_GetObjectItemCaseSensitive(c, "engine");
   fprintf(f, "| %.0f | %.0f | %s", num(c, "followers"), num(c, "latency_ms"),
           cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "tls")) ? "TLS"
-                                                                    : "plain");
+                                                                   : "plain");
   cell_fig(f, c, "latency_us.p50", 1, "%.0f");
   cell_fig(f, c, "latency_us.p90", 1, "%.0f");
   cell_fig(f, c, "latency_us.p99", 1, "%.0f");
@@ -117,8 +124,9 @@ static void write_md(const char *path, const cJSON *res) {
           "p99 us | p99.9 us | max us | last follower p99 ms | ack p99 ms | "
           "last ack p99 ms | follower orders/s | CPU us/order | RSS MB | "
           "errors |\n");
-  fprintf(f, "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-             "---:|---:|---:|\n");
+  fprintf(f,
+          "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+          "---:|---:|---:|\n");
   cJSON_ArrayForEach(c, cJSON_GetObjectItem(res, "cells")) md_row(f, c);
   fprintf(f,
           "\nEach figure is the engine's, with its ratio to the floor (a "
@@ -226,8 +234,8 @@ static int cmd_check(int argc, char **argv) {
   snprintf(path, sizeof(path), "%s/results.md", dir);
   FILE *f = fopen(path, "r");
   while (f != NULL && fgets(line, sizeof(line), f) != NULL)
-    rows += line[0] == '|' && line[1] == ' ' && line[2] >= '0' &&
-            line[2] <= '9';
+    rows +=
+        line[0] == '|' && line[1] == ' ' && line[2] >= '0' && line[2] <= '9';
   if (f != NULL)
     fclose(f);
   if (rows != want) {

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_WORDS  24
-#define MAX_DEPTH  8
-#define MAX_STEPS  (1u << 22)
+#define MAX_WORDS 24
+#define MAX_DEPTH 8
+#define MAX_STEPS (1u << 22)
 
 typedef struct parser {
   sc_scenario_t *sc;
@@ -40,8 +40,8 @@ static sc_step_t *push(parser_t *p) {
   sc_scenario_t *sc = p->sc;
   if (sc->n_steps == sc->cap) {
     size_t cap = sc->cap ? sc->cap * 2 : 64;
-    sc_step_t *s = cap > MAX_STEPS ? NULL : realloc(sc->steps,
-                                                    cap * sizeof(*s));
+    sc_step_t *s =
+        cap > MAX_STEPS ? NULL : realloc(sc->steps, cap * sizeof(*s));
     if (s == NULL)
       return NULL;
     sc->steps = s;
@@ -186,8 +186,8 @@ static int command(parser_t *p, char **w, int n) {
     return n == 2 ? parse_int(p, w[1], 0, &st->n) : fail(p, "usage: %s N", c);
   }
   if (strcmp(c, "place") == 0)
-    return st->kind = SC_PLACE, name(p, st, n > 1 ? w[1] : NULL) ||
-                                    kvs(p, st, w, 2, n);
+    return st->kind = SC_PLACE,
+           name(p, st, n > 1 ? w[1] : NULL) || kvs(p, st, w, 2, n);
   if (strcmp(c, "modify") == 0) {
     st->kind = SC_MODIFY;
     if (name(p, st, n > 1 ? w[1] : NULL) || kvs(p, st, w, 2, n))

@@ -138,8 +138,9 @@ static int load_stamps(data_t *d, const run_in_t *in) {
         strncmp(jstr(e, "path"), "/v2/orders", 10) != 0 ||
         strcmp(m, "GET") == 0)
       continue;
-    d->rq[d->n_rq++] = (req_t){ jstr(e, "correlationId"), m, jnum(e, "tNs"),
-                                0, -1, (int)jnum(e, "status") };
+    d->rq[d->n_rq++] =
+        (req_t){ jstr(e, "correlationId"), m, jnum(e, "tNs"), 0, -1,
+                 (int)jnum(e, "status") };
   }
   qsort(d->fr, d->n_fr, sizeof(*d->fr), cmp_frame);
   return 0;
@@ -342,8 +343,7 @@ cJSON *stats_run(const run_in_t *in) {
   data_t d = { 0 };
   cJSON *keep = cJSON_CreateArray(), *o = NULL;
   if (load_stamps(&d, in) || load_metrics(&d, in, keep)) {
-    fprintf(stderr, "ctstats: cannot read %s or %s\n", in->stamps,
-            in->metrics);
+    fprintf(stderr, "ctstats: cannot read %s or %s\n", in->stamps, in->metrics);
     goto done;
   }
   match_requests(&d);

@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 typedef struct run_in {
-  const char *stamps;   /* JSON of GET /admin/stamps */
-  const char *metrics;  /* JSON lines (leader, sent, ack, skip) */
-  const char *leader;   /* the leader's client id */
-  const char *lat_out;  /* NULL, or a file for every latency (us), sorted */
-  long followers;       /* N */
-  long mirrored;        /* leader actions a copier mirrors */
-  double cpu_ns;        /* copier CPU time during the session */
-  double rss_kb;        /* copier peak RSS (VmHWM) */
+  const char *stamps;  /* JSON of GET /admin/stamps */
+  const char *metrics; /* JSON lines (leader, sent, ack, skip) */
+  const char *leader;  /* the leader's client id */
+  const char *lat_out; /* NULL, or a file for every latency (us), sorted */
+  long followers;      /* N */
+  long mirrored;       /* leader actions a copier mirrors */
+  double cpu_ns;       /* copier CPU time during the session */
+  double rss_kb;       /* copier peak RSS (VmHWM) */
 } run_in_t;
 
 /* Percentiles of v (sorted in place) as {p50,p90,p99,p999,max,n} in us. */
