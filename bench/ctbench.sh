@@ -191,6 +191,11 @@ phase() { # dir copier n latency tls
     follower_ids "$n" | sed 's/.*/&:tok-&/' >"$dir/followers.txt"
     local t=()
     [ "$tls" = tls ] && t=(--tls --cainfo "$work/cert.pem")
+    # With injected latency a follower's connection stays busy for the
+    # answer: open more, as a real copier would keep in its pool.
+    local conns=$n
+    [ "$4" != 0 ] && conns=$((n * 4 > 1024 ? (n > 1024 ? n : 1024) : n * 4))
+    t+=(--conns "$conns")
     "$floorc" --base "$base" --ws-port "$port" "${t[@]}" --leader \
       "$LEADER:leader-token" --followers "$dir/followers.txt" \
       --metrics "$dir/metrics.jsonl" >"$dir/copier.log" 2>&1 &

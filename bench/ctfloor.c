@@ -8,9 +8,12 @@
  * checks: what is left is the cost of the wire and of dhansim itself.
  *
  *   ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA.pem]
- *           --leader ID:TOKEN --followers FILE --metrics FILE
+ *           --leader ID:TOKEN --followers FILE --metrics FILE [--conns N]
  *
- * FILE lists one ID:TOKEN per line. It writes the engine's metrics format
+ * FILE lists one ID:TOKEN per line. --conns: connections to open before
+ * the session (default one per follower; more when the API is slow, as
+ * answers then take long and requests for the next event need their own
+ * connection). It writes the engine's metrics format
  * (leader, sent, ack lines; CLOCK_MONOTONIC ns), prints "ctfloor ready"
  * once its connections are warm, and stops on SIGTERM or SIGINT.
  */
@@ -297,12 +300,11 @@ static int load_followers(floor_t *fl, const char *path, const char *base) {
   return fl->n > 0 ? 0 : -1;
 }
 
-/* Opens one keep-alive connection per follower (GET /v2/fundlimit). */
-static void warm(floor_t *fl) {
+/* Opens `conns` keep-alive connections (GET /v2/fundlimit at once). */
+static void warm(floor_t *fl, int conns) {
   lorder_t none = { .id = "warmup" };
-  for (int i = 0; i < fl->n; i++) {
-    send_req(fl, i, &none, "GET", "/v2/fundlimit", NULL);
-  }
+  for (int i = 0; i < conns; i++)
+    send_req(fl, i % fl->n, &none, "GET", "/v2/fundlimit", NULL);
   while (drain(fl) > 0)
     curl_multi_poll(fl->multi, NULL, 0, 100, NULL);
 }
@@ -337,7 +339,7 @@ static void run(floor_t *fl, ct_ws_t *ws) {
 int main(int argc, char **argv) {
   floor_t fl = { 0 };
   const char *leader = NULL, *file = NULL, *metrics = NULL;
-  int port = 0, tls = 0, rc = 1;
+  int port = 0, tls = 0, rc = 1, conns = 0;
   ct_ws_t ws;
   memset(&ws, 0, sizeof(ws));
   ws.fd = -1;
@@ -349,6 +351,8 @@ int main(int argc, char **argv) {
       fl.base = v, i++;
     else if (strcmp(a, "--ws-port") == 0)
       port = atoi(v), i++;
+    else if (strcmp(a, "--conns") == 0)
+      conns = atoi(v), i++;
     else if (strcmp(a, "--cainfo") == 0)
       fl.cainfo = v, i++;
     else if (strcmp(a, "--leader") == 0)
@@ -370,13 +374,14 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   fl.multi = curl_multi_init();
-  curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)fl.n + 8);
+  conns = conns > fl.n ? conns : fl.n;
+  curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)conns + 8);
   fl.metrics = fopen(metrics, "a"); /* the driver truncates it */
   ct_http_set_cainfo(fl.cainfo);
   *colon = '\0';
   if (fl.metrics != NULL && ct_ws_connect(&ws, port, tls) == 0 &&
       ct_ws_login(&ws, leader, colon + 1) == 0) {
-    warm(&fl);
+    warm(&fl, conns);
     printf("ctfloor ready followers=%d\n", fl.n);
     fflush(stdout);
     run(&fl, &ws);

@@ -25,15 +25,15 @@ plot for [i=1:words(followers)] \
        sprintf("latency_f%s_l%s_%s_floor.dat", word(followers, i), l0, t0) \
        using 1:2 with lines dt 2 lc i title sprintf("floor, %s followers", word(followers, i))
 
-set output "fanout.png"
 set title ""
 set yrange [*:*]
+set terminal pngcairo size 1000,800 noenhanced font ",10"
+set output "fanout.png"
 set logscale xy
 set xlabel "followers"
 set ylabel "microseconds"
-set key left top
-npanels = words(latencies) * words(transports)
-set multiplot layout 1, npanels title "Fan-out: p99 per follower and p99 of the last follower of each event"
+set key left top font ",8" samplen 2
+set multiplot layout words(transports), words(latencies) title "Fan-out: p99 per follower and p99 of the last follower of each event"
 do for [t=1:words(transports)] {
   do for [l=1:words(latencies)] {
     f = sprintf("fanout_%s_%s.dat", word(latencies, l), word(transports, t))
