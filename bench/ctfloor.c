@@ -37,6 +37,7 @@ typedef struct lorder { /* a leader order and its follower orders */
   double qty, price, trigger;
   int cancelled;
   char (*fid)[24];
+  char *pend; /* per follower: 'M' or 'C' waiting for the place's answer */
 } lorder_t;
 
 typedef struct xfer {
@@ -129,6 +130,8 @@ static void send_req(floor_t *fl, int fi, lorder_t *lo, const char *method,
   curl_multi_add_handle(fl->multi, x->h);
 }
 
+static void change_one(floor_t *fl, lorder_t *lo, int i, int cancel);
+
 static void done(floor_t *fl, CURL *h) {
   xfer_t *x;
   long status = 0;
@@ -136,8 +139,10 @@ static void done(floor_t *fl, CURL *h) {
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   cJSON *j = cJSON_Parse(x->resp);
   const char *oid = ct_jstr(j, "orderId");
-  if (x->lo != NULL)
-    snprintf(x->lo->fid[x->follower], 24, "%s", oid);
+  lorder_t *placed = x->lo;
+  int fi = x->follower;
+  if (placed != NULL)
+    snprintf(placed->fid[fi], 24, "%s", oid);
   if (fl->metrics != NULL && x->corr[0] != '\0')
     fprintf(fl->metrics,
             "{\"ev\":\"ack\",\"follower\":\"%s\",\"corr\":\"%s\","
@@ -147,6 +152,11 @@ static void done(floor_t *fl, CURL *h) {
   curl_multi_remove_handle(fl->multi, h);
   x->next = fl->free_x;
   fl->free_x = x;
+  if (placed != NULL && placed->pend[fi] && placed->fid[fi][0] != '\0') {
+    int cancel = placed->pend[fi] == 'C'; /* a change that waited */
+    placed->pend[fi] = 0;
+    change_one(fl, placed, fi, cancel);
+  }
 }
 
 static int drain(floor_t *fl) {
@@ -196,6 +206,7 @@ static lorder_t *new_order(floor_t *fl, const cJSON *d) {
   memset(lo, 0, sizeof(*lo));
   snprintf(lo->id, sizeof(lo->id), "%s", ct_jstr(d, "OrderNo"));
   lo->fid = calloc((size_t)fl->n, sizeof(*lo->fid));
+  lo->pend = calloc((size_t)fl->n, 1);
   return lo;
 }
 
@@ -226,20 +237,26 @@ static void place_all(floor_t *fl, lorder_t *lo, const cJSON *d) {
   }
 }
 
-static void change_all(floor_t *fl, lorder_t *lo, int cancel) {
+static void change_one(floor_t *fl, lorder_t *lo, int i, int cancel) {
   char body[512], path[96];
-  for (int i = 0; i < fl->n; i++) {
-    if (lo->fid[i][0] == '\0')
-      continue; /* the place has not been answered: nothing to change */
-    snprintf(path, sizeof(path), "/v2/orders/%s", lo->fid[i]);
-    snprintf(body, sizeof(body),
-             "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",\"orderType\":"
-             "\"%s\",\"validity\":\"%s\",\"quantity\":%.0f,\"price\":%.2f,"
-             "\"triggerPrice\":%.2f}",
-             fl->f[i].id, lo->fid[i], lo->otype, lo->validity, lo->qty,
-             lo->price, lo->trigger);
-    send_req(fl, i, lo, cancel ? "DELETE" : "PUT", path, cancel ? NULL : body);
+  if (lo->fid[i][0] == '\0') { /* the place is not answered yet */
+    if (lo->pend[i] != 'C')
+      lo->pend[i] = cancel ? 'C' : 'M';
+    return;
   }
+  snprintf(path, sizeof(path), "/v2/orders/%s", lo->fid[i]);
+  snprintf(body, sizeof(body),
+           "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",\"orderType\":"
+           "\"%s\",\"validity\":\"%s\",\"quantity\":%.0f,\"price\":%.2f,"
+           "\"triggerPrice\":%.2f}",
+           fl->f[i].id, lo->fid[i], lo->otype, lo->validity, lo->qty, lo->price,
+           lo->trigger);
+  send_req(fl, i, lo, cancel ? "DELETE" : "PUT", path, cancel ? NULL : body);
+}
+
+static void change_all(floor_t *fl, lorder_t *lo, int cancel) {
+  for (int i = 0; i < fl->n; i++)
+    change_one(fl, lo, i, cancel);
 }
 
 static int changed(const lorder_t *lo, const cJSON *d) {
