@@ -13,7 +13,8 @@
 #                    [--followers "1 10 100 1000"] [--latency "0 20"]
 #                    [--transport "plain tls"] [--scenario FILE] [--keep]
 #
-# --keep leaves the work directory (logs, stamps, metrics, configs).
+# --keep leaves the work directory (logs, stamps, metrics, configs);
+# --copiers "floor" (or "engine") runs one side only (for debugging).
 #
 # Exit status: 0 when every cell ran; 1 on a failure; 77 when the copytrader
 # binary is missing (the CTest skip code).
@@ -30,11 +31,13 @@ transports="plain tls"
 scenario=$here/scenarios/matrix.txt
 quick=0
 keep=0
+copiers="floor engine"
 
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --keep) keep=1 ;;
+    --copiers) copiers=$2; shift ;;
     --build) build=$2; shift ;;
     --copytrader) copytrader=$2; shift ;;
     --out) out=$2; shift ;;
@@ -178,7 +181,7 @@ play() { # dir scenario
   local ca=()
   [ ${#curlca[@]} -gt 0 ] && ca=(--cainfo "$work/cert.pem")
   "$play" --base "$base" --account "$LEADER:leader-token" \
-    --scenario "$2" "${ca[@]}" 2>>"$1/play.err"
+    --scenario "$2" --burst-out "$1/bursts.txt" "${ca[@]}" 2>>"$1/play.err"
 }
 
 # One phase: copier = floor | engine. Leaves $dir/run.json.
@@ -194,7 +197,7 @@ phase() { # dir copier n latency tls
     # With injected latency a follower's connection stays busy for the
     # answer: open more, as a real copier would keep in its pool.
     local conns=$n
-    [ "$4" != 0 ] && conns=$((n * 4 > 1024 ? (n > 1024 ? n : 1024) : n * 4))
+    [ "$4" != 0 ] && conns=$((n * 4 > 2048 ? (n > 1024 ? n : n * 2) : n * 4))
     t+=(--conns "$conns")
     "$floorc" --base "$base" --ws-port "$port" "${t[@]}" --leader \
       "$LEADER:leader-token" --followers "$dir/followers.txt" \
@@ -230,22 +233,26 @@ phase() { # dir copier n latency tls
   "$stats" run --stamps "$dir/stamps.json" --metrics "$dir/metrics.jsonl" \
     --leader "$LEADER" --followers "$n" --mirrored "${mirrored:-0}" \
     --cpu-ns $((cpu1 - cpu0)) --rss-kb "${rss:-0}" \
-    --lat-out "$dir/latency.dat" >"$dir/run.json"
+    --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" >"$dir/run.json"
 }
 
 cell() { # n latency tls
   local name="f$1_l$2_$3" dir
   dir=$work/$name
   log "cell followers=$1 latency_ms=$2 transport=$3"
-  phase "$dir/floor" floor "$@"
-  phase "$dir/engine" engine "$@"
+  local c
+  for c in floor engine; do
+    mkdir -p "$dir/$c"
+    echo null >"$dir/$c/run.json"
+    : >"$dir/$c/latency.dat"
+    case " $copiers " in *" $c "*) phase "$dir/$c" "$c" "$@" ;; esac
+    cp "$dir/$c/latency.dat" "$out/latency_${name}_$c.dat"
+  done
   {
     echo "{\"followers\": $1, \"latency_ms\": $2, \"tls\": $([ "$3" = tls ] && echo true || echo false),"
     echo "\"floor\": $(cat "$dir/floor/run.json"),"
     echo "\"engine\": $(cat "$dir/engine/run.json")}"
   } >"$out/cell_$name.json"
-  cp "$dir/engine/latency.dat" "$out/latency_${name}_engine.dat"
-  cp "$dir/floor/latency.dat" "$out/latency_${name}_floor.dat"
 }
 
 machine="$(nproc) cores, $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1), $(uname -sr)"

@@ -4,32 +4,38 @@
  * leader order, modification or cancellation, sends the same follower-
  * shaped requests an engine would (POST, PUT, DELETE /v2/orders with each
  * follower's token) on keep-alive connections it opened before the
- * session, through one libcurl multi handle. No sizing, no state store, no
+ * session, through one libcurl multi handle driven by epoll and
+ * curl_multi_socket_action (so a thousand idle connections cost nothing
+ * per event). No sizing, no state store, no
  * checks: what is left is the cost of the wire and of dhansim itself.
  *
  *   ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA.pem]
  *           --leader ID:TOKEN --followers FILE --metrics FILE [--conns N]
  *
  * FILE lists one ID:TOKEN per line. --conns: connections to open before
- * the session (default one per follower; more when the API is slow, as
- * answers then take long and requests for the next event need their own
- * connection). It writes the engine's metrics format
- * (leader, sent, ack lines; CLOCK_MONOTONIC ns), prints "ctfloor ready"
- * once its connections are warm, and stops on SIGTERM or SIGINT.
+ * the session, spread evenly over the followers (default one each; more
+ * when the API is slow, as answers then hold a connection long). No other
+ * connection is ever opened: a request waits for its follower's. It writes the
+ * engine's metrics format (leader, sent, ack lines; CLOCK_MONOTONIC ns), prints
+ * "ctfloor ready" once its connections are warm, and stops on SIGTERM or
+ * SIGINT.
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <time.h>
 
 #include "sim_client.h"
 
 typedef struct follower {
   char id[32];
-  struct curl_slist *hdr;
+  char origin[96]; /* scheme://f<i>.bench:port, resolved to 127.0.0.1 */
+  struct curl_slist *hdr, *resolve;
 } follower_t;
 
 typedef struct lorder { /* a leader order and its follower orders */
@@ -59,6 +65,8 @@ typedef struct floor {
   xfer_t *free_x;
   FILE *metrics;
   const char *cainfo;
+  int ep, running;
+  long timeout_ms; /* curl's timer: -1 none, 0 now */
 } floor_t;
 
 static volatile sig_atomic_t stop;
@@ -100,6 +108,8 @@ static xfer_t *xfer_get(floor_t *fl) {
   curl_easy_setopt(x->h, CURLOPT_TIMEOUT_MS, 30000L);
   if (fl->cainfo != NULL)
     curl_easy_setopt(x->h, CURLOPT_CAINFO, fl->cainfo);
+  /* the certificate names 127.0.0.1, not f<i>.bench; the chain is checked */
+  curl_easy_setopt(x->h, CURLOPT_SSL_VERIFYHOST, 0L);
   return x;
 }
 
@@ -112,8 +122,9 @@ static void send_req(floor_t *fl, int fi, lorder_t *lo, const char *method,
   x->len = 0;
   snprintf(x->corr, sizeof(x->corr), "F%.20sx%d", lo->id, fi % 100000);
   snprintf(x->body, sizeof(x->body), "%s", body ? body : "");
-  snprintf(url, sizeof(url), "%s%s", fl->base, path);
+  snprintf(url, sizeof(url), "%s%s", fl->f[fi].origin, path);
   curl_easy_setopt(x->h, CURLOPT_URL, url);
+  curl_easy_setopt(x->h, CURLOPT_RESOLVE, fl->f[fi].resolve);
   curl_easy_setopt(x->h, CURLOPT_HTTPHEADER, fl->f[fi].hdr);
   if (body != NULL)
     curl_easy_setopt(x->h, CURLOPT_POSTFIELDS, x->body);
@@ -159,14 +170,75 @@ static void done(floor_t *fl, CURL *h) {
   }
 }
 
-static int drain(floor_t *fl) {
+/* curl's socket callback: mirror its interest in our epoll set. */
+static int on_socket(CURL *h, curl_socket_t fd, int what, void *ud, void *sp) {
+  floor_t *fl = ud;
+  struct epoll_event ev = { 0 };
+  (void)h;
+  ev.data.fd = fd;
+  ev.events = (what & CURL_POLL_IN ? EPOLLIN : 0u) |
+              (what & CURL_POLL_OUT ? EPOLLOUT : 0u);
+  if (what == CURL_POLL_REMOVE) {
+    epoll_ctl(fl->ep, EPOLL_CTL_DEL, fd, NULL);
+    curl_multi_assign(fl->multi, fd, NULL);
+  } else if (sp == NULL) {
+    epoll_ctl(fl->ep, EPOLL_CTL_ADD, fd, &ev);
+    curl_multi_assign(fl->multi, fd, fl); /* any non-NULL: "registered" */
+  } else {
+    epoll_ctl(fl->ep, EPOLL_CTL_MOD, fd, &ev);
+  }
+  return 0;
+}
+
+static int on_timer(CURLM *m, long ms, void *ud) {
+  (void)m;
+  ((floor_t *)ud)->timeout_ms = ms;
+  return 0;
+}
+
+static void finished(floor_t *fl) {
   CURLMsg *m;
-  int left, running = 0;
-  curl_multi_perform(fl->multi, &running);
+  int left;
   while ((m = curl_multi_info_read(fl->multi, &left)) != NULL)
     if (m->msg == CURLMSG_DONE)
       done(fl, m->easy_handle);
-  return running;
+}
+
+/* Lets curl start what was just added (its timer says 0). */
+static void kick(floor_t *fl) {
+  while (fl->timeout_ms == 0) {
+    fl->timeout_ms = -1;
+    curl_multi_socket_action(fl->multi, CURL_SOCKET_TIMEOUT, 0, &fl->running);
+    finished(fl);
+  }
+}
+
+/* One wait for sockets (at most max_ms); returns 1 when the order-update
+ * socket is readable. */
+static int pump(floor_t *fl, int ws_fd, int max_ms) {
+  struct epoll_event evs[256];
+  int ws_ready = 0, wait = max_ms;
+  kick(fl);
+  if (fl->timeout_ms >= 0 && fl->timeout_ms < wait)
+    wait = (int)fl->timeout_ms;
+  int n = epoll_wait(fl->ep, evs, 256, wait);
+  if (n == 0 && fl->timeout_ms >= 0) {
+    fl->timeout_ms = -1;
+    curl_multi_socket_action(fl->multi, CURL_SOCKET_TIMEOUT, 0, &fl->running);
+  }
+  for (int i = 0; i < n; i++) {
+    int fd = evs[i].data.fd, flags = 0;
+    if (fd == ws_fd) {
+      ws_ready = 1;
+      continue;
+    }
+    flags |= evs[i].events & EPOLLIN ? CURL_CSELECT_IN : 0;
+    flags |= evs[i].events & EPOLLOUT ? CURL_CSELECT_OUT : 0;
+    flags |= evs[i].events & (EPOLLERR | EPOLLHUP) ? CURL_CSELECT_ERR : 0;
+    curl_multi_socket_action(fl->multi, fd, flags, &fl->running);
+  }
+  finished(fl);
+  return ws_ready;
 }
 
 static lorder_t *find_order(floor_t *fl, const char *id) {
@@ -293,10 +365,23 @@ static void on_frame(floor_t *fl, const char *text) {
   cJSON_Delete(j);
 }
 
-static int load_followers(floor_t *fl, const char *path, const char *base) {
+/* Each follower talks to its own host name (f<i>.bench, resolved to
+ * 127.0.0.1 by CURLOPT_RESOLVE): libcurl keeps connections in one bundle
+ * per host and scans the bundle for an idle one, so with one host a
+ * thousand connections cost a thousand checks per request. */
+static void follower_origin(follower_t *fo, int i, const char *base, int port) {
+  char r[96];
+  const char *scheme = strncmp(base, "https", 5) == 0 ? "https" : "http";
+  snprintf(fo->origin, sizeof(fo->origin), "%s://f%d.bench:%d", scheme, i,
+           port);
+  snprintf(r, sizeof(r), "f%d.bench:%d:127.0.0.1", i, port);
+  fo->resolve = curl_slist_append(NULL, r);
+}
+
+static int load_followers(floor_t *fl, const char *path, const char *base,
+                          int port) {
   FILE *f = fopen(path, "r");
   char line[512], hdr[600];
-  (void)base;
   if (f == NULL)
     return -1;
   while (fgets(line, sizeof(line), f) != NULL) {
@@ -312,6 +397,7 @@ static int load_followers(floor_t *fl, const char *path, const char *base) {
     fo->hdr = curl_slist_append(NULL, hdr);
     fo->hdr = curl_slist_append(fo->hdr, "Content-Type: application/json");
     fo->hdr = curl_slist_append(fo->hdr, "Expect:");
+    follower_origin(fo, fl->n - 1, base, port);
   }
   fclose(f);
   return fl->n > 0 ? 0 : -1;
@@ -322,18 +408,18 @@ static void warm(floor_t *fl, int conns) {
   lorder_t none = { .id = "warmup" };
   for (int i = 0; i < conns; i++)
     send_req(fl, i % fl->n, &none, "GET", "/v2/fundlimit", NULL);
-  while (drain(fl) > 0)
-    curl_multi_poll(fl->multi, NULL, 0, 100, NULL);
+  do
+    pump(fl, -1, 100);
+  while (fl->running > 0 || fl->timeout_ms == 0);
 }
 
 static void run(floor_t *fl, ct_ws_t *ws) {
+  struct epoll_event ev = { .events = EPOLLIN, .data.fd = ws->fd };
+  epoll_ctl(fl->ep, EPOLL_CTL_ADD, ws->fd, &ev);
   while (!stop) {
-    struct curl_waitfd w = { ws->fd, CURL_WAIT_POLLIN, 0 };
-    int ready = ws->len > 0;
-    if (!ready) {
-      curl_multi_poll(fl->multi, &w, 1, 50, NULL);
-      ready = (w.revents & CURL_WAIT_POLLIN) != 0;
-    }
+    int ready = ws->len > 0 || (ws->ssl && SSL_pending(ws->ssl) > 0);
+    if (!ready)
+      ready = pump(fl, ws->fd, 50);
     for (int t = 1; ready; t = 0) {
       char *text = NULL;
       size_t len;
@@ -346,9 +432,9 @@ static void run(floor_t *fl, ct_ws_t *ws) {
           stop = 1;
         break;
       }
-      drain(fl);
+      kick(fl); /* send this event's requests before reading the next */
     }
-    if (drain(fl) == 0)
+    if (fl->running == 0)
       fflush(fl->metrics);
   }
 }
@@ -381,7 +467,7 @@ int main(int argc, char **argv) {
   }
   char *colon = leader ? strchr(leader, ':') : NULL;
   if (fl.base == NULL || port <= 0 || colon == NULL || metrics == NULL ||
-      load_followers(&fl, file ? file : "", fl.base)) {
+      load_followers(&fl, file ? file : "", fl.base, port)) {
     fprintf(stderr,
             "usage: ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA] "
             "--leader ID:TOKEN --followers FILE --metrics FILE\n");
@@ -391,8 +477,20 @@ int main(int argc, char **argv) {
   signal(SIGINT, on_signal);
   curl_global_init(CURL_GLOBAL_DEFAULT);
   fl.multi = curl_multi_init();
-  conns = conns > fl.n ? conns : fl.n;
-  curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)conns + 8);
+  fl.ep = epoll_create1(0);
+  fl.timeout_ms = -1;
+  curl_multi_setopt(fl.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+  curl_multi_setopt(fl.multi, CURLMOPT_SOCKETDATA, &fl);
+  curl_multi_setopt(fl.multi, CURLMOPT_TIMERFUNCTION, on_timer);
+  curl_multi_setopt(fl.multi, CURLMOPT_TIMERDATA, &fl);
+  /* conns/N pre-opened connections per follower, and never more: a
+   * request that finds them busy waits for one (CURLMOPT_MAX_HOST_
+   * CONNECTIONS; each follower is its own host) instead of opening a new
+   * connection in the middle of a burst. The cache keeps them all. */
+  int per = conns > fl.n ? conns / fl.n : 1;
+  conns = per * fl.n;
+  curl_multi_setopt(fl.multi, CURLMOPT_MAX_HOST_CONNECTIONS, (long)per);
+  curl_multi_setopt(fl.multi, CURLMOPT_MAXCONNECTS, (long)conns + 64);
   fl.metrics = fopen(metrics, "a"); /* the driver truncates it */
   ct_http_set_cainfo(fl.cainfo);
   *colon = '\0';

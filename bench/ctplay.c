@@ -7,8 +7,10 @@
  * burst sends its orders back to back).
  *
  *   ctplay --base http://127.0.0.1:PORT --account ID:TOKEN --scenario FILE
- *          [--cainfo CA.pem] [--verbose]
+ *          [--cainfo CA.pem] [--burst-out FILE] [--verbose]
  *
+ * --burst-out writes the ids of the orders placed by `burst` steps, one per
+ * line, so the analysis can tell throughput events from paced ones.
  * On exit it prints one summary line on stdout:
  *   ctplay done mirrored=N places=N modifies=N cancels=N fills=N errors=N ms=N
  * `mirrored` counts the successful places, modifies and cancels (what a
@@ -42,6 +44,7 @@ typedef struct player {
   uint64_t next_ns, gap_ns;
   long places, modifies, cancels, fills, errors;
   int verbose;
+  FILE *burst_out; /* --burst-out: ids of the orders placed by bursts */
 } player_t;
 
 static uint64_t now_ns(void) {
@@ -239,8 +242,12 @@ static void step(player_t *pl, const sc_step_t *st) {
     break;
   case SC_BURST:
     pace(pl);
-    for (int64_t i = 0; i < st->n; i++)
-      place(pl, &st->order, NULL, st->line);
+    for (int64_t i = 0; i < st->n; i++) {
+      char id[32] = "";
+      place(pl, &st->order, id, st->line);
+      if (pl->burst_out != NULL && id[0] != '\0')
+        fprintf(pl->burst_out, "%s\n", id);
+    }
     break;
   default:
     named_step(pl, st);
@@ -269,7 +276,7 @@ static int setup(player_t *pl, const char *token) {
 static int usage(void) {
   fprintf(stderr,
           "usage: ctplay --base URL --account ID:TOKEN --scenario FILE "
-          "[--cainfo CA.pem] [--verbose]\n");
+          "[--cainfo CA.pem] [--burst-out FILE] [--verbose]\n");
   return 2;
 }
 
@@ -292,6 +299,8 @@ int main(int argc, char **argv) {
       file = v, i++;
     else if (strcmp(a, "--cainfo") == 0)
       pl.cainfo = v, i++;
+    else if (strcmp(a, "--burst-out") == 0)
+      pl.burst_out = fopen(v, "w"), i++;
     else
       return usage();
   }
@@ -323,5 +332,7 @@ int main(int argc, char **argv) {
   curl_global_cleanup();
   free(pl.names);
   sc_free(&sc);
+  if (pl.burst_out != NULL)
+    fclose(pl.burst_out);
   return pl.errors ? 1 : 0;
 }

@@ -10,6 +10,8 @@
  * dhansim stamps). An event is one trigger frame; its last follower is the
  * slowest request of the event. The k-th `ack` of a correlation id is the
  * answer to its k-th request; ack latency = ack read - trigger frame.
+ * Requests for leader orders placed by a scenario `burst` measure
+ * throughput; the latency figures come from the other (paced) events.
  */
 #include "stats.h"
 
@@ -28,6 +30,7 @@ typedef struct req {
   double t, trig;
   long ev; /* index of the trigger frame, -1: none */
   int status;
+  int burst; /* its leader order was placed by a burst */
 } req_t;
 
 typedef struct kv {
@@ -44,8 +47,10 @@ typedef struct data {
   kv_t *sent, *acks;
   size_t n_sent, n_acks;
   long skips, unmatched, errors;
+  size_t n_burst;
   cJSON *stamps;
   char *metrics_text;
+  char *bursts; /* "\nid\nid\n" */
 } data_t;
 
 static int cmp_d(const void *a, const void *b) {
@@ -140,7 +145,7 @@ static int load_stamps(data_t *d, const run_in_t *in) {
       continue;
     d->rq[d->n_rq++] =
         (req_t){ jstr(e, "correlationId"), m, jnum(e, "tNs"), 0, -1,
-                 (int)jnum(e, "status") };
+                 (int)jnum(e, "status"),   0 };
   }
   qsort(d->fr, d->n_fr, sizeof(*d->fr), cmp_frame);
   return 0;
@@ -225,17 +230,33 @@ static long trigger(const data_t *d, const req_t *r, const char *L) {
   return best;
 }
 
+static int is_burst(const data_t *d, const char *order) {
+  char key[64];
+  if (d->bursts == NULL)
+    return 0;
+  snprintf(key, sizeof(key), "\n%s\n", order);
+  return strstr(d->bursts, key) != NULL;
+}
+
+/* Latency figures come from the paced events; burst events only when the
+ * scenario has nothing else. */
+static int for_latency(const data_t *d, const req_t *r) {
+  return r->ev >= 0 && (!r->burst || d->n_burst == d->n_rq);
+}
+
 static void match_requests(data_t *d) {
   for (size_t i = 0; i < d->n_rq; i++) {
     req_t *r = &d->rq[i];
     const kv_t *s = find_kv(d->sent, d->n_sent, r->corr);
     r->ev = s ? trigger(d, r, s->v) : -1;
+    r->burst = s != NULL && is_burst(d, s->v);
     if (r->ev >= 0 && d->fr[r->ev].t <= r->t)
       r->trig = d->fr[r->ev].t;
     else
       r->ev = -1, d->unmatched++;
     if (r->status < 200 || r->status > 299)
       d->errors++;
+    d->n_burst += r->burst && r->ev >= 0;
   }
   for (size_t i = 0; i < d->n_acks; i++)
     if (d->acks[i].status < 200 || d->acks[i].status > 299)
@@ -249,7 +270,7 @@ static void add_latency(cJSON *o, const data_t *d, const run_in_t *in) {
   size_t n = 0, ne = 0;
   for (size_t i = 0; i < d->n_rq; i++) {
     const req_t *r = &d->rq[i];
-    if (r->ev < 0)
+    if (!for_latency(d, r))
       continue;
     lat[n++] = (r->t - r->trig) / 1e3;
     if (lat[n - 1] > last[r->ev])
@@ -272,8 +293,30 @@ static void add_latency(cJSON *o, const data_t *d, const run_in_t *in) {
   free(v);
 }
 
-/* Requests per second of busy time: the union of [trigger, request]. */
+/* Burst requests over the time from the burst's first trigger frame to
+ * its last follower request. */
+static double burst_rate(const data_t *d) {
+  double t0 = 0, t1 = 0;
+  int first = 1;
+  for (size_t i = 0; i < d->n_rq; i++) {
+    const req_t *r = &d->rq[i];
+    if (!r->burst || r->ev < 0)
+      continue;
+    if (first || r->trig < t0)
+      t0 = r->trig;
+    if (first || r->t > t1)
+      t1 = r->t;
+    first = 0;
+  }
+  return t1 > t0 ? (double)d->n_burst / ((t1 - t0) / 1e9) : 0;
+}
+
+/* Sustained follower orders/s: over the bursts when the scenario has
+ * some; otherwise requests per second of busy time, the union of the
+ * intervals [trigger, request]. */
 static double throughput(data_t *d) {
+  if (d->n_burst > 0)
+    return burst_rate(d);
   double *iv = calloc(2 * d->n_rq + 2, sizeof(double)), busy = 0, s = -1,
          e = -1;
   size_t n = 0;
@@ -311,7 +354,7 @@ static void add_acks(cJSON *o, data_t *d) {
     } else if (c > 0) {
       a++;
     } else {
-      if (d->rq[i].ev >= 0 && d->acks[a].t >= d->rq[i].trig) {
+      if (for_latency(d, &d->rq[i]) && d->acks[a].t >= d->rq[i].trig) {
         lat[n] = (d->acks[a].t - d->rq[i].trig) / 1e3;
         if (lat[n] > last[d->rq[i].ev])
           last[d->rq[i].ev] = lat[n];
@@ -336,15 +379,22 @@ static void data_free(data_t *d) {
   free(d->sent);
   free(d->acks);
   free(d->metrics_text);
+  free(d->bursts);
   cJSON_Delete(d->stamps);
 }
 
 cJSON *stats_run(const run_in_t *in) {
   data_t d = { 0 };
   cJSON *keep = cJSON_CreateArray(), *o = NULL;
+  char *text;
   if (load_stamps(&d, in) || load_metrics(&d, in, keep)) {
     fprintf(stderr, "ctstats: cannot read %s or %s\n", in->stamps, in->metrics);
     goto done;
+  }
+  if (in->bursts != NULL && (text = stats_slurp(in->bursts)) != NULL) {
+    d.bursts = malloc(strlen(text) + 3);
+    sprintf(d.bursts, "\n%s\n", text);
+    free(text);
   }
   match_requests(&d);
   o = cJSON_CreateObject();
@@ -354,6 +404,7 @@ cJSON *stats_run(const run_in_t *in) {
   cJSON_AddNumberToObject(o, "expected", (double)expected);
   cJSON_AddNumberToObject(o, "skips", (double)d.skips);
   cJSON_AddNumberToObject(o, "unmatched", (double)d.unmatched);
+  cJSON_AddNumberToObject(o, "burst_requests", (double)d.n_burst);
   cJSON_AddNumberToObject(o, "missing", (double)(missing > 0 ? missing : 0));
   cJSON_AddNumberToObject(o, "errors",
                           (double)(d.errors + (missing > 0 ? missing : 0)));

@@ -15,6 +15,7 @@ typedef struct run_in {
   const char *metrics; /* JSON lines (leader, sent, ack, skip) */
   const char *leader;  /* the leader's client id */
   const char *lat_out; /* NULL, or a file for every latency (us), sorted */
+  const char *bursts;  /* NULL, or the leader order ids placed by bursts */
   long followers;      /* N */
   long mirrored;       /* leader actions a copier mirrors */
   double cpu_ns;       /* copier CPU time during the session */
