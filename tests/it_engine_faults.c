@@ -50,9 +50,7 @@ static void sink(ct_log_level_t level, const char *line, size_t len,
 
 static int setup(void **state) {
   (void)state;
-  ct_efx_sim(&fx, NULL);
-  ct_efx_config(&fx, FOLLOWERS);
-  ct_efx_start(&fx);
+  ct_efx_up(&fx, NULL, FOLLOWERS);
   return 0;
 }
 

@@ -34,9 +34,7 @@ static ct_efx_t fx;
 static int setup(void **state) {
   static const char *const extra[] = { "--fill-delay-ms", "5", NULL };
   (void)state;
-  ct_efx_sim(&fx, extra);
-  ct_efx_config(&fx, FOLLOWERS);
-  ct_efx_start(&fx);
+  ct_efx_up(&fx, extra, FOLLOWERS);
   return 0;
 }
 
@@ -221,6 +219,58 @@ static void test_partial_fill_then_cancel(void **state) {
     ct_efx_no_duplicates(&fx, ACCTS[i]);
 }
 
+/* The --metrics lines: one JSON object each, a sent and an ack per
+ * follower order on CLOCK_MONOTONIC (dhansim's clock: the request stamp
+ * lies between them), leader and skip lines, and never a token. */
+static void test_metrics(void **state) {
+  FILE *f = fopen(fx.metrics, "r");
+  char line[512], corr[CT_CORRID_SIZE] = "";
+  int sent = 0, ack = 0, leader = 0, skip = 0, found = 0;
+  double t_sent = 0, t_ack = 0;
+  ct_http_resp_t r;
+  const cJSON *it;
+  (void)state;
+  assert_non_null(f);
+  while (fgets(line, sizeof line, f)) {
+    cJSON *j = cJSON_Parse(line);
+    const char *ev;
+    assert_non_null(j);
+    assert_null(strstr(line, "tok"));
+    ev = ct_jstr(j, "ev");
+    if (strcmp(ev, "sent") == 0 && sent++ == 0) {
+      snprintf(corr, sizeof corr, "%s", ct_jstr(j, "corr"));
+      t_sent = ct_jnum(j, "t_ns");
+    }
+    if (strcmp(ev, "ack") == 0 && strcmp(ct_jstr(j, "corr"), corr) == 0) {
+      assert_string_equal(ct_jstr(j, "status"), "200");
+      t_ack = ct_jnum(j, "t_ns");
+    }
+    ack += strcmp(ev, "ack") == 0;
+    leader += strcmp(ev, "leader") == 0;
+    skip += strcmp(ev, "skip") == 0 &&
+            strcmp(ct_jstr(j, "reason"), "ZERO_LOTS") == 0;
+    cJSON_Delete(j);
+  }
+  fclose(f);
+  assert_true(sent >= 20);
+  assert_int_equal(ack, sent);
+  assert_true(leader >= 6);
+  assert_int_equal(skip, 1); /* cap: 0.5 x 1 unit of the AMO order */
+  assert_true(t_sent > 0 && t_ack > t_sent);
+  assert_int_equal(
+      ct_http(fx.sim.url, "GET", "/admin/stamps", NULL, NULL, NULL, &r), 0);
+  cJSON_ArrayForEach(it, cJSON_GetObjectItem(r.json, "requests")) {
+    if (strcmp(ct_jstr(it, "correlationId"), corr) == 0 &&
+        strcmp(ct_jstr(it, "method"), "POST") == 0) {
+      assert_true(ct_jnum(it, "tNs") > t_sent);
+      assert_true(ct_jnum(it, "tNs") < t_ack);
+      found++;
+    }
+  }
+  ct_http_resp_free(&r);
+  assert_int_equal(found, 1); /* the follower's POST, once */
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_market),
@@ -229,6 +279,7 @@ int main(void) {
     cmocka_unit_test(test_stop_loss_market),
     cmocka_unit_test(test_after_market),
     cmocka_unit_test(test_partial_fill_then_cancel),
+    cmocka_unit_test(test_metrics),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -44,9 +44,7 @@ static ct_efx_t fx;
 
 static int setup(void **state) {
   (void)state;
-  ct_efx_sim(&fx, NULL);
-  ct_efx_config(&fx, FOLLOWERS);
-  ct_efx_start(&fx);
+  ct_efx_up(&fx, NULL, FOLLOWERS);
   return 0;
 }
 

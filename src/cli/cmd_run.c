@@ -8,12 +8,15 @@
  *   SIGHUP           reload the config file and hot-swap every token
  *                    (ct_engine_set_tokens) without losing any state; a
  *                    file that does not load keeps the old tokens.
- * --poll-ms sets the leader reconciliation and follower sweep period.
+ * --poll-ms sets the leader reconciliation and follower sweep period;
+ * --sync-commits fsyncs every store commit (CT_STORE_SYNC) instead of the
+ * default page-cache commit plus a background sync (see engine.h).
  */
 #include <errno.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,13 +27,15 @@
 #include "copytrader/error.h"
 #include "copytrader/log.h"
 
-#define USAGE "run --config FILE [--metrics FILE] [--poll-ms N]"
-#define MOD   "cli"
+#define USAGE                                                                  \
+  "run --config FILE [--metrics FILE] [--poll-ms N] [--sync-commits]"
+#define MOD "cli"
 
 typedef struct run_args {
   const char *config;
   const char *metrics;
   long poll_ms;
+  bool sync_commits;
 } run_args_t;
 
 static int parse(int argc, char **argv, run_args_t *a) {
@@ -38,6 +43,7 @@ static int parse(int argc, char **argv, run_args_t *a) {
     { "config", required_argument, 0, 'c' },
     { "metrics", required_argument, 0, 'm' },
     { "poll-ms", required_argument, 0, 'p' },
+    { "sync-commits", no_argument, 0, 's' },
     { 0, 0, 0, 0 }
   };
   char *end;
@@ -54,6 +60,8 @@ static int parse(int argc, char **argv, run_args_t *a) {
       if (*end != '\0' || a->poll_ms <= 0)
         return ct__cli_usage_error(argv[0], "--poll-ms needs a number > 0",
                                    USAGE);
+    } else if (c == 's') {
+      a->sync_commits = true;
     } else if (c == ':') {
       return ct__cli_usage_error(argv[0], "a flag needs a value", USAGE);
     } else {
@@ -134,6 +142,7 @@ int ct__cli_run(int argc, char **argv) {
   eo.metrics_path = a.metrics;
   eo.leader_poll_ms = (uint64_t)a.poll_ms;
   eo.follower_poll_ms = (uint64_t)a.poll_ms;
+  eo.sync_commits = a.sync_commits;
   if ((rc = ct_engine_start(cfg, &eo, &e)) != 0) {
     fprintf(stderr, "copytrader run: engine did not start: %s\n",
             ct_strerror(rc));

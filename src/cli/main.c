@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "copytrader/log.h"
 
 typedef struct cmd {
   const char *name;
@@ -34,6 +35,7 @@ int ct__cli_usage_error(const char *cmd, const char *msg, const char *use) {
 }
 
 int main(int argc, char **argv) {
+  ct_log_init_from_env(); /* CT_LOG_LEVEL=debug|info|warn|error|off */
   if (argc < 2) {
     usage(stderr);
     return 2;

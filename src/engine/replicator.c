@@ -32,10 +32,32 @@ void ct__eng_set_leader_capital(ct_engine_t *e, double v) {
   atomic_store(&((ct_engine_t *)e)->leader_capital_bits, bits);
 }
 
+#define RATE_MARGIN_NS (50ULL * 1000000ULL) /* as ct_rate_dhan_orders() */
+
+/* The configured per-account limits (config.h rate_limits) as windows,
+ * each period lengthened by a margin against network jitter. */
+static void rate_windows(const ct_config_rate_limits_t *rl,
+                         ct_rate_window_t ow[4], ct_rate_window_t *nw) {
+  const int64_t lim[4] = { rl->orders_per_second, rl->orders_per_minute,
+                           rl->orders_per_hour, rl->orders_per_day };
+  const uint64_t per[4] = { CT_NS_PER_SEC, CT_NS_PER_MIN, CT_NS_PER_HOUR,
+                            CT_NS_PER_DAY };
+  for (int i = 0; i < 4; i++)
+    ow[i] = (ct_rate_window_t){ (uint32_t)lim[i], per[i] + RATE_MARGIN_NS };
+  *nw = (ct_rate_window_t){ (uint32_t)rl->non_trading_per_second,
+                            CT_NS_PER_SEC + RATE_MARGIN_NS };
+}
+
 static int make_account(ct_engine_t *e, const ct_config_t *cfg,
                         const char *client_id, const ct_secret_t *token,
                         ct_api_account_t **out) {
   ct_api_account_cfg_t ac = { 0 };
+  ct_rate_window_t ow[4], nw;
+  rate_windows(&cfg->rate_limits, ow, &nw);
+  ac.order_windows = ow;
+  ac.n_order_windows = 4;
+  ac.other_windows = &nw;
+  ac.n_other_windows = 1;
   ac.client_id = client_id;
   ac.token = token;
   ac.base_url = cfg->rest_base_url;

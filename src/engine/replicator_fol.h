@@ -60,6 +60,12 @@ bool ct__fol_busy(const fol_t *f, const char *corr);
 void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 
 /* replicator_fsync.c */
+typedef void (*ct__fo_fn)(ct_forder_t *fo, void *ctx);
+/* Read, change (fn) and write back one follower order in one write
+ * transaction; *out (may be NULL) gets the stored record. 0 or an error
+ * (logged). */
+int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
+                   ct_forder_t *out);
 void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env);
 void ct__fol_tick(ct_actor_t *self, fol_t *f);
 void ct__fol_funds(ct_actor_t *self, fol_t *f);

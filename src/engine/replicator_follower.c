@@ -276,6 +276,7 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
   ct_decision_t d;
   int64_t n = 0;
   ct_store_txn_t t;
+  uint64_t t0 = ct__now_ns(), t1 = 0;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   if (rc == 0) {
     rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
@@ -284,7 +285,11 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
     else
       n = -1; /* decided meanwhile (cannot happen: one actor) */
   }
+  t1 = ct__now_ns();
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  ct_log_debug(MOD, "follower=%s order=%s decide_us=%.1f commit_us=%.1f",
+               f->s->name, st->order_id, (double)(t1 - t0) / 1e3,
+               (double)(ct__now_ns() - t1) / 1e3);
   if (rc != 0) {
     ct_log_error(MOD, "follower=%s order=%s msg=\"decision not stored\" err=%s",
                  f->s->name, st->order_id, ct_strerror(rc));
@@ -332,6 +337,12 @@ static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
   return r.qty;
 }
 
+static void modify_intent(ct_forder_t *fo, void *ctx) {
+  (void)ctx;
+  fo->intent = CT_FINTENT_MODIFY;
+  fo->phase = CT_FPHASE_INTENT;
+}
+
 static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                         const ct_forder_t *fo) {
   ct_dhan_modify_req_t m = { 0 };
@@ -347,7 +358,11 @@ static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
       st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
     m.trigger_price = st->trigger_price;
-  if (ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
+  /* Record the intent first: a crash with the modify in flight then
+   * leads to a lookup (adopting what the order became), not to a false
+   * "changed by hand". */
+  if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
+      ct_orders_modify(self, f->s->orders, &m, timeout_ms(f), &rid) != 0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
@@ -489,7 +504,11 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
     if (ct_read_bin(&r, &p, &n) == 0 && n == sizeof(ct_leader_state_t)) {
       ct_leader_state_t st;
       memcpy(&st, p, sizeof st);
+      uint64_t sent_ns = 0;
       (void)ct_read_bool(&r, &amo);
+      (void)ct_read_u64(&r, &sent_ns);
+      ct_log_debug(MOD, "follower=%s order=%s hop_us=%.1f", f->s->name,
+                   st.order_id, (double)(ct__now_ns() - sent_ns) / 1e3);
       ct__fol_on_state(self, f, &st, amo);
     }
     ct_reader_close(&r);

@@ -4,9 +4,9 @@
  * (one short write transaction, after the send, off the latency path):
  *   place   -> ACKED (order id), REJECTED (business), UNKNOWN (sent, no
  *              known outcome) or unchanged INTENT (never sent: retried);
- *   lookup  -> by correlation id: found -> adopt; not found -> place with
- *              the SAME correlation id (at once for an INTENT of an earlier
- *              run; for an UNKNOWN only after two lookups a sweep apart);
+ *   lookup  -> by correlation id: found -> adopt; not found twice, a
+ *              sweep apart (the first send may still be in transit) ->
+ *              place with the SAME correlation id;
  *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
  * Then the leader order is run again (level-triggered). Every sweep
  * (follower_poll_ms) looks up orders in doubt, re-runs open ones and polls
@@ -28,13 +28,10 @@
 
 #define MOD           "follower"
 #define SWEEP_MAX     256
-#define UNKNOWN_PROBE 2 /* not-found lookups before an UNKNOWN is re-placed */
+#define UNKNOWN_PROBE 2 /* not-found lookups before an order is re-placed */
 
-typedef void (*fo_fn)(ct_forder_t *fo, void *ctx);
-
-/* Read, change and write back one follower order. */
-static int with_forder(fol_t *f, const char *corr, fo_fn fn, void *ctx,
-                       ct_forder_t *out) {
+int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
+                   ct_forder_t *out) {
   ct_store_txn_t t;
   ct_forder_t fo;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
@@ -98,7 +95,8 @@ static void apply_lookup(ct_forder_t *fo, void *ctx) {
   const ct_api_result_t *r = ctx;
   if (r->err == 0 && r->count > 0)
     adopt(fo, r->items);
-  else if (r->cls == CT_DHAN_NOT_FOUND && fo->phase == CT_FPHASE_UNKNOWN)
+  else if (r->cls == CT_DHAN_NOT_FOUND &&
+           (fo->phase == CT_FPHASE_UNKNOWN || fo->phase == CT_FPHASE_INTENT))
     fo->attempts++;
 }
 
@@ -146,7 +144,7 @@ static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
   if (r->err != 0)
     ct_log_warn(MOD, "follower=%s corr=%s msg=\"place failed\" err=%s code=%s",
                 f->s->name, op->corr, ct_strerror(r->err), r->dhan.error_code);
-  with_forder(f, op->corr, apply_place, (void *)r, NULL);
+  ct__fol_update(f, op->corr, apply_place, (void *)r, NULL);
 }
 
 static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
@@ -154,12 +152,12 @@ static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
   ct_forder_t fo;
   if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND)
     return; /* try again at the next sweep */
-  if (with_forder(f, op->corr, apply_lookup, (void *)r, &fo) != 0)
+  if (ct__fol_update(f, op->corr, apply_lookup, (void *)r, &fo) != 0)
     return;
   if (r->err == 0 || fo.intent != CT_FINTENT_PLACE || fo.order_id[0])
     return;
-  if (fo.phase == CT_FPHASE_INTENT ||
-      (fo.phase == CT_FPHASE_UNKNOWN && fo.attempts >= UNKNOWN_PROBE)) {
+  if ((fo.phase == CT_FPHASE_INTENT || fo.phase == CT_FPHASE_UNKNOWN) &&
+      fo.attempts >= UNKNOWN_PROBE) {
     ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"",
                 f->s->name, op->corr);
     ct__fol_place(self, f, &fo);
@@ -178,11 +176,11 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
     break;
   case OP_MODIFY:
     if (!not_sent(r) || r->err == 0)
-      with_forder(f, op->corr, apply_modify, pair, NULL);
+      ct__fol_update(f, op->corr, apply_modify, pair, NULL);
     break;
   case OP_CANCEL:
     if (!not_sent(r) || r->err == 0)
-      with_forder(f, op->corr, apply_cancel, (void *)r, NULL);
+      ct__fol_update(f, op->corr, apply_cancel, (void *)r, NULL);
     f->book_due = 2; /* read the final fills once it has left `open` */
     break;
   }

@@ -26,7 +26,8 @@ enum {
   CT__ENG_MSG_LPOLL = 401,  /* leader reconciliation timer */
   CT__ENG_MSG_FPOLL = 402,  /* follower poll and sweep timer */
   CT__ENG_MSG_RESUME = 403, /* follower resumed: decide what it missed */
-  CT__ENG_MSG_FUNDS = 404   /* fund limit refresh timer */
+  CT__ENG_MSG_FUNDS = 404,  /* fund limit refresh timer */
+  CT__ENG_MSG_LFLUSH = 405  /* leader: store the pending states */
 };
 
 /* --- a string-keyed map with fixed-size values (smap.c) ----------------- */

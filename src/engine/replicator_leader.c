@@ -10,7 +10,9 @@
  * acts once whichever feed brings it first. A change that matters to
  * followers (NEW, MODIFIED, a final status) is fanned out AT ONCE, one
  * ct_send per follower actor (no follower waits for another), and only
- * then written to the store: the followers' own intent commits guard
+ * then written to the store (push-feed states in a batch FLUSH_MS later,
+ * so the leader does not hold LMDB's writer lock while the followers
+ * commit their intents): the followers' own intent commits guard
  * exactly-once, the leader's record only serves dedup across restarts (a
  * crash before it is written makes the next start see the order as new,
  * and the followers' stored decisions make that harmless).
@@ -34,18 +36,24 @@
 #define MOD             "leader"
 #define RECONCILE_EVERY 10
 #define FANOUT_CHANGES  (CT_LCHG_NEW | CT_LCHG_MODIFIED | CT_LCHG_FINAL)
+#define FLUSH_MS        5 /* push-feed states are stored this much later */
 
 typedef struct lcache {
   ct_leader_state_t st;
   bool amo;
+  uint64_t changed_ns; /* when the last change was applied (monotonic) */
+  uint32_t changes;    /* CT_LCHG_* of the last applied change */
 } lcache_t;
 
 typedef struct leader {
   ct_engine_t *eng;
   ct__smap_t states; /* order id -> lcache_t */
   uint64_t list_rid, funds_rid;
+  uint64_t list_issued_ns; /* when the book poll in flight was asked */
   bool list_busy, list_all, funds_busy;
-  bool can_poll; /* the first funds answer came (capital known or not) */
+  bool can_poll;    /* the first funds answer came (capital known or not) */
+  ct__smap_t dirty; /* order ids whose state awaits the next flush */
+  bool flush_armed;
   bool ready;
   uint64_t polls;
 } leader_t;
@@ -57,6 +65,8 @@ static int send_state(ct_actor_t *to, const lcache_t *c) {
     rc = ct_msg_put_bin(m, &c->st, sizeof(c->st));
   if (rc == 0)
     rc = ct_msg_put_bool(m, c->amo);
+  if (rc == 0)
+    rc = ct_msg_put_u64(m, ct__now_ns()); /* for the hop time (debug) */
   if (rc == 0)
     rc = ct_send(to, m);
   if (rc != 0 && m != NULL)
@@ -108,9 +118,13 @@ static lcache_t *lookup(leader_t *l, ct_store_txn_t *t, const char *id,
   return c;
 }
 
-/* Merge one event. Returns 1 when the state must be stored, 0 if not. */
+/* Merge one event. Returns a negative error, or bits: 1 store the state,
+ * 2 fan it out. A book record (snapshot_ns != 0) of an order that a push
+ * feed changed after the book was asked for is older than what we have:
+ * Dhan's one-second update times cannot tell, so it is not merged. */
 static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
-                 bool all, uint64_t t_ns, lcache_t **out) {
+                 bool all, uint64_t t_ns, uint64_t snapshot_ns,
+                 lcache_t **out) {
   ct_engine_t *e = l->eng;
   ct_leader_change_t ch;
   bool known;
@@ -120,12 +134,14 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
     return 0; /* loop protection: a follower order, or not the leader's */
   if ((c = lookup(l, t, ev->order_id, &known)) == NULL)
     return CT_ENOMEM;
+  *out = c;
+  if (known && snapshot_ns != 0 && c->changed_ns > snapshot_ns)
+    return all ? 2 : 0;
   if (ct_leader_track(known ? &c->st : NULL, ev, &ch) != 0) {
     if (!known)
       ct__smap_del(&l->states, ev->order_id);
     return 0;
   }
-  *out = c;
   if (ch.verdict != CT_LTRACK_APPLY) {
     if (!known)
       ct__smap_del(&l->states, ev->order_id);
@@ -133,35 +149,68 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
   }
   c->st = ch.next;
   c->amo = c->amo || ev->after_market_order;
+  c->changed_ns = t_ns;
+  c->changes = ch.changes;
   if (ch.changes & FANOUT_CHANGES) {
     ct__metrics_leader(e->metrics, c->st.order_id, t_ns);
-    ct_log_info(MOD, "order=%s changes=0x%x status=%s qty=%lld src=%d",
-                c->st.order_id, ch.changes, ct_dhan_status_str(c->st.status),
-                (long long)c->st.quantity, (int)ev->source);
     return 3; /* fan out and store */
   }
   return all ? 3 : 1;
 }
 
-static void on_event(leader_t *l, const ct_envelope_t *env, uint64_t t_ns) {
+static void log_change(const lcache_t *c, int src) {
+  if (c->changes & FANOUT_CHANGES)
+    ct_log_info(MOD, "order=%s changes=0x%x status=%s qty=%lld src=%d",
+                c->st.order_id, c->changes, ct_dhan_status_str(c->st.status),
+                (long long)c->st.quantity, src);
+}
+
+/* Write every dirty state in one transaction. */
+static void flush(leader_t *l) {
+  ct_store_txn_t t;
+  int rc = 0;
+  l->flush_armed = false;
+  if (l->dirty.n == 0 || (rc = ct_store_txn_begin(l->eng->store, true, &t)))
+    goto out;
+  for (size_t b = 0; rc == 0 && b < l->dirty.nb; b++) {
+    for (ct__smap_node_t *n = l->dirty.b[b]; rc == 0 && n; n = n->next) {
+      const lcache_t *c = ct__smap_get(&l->states, n->key);
+      if (c != NULL)
+        rc = ct_store_leader_put(&t, &c->st);
+    }
+  }
+  rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+out:
+  if (rc != 0)
+    ct_log_error(MOD, "msg=\"leader states not stored\" n=%zu err=%s",
+                 l->dirty.n, ct_strerror(rc));
+  ct__smap_close(&l->dirty);
+  ct__smap_init(&l->dirty, 1);
+}
+
+/* A push-feed event: fan out at once; the state is stored by the next
+ * flush (FLUSH_MS later, in a batch), so the leader's write transaction
+ * does not hold LMDB's writer lock while the followers commit their
+ * intents. Losing it in a crash is harmless (see the top of the file). */
+static void on_event(ct_actor_t *self, leader_t *l, const ct_envelope_t *env,
+                     uint64_t t_ns) {
   ct_order_event_t ev;
   lcache_t *c = NULL;
-  ct_store_txn_t t;
+  uint64_t tid;
   int rc;
   if (ct_order_feed_event_read(env, &ev, NULL) != 0)
     return;
-  rc = merge(l, NULL, &ev, false, t_ns, &c);
+  rc = merge(l, NULL, &ev, false, t_ns, 0, &c);
   if (rc <= 0 || c == NULL)
     return;
-  if (rc & 2)
+  if (rc & 2) {
     fan_out(l, c);
-  if ((rc & 1) && (rc = ct_store_txn_begin(l->eng->store, true, &t)) == 0) {
-    rc = ct_store_leader_put(&t, &c->st);
-    rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+    log_change(c, (int)ev.source);
   }
-  if (rc < 0)
-    ct_log_error(MOD, "order=%s msg=\"state not stored\" err=%s", ev.order_id,
-                 ct_strerror(rc));
+  if ((rc & 1) && ct__smap_put(&l->dirty, ev.order_id, NULL) != NULL &&
+      !l->flush_armed &&
+      ct_timer_start(self, FLUSH_MS, 0, CT__ENG_MSG_LFLUSH, &tid) == 0)
+    l->flush_armed = true;
 }
 
 /* --- the order book ---------------------------------------------------- */
@@ -176,13 +225,16 @@ static int merge_book(leader_t *l, const ct_api_result_t *r, uint64_t t_ns) {
     lcache_t *c = NULL;
     int m;
     ct_order_event_from_order(&orders[i], CT_OEV_SRC_REST, &ev);
-    m = merge(l, &t, &ev, l->list_all, t_ns, &c);
+    m = merge(l, &t, &ev, l->list_all, t_ns, l->list_issued_ns, &c);
     if (m <= 0) {
       rc = m;
       continue;
     }
-    if (!base && (m & 2))
+    if (!base && (m & 2)) {
       fan_out(l, c);
+      if (c->changed_ns == t_ns)
+        log_change(c, (int)ev.source);
+    }
     if (m & 1)
       rc = ct_store_leader_put(&t, &c->st);
     if (rc == 0 && base && (m & 1))
@@ -224,6 +276,7 @@ static void poll(ct_actor_t *self, leader_t *l, bool all) {
   all = all || !l->ready || l->polls % RECONCILE_EVERY == 0;
   if (ct_orders_list(self, l->eng->leader_orders, l->eng->opts.call_timeout_ms,
                      &l->list_rid) == 0) {
+    l->list_issued_ns = ct__now_ns();
     l->list_busy = true;
     l->list_all = all;
   }
@@ -275,7 +328,10 @@ static int leader_init(ct_actor_t *self, void *arg) {
   if (l == NULL)
     return CT_ENOMEM;
   l->eng = e;
-  if ((rc = ct__smap_init(&l->states, sizeof(lcache_t))) != 0) {
+  if ((rc = ct__smap_init(&l->states, sizeof(lcache_t))) != 0 ||
+      (rc = ct__smap_init(&l->dirty, 1)) != 0) {
+    if (l->states.b)
+      ct__smap_close(&l->states);
     free(l);
     return rc;
   }
@@ -293,7 +349,9 @@ static int leader_receive(ct_actor_t *self, const ct_envelope_t *env) {
   leader_t *l = ct_actor_state(self);
   uint64_t t_ns = ct__now_ns();
   if (env->type == CT_MSG_ORDER_EVENT)
-    on_event(l, env, t_ns);
+    on_event(self, l, env, t_ns);
+  else if (env->type == CT__ENG_MSG_LFLUSH)
+    flush(l);
   else if (env->type == CT_MSG_FEED_UP || env->type == CT_MSG_FEED_DOWN)
     on_feed(l, self, env);
   else if (env->type == CT__ENG_MSG_LPOLL)
@@ -310,6 +368,8 @@ static int leader_receive(ct_actor_t *self, const ct_envelope_t *env) {
 static void leader_stop(ct_actor_t *self) {
   leader_t *l = ct_actor_state(self);
   if (l) {
+    flush(l); /* an orderly stop stores what is pending */
+    ct__smap_close(&l->dirty);
     ct__smap_close(&l->states);
     free(l);
   }

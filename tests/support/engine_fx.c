@@ -6,10 +6,15 @@
  */
 #include "engine_fx.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -67,15 +72,18 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
 void ct_efx_config(ct_efx_t *fx, const char *followers) {
   FILE *f = fopen(fx->cfg_path, "w");
   assert_non_null(f);
+  char ws[128];
+  snprintf(ws, sizeof ws, "ws://127.0.0.1:%d/", fx->sim.port);
   fprintf(f,
           "leader:\n  client_id: \"%s\"\n  token: tok%s\n"
           "followers:\n%s"
           "endpoints:\n  rest_base_url: %s/v2\n"
-          "  order_update_url: ws://127.0.0.1:%d/\n"
+          "  order_update_url: %s\n"
           "instruments: %s/tools/dhansim/data/instruments.csv\n"
-          "state_dir: %s\n",
-          EFX_LEADER, EFX_LEADER, followers, fx->sim.url, fx->sim.port,
-          CT_SOURCE_DIR, fx->state_dir);
+          "state_dir: %s\n%s",
+          EFX_LEADER, EFX_LEADER, followers, fx->sim.url,
+          fx->ws_url ? fx->ws_url : ws, CT_SOURCE_DIR, fx->state_dir,
+          fx->extra_yaml ? fx->extra_yaml : "");
   fclose(f);
   assert_int_equal(chmod(fx->cfg_path, 0600), 0);
 }
@@ -91,7 +99,7 @@ void ct_efx_start(ct_efx_t *fx) {
   if (ct_config_load(fx->cfg_path, &fx->cfg, &errs) != 0)
     fail_msg("config: %s", errs.count ? errs.items[0] : "?");
   ct_config_errors_close(&errs);
-  o.leader_poll_ms = 250;
+  o.leader_poll_ms = fx->leader_poll_ms ? fx->leader_poll_ms : 250;
   o.follower_poll_ms = 200;
   o.call_timeout_ms = 3000;
   o.funds_refresh_ms = 1000;
@@ -246,33 +254,84 @@ int ct_efx_no_duplicates(ct_efx_t *fx, const char *account) {
   return n;
 }
 
-static int with_store(ct_efx_t *fx, ct_store_txn_t *t, ct_store_t **s) {
+/* One record from the store, read in its own environment (the engine's
+ * must be closed: one LMDB environment per process). */
+static int read_record(ct_efx_t *fx, bool decision, const char *a,
+                       const char *b, void *out) {
   ct_store_config_t sc = { .path = fx->state_dir };
-  assert_null(fx->eng); /* one LMDB environment per process */
-  assert_int_equal(ct_store_open(&sc, s, NULL), 0);
-  return ct_store_txn_begin(*s, false, t);
+  ct_store_t *s;
+  ct_store_txn_t t;
+  int rc;
+  assert_null(fx->eng);
+  assert_int_equal(ct_store_open(&sc, &s, NULL), 0);
+  assert_int_equal(ct_store_txn_begin(s, false, &t), 0);
+  rc = decision ? ct_store_decision_get(&t, a, b, out)
+                : ct_store_forder_get(&t, a, b, out);
+  ct_store_txn_abort(&t);
+  ct_store_close(s);
+  return rc;
 }
 
 int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out) {
-  ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
-  assert_int_equal(with_store(fx, &t, &s), 0);
-  rc = ct_store_decision_get(&t, leader_oid, follower, out);
-  ct_store_txn_abort(&t);
-  ct_store_close(s);
-  return rc;
+  return read_record(fx, true, leader_oid, follower, out);
 }
 
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out) {
-  ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
-  assert_int_equal(with_store(fx, &t, &s), 0);
-  rc = ct_store_forder_get(&t, follower, corr, out);
-  ct_store_txn_abort(&t);
-  ct_store_close(s);
-  return rc;
+  return read_record(fx, false, follower, corr, out);
+}
+
+void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers) {
+  ct_efx_sim(fx, extra);
+  ct_efx_config(fx, followers);
+  ct_efx_start(fx);
+}
+
+pid_t ct_efx_spawn(const char *const *args, const char *log) {
+  const char *argv[32];
+  char bin[512];
+  const char *dir = getenv("CT_BINARY_DIR");
+  pid_t parent = getpid(), pid;
+  size_t n = 0;
+  snprintf(bin, sizeof bin, "%s/copytrader", dir ? dir : CT_BINARY_DIR);
+  argv[n++] = bin;
+  for (size_t i = 0; args[i] && n < 31; i++)
+    argv[n++] = args[i];
+  argv[n] = NULL;
+  pid = fork();
+  if (pid != 0)
+    return pid;
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent)
+    _exit(127);
+  int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+  if (fd >= 0) {
+    dup2(fd, 1);
+    dup2(fd, 2);
+  }
+  execv(bin, (char *const *)argv);
+  _exit(127);
+}
+
+int ct_efx_run_cli(const char *const *args, char *out, size_t cap) {
+  char *dir = ct_test_tmpdir("ct-cli"), log[512];
+  int status = 0;
+  pid_t pid;
+  FILE *f;
+  size_t n = 0;
+  if (dir == NULL)
+    return -1;
+  snprintf(log, sizeof log, "%s/out", dir);
+  pid = ct_efx_spawn(args, log);
+  if (pid < 0 || waitpid(pid, &status, 0) != pid)
+    status = -1;
+  if ((f = fopen(log, "r")) != NULL) {
+    n = fread(out, 1, cap - 1, f);
+    fclose(f);
+  }
+  out[n] = '\0';
+  ct_test_rmtree(dir);
+  free(dir);
+  return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }

@@ -11,6 +11,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdatomic.h>
+#include <sys/types.h>
 
 #include "copytrader/engine.h"
 #include "copytrader/store.h"
@@ -33,16 +34,22 @@ typedef struct ct_efx {
   ct_config_t *cfg;
   ct_engine_t *eng;
   _Atomic int ready;
+  /* Optional, set before ct_efx_config / ct_efx_start: */
+  const char *ws_url;      /* order_update_url; NULL: dhansim's */
+  const char *extra_yaml;  /* appended to the config file */
+  uint64_t leader_poll_ms; /* 0: 250 */
 } ct_efx_t;
 
 /* Start dhansim (extra args appended, NULL-terminated list or NULL) and
- * make the temporary directory. */
+ * make the temporary directory. Clears *fx first. */
 void ct_efx_sim(ct_efx_t *fx, const char *const *extra);
 /* Write the config: `followers` is the YAML list under "followers:"
  * (each entry's token is "tok" + its client id). */
 void ct_efx_config(ct_efx_t *fx, const char *followers);
 /* Load the config and start the engine; waits for the first leader book. */
 void ct_efx_start(ct_efx_t *fx);
+/* All three: dhansim, the config, the engine. */
+void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers);
 /* Stop and free the engine (asserts a clean join). */
 void ct_efx_stop(ct_efx_t *fx);
 /* Stop the engine if running, dhansim, remove the directory. */
@@ -78,5 +85,13 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out);
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out);
+
+/* The copytrader binary as a child: args after the program name
+ * (NULL-terminated); stdout and stderr appended to `log`. The child dies
+ * with the test process. */
+pid_t ct_efx_spawn(const char *const *args, const char *log);
+/* Run copytrader to the end: its exit status (-1 on error); stdout and
+ * stderr together in out (NUL-terminated, cut at cap). */
+int ct_efx_run_cli(const char *const *args, char *out, size_t cap);
 
 #endif /* CT_TEST_ENGINE_FX_H */
