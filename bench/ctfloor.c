@@ -66,7 +66,7 @@ typedef struct floor {
   FILE *metrics;
   const char *cainfo;
   int ep, running;
-  long timeout_ms; /* curl's timer: -1 none, 0 now */
+  unsigned long long deadline_ns; /* curl's timer: 0 none */
 } floor_t;
 
 static volatile sig_atomic_t stop;
@@ -190,9 +190,15 @@ static int on_socket(CURL *h, curl_socket_t fd, int what, void *ud, void *sp) {
   return 0;
 }
 
+/* curl's timer, kept as a one-shot deadline (as a uv timer would be):
+ * curl calls this only when its next expiry changes, so the deadline must
+ * stay armed until it has fired. */
 static int on_timer(CURLM *m, long ms, void *ud) {
+  floor_t *fl = ud;
   (void)m;
-  ((floor_t *)ud)->timeout_ms = ms;
+  fl->deadline_ns = ms < 0 ? 0 : now_ns() + (unsigned long long)ms * 1000000u;
+  if (ms == 0)
+    fl->deadline_ns = 1; /* already due */
   return 0;
 }
 
@@ -204,28 +210,29 @@ static void finished(floor_t *fl) {
       done(fl, m->easy_handle);
 }
 
-/* Lets curl start what was just added (its timer says 0). */
+/* Fires curl's timer while it is due (starts what was just added). */
 static void kick(floor_t *fl) {
-  while (fl->timeout_ms == 0) {
-    fl->timeout_ms = -1;
+  while (fl->deadline_ns != 0 && now_ns() >= fl->deadline_ns) {
+    fl->deadline_ns = 0;
     curl_multi_socket_action(fl->multi, CURL_SOCKET_TIMEOUT, 0, &fl->running);
     finished(fl);
   }
 }
 
 /* One wait for sockets (at most max_ms); returns 1 when the order-update
- * socket is readable. */
+ * socket is readable, 0 otherwise, -1 when nothing at all happened. */
 static int pump(floor_t *fl, int ws_fd, int max_ms) {
   struct epoll_event evs[256];
   int ws_ready = 0, wait = max_ms;
   kick(fl);
-  if (fl->timeout_ms >= 0 && fl->timeout_ms < wait)
-    wait = (int)fl->timeout_ms;
-  int n = epoll_wait(fl->ep, evs, 256, wait);
-  if (n == 0 && fl->timeout_ms >= 0) {
-    fl->timeout_ms = -1;
-    curl_multi_socket_action(fl->multi, CURL_SOCKET_TIMEOUT, 0, &fl->running);
+  if (fl->deadline_ns != 0) {
+    unsigned long long now = now_ns();
+    long left = fl->deadline_ns > now
+                    ? (long)((fl->deadline_ns - now + 999999) / 1000000)
+                    : 0;
+    wait = left < wait ? (int)left : wait;
   }
+  int n = epoll_wait(fl->ep, evs, 256, wait);
   for (int i = 0; i < n; i++) {
     int fd = evs[i].data.fd, flags = 0;
     if (fd == ws_fd) {
@@ -238,7 +245,8 @@ static int pump(floor_t *fl, int ws_fd, int max_ms) {
     curl_multi_socket_action(fl->multi, fd, flags, &fl->running);
   }
   finished(fl);
-  return ws_ready;
+  kick(fl);
+  return n <= 0 ? -1 : ws_ready;
 }
 
 static lorder_t *find_order(floor_t *fl, const char *id) {
@@ -410,16 +418,19 @@ static void warm(floor_t *fl, int conns) {
     send_req(fl, i % fl->n, &none, "GET", "/v2/fundlimit", NULL);
   do
     pump(fl, -1, 100);
-  while (fl->running > 0 || fl->timeout_ms == 0);
+  while (fl->running > 0 || fl->deadline_ns != 0);
 }
 
 static void run(floor_t *fl, ct_ws_t *ws) {
   struct epoll_event ev = { .events = EPOLLIN, .data.fd = ws->fd };
   epoll_ctl(fl->ep, EPOLL_CTL_ADD, ws->fd, &ev);
   while (!stop) {
-    int ready = ws->len > 0 || (ws->ssl && SSL_pending(ws->ssl) > 0);
-    if (!ready)
-      ready = pump(fl, ws->fd, 50);
+    int ready = ws->len > 0 || (ws->ssl && SSL_pending(ws->ssl) > 0), idle = 0;
+    if (!ready) {
+      int r = pump(fl, ws->fd, 50);
+      idle = r < 0;
+      ready = r > 0;
+    }
     for (int t = 1; ready; t = 0) {
       char *text = NULL;
       size_t len;
@@ -434,7 +445,7 @@ static void run(floor_t *fl, ct_ws_t *ws) {
       }
       kick(fl); /* send this event's requests before reading the next */
     }
-    if (fl->running == 0)
+    if (fl->running == 0 || idle)
       fflush(fl->metrics);
   }
 }
@@ -478,7 +489,6 @@ int main(int argc, char **argv) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
   fl.multi = curl_multi_init();
   fl.ep = epoll_create1(0);
-  fl.timeout_ms = -1;
   curl_multi_setopt(fl.multi, CURLMOPT_SOCKETFUNCTION, on_socket);
   curl_multi_setopt(fl.multi, CURLMOPT_SOCKETDATA, &fl);
   curl_multi_setopt(fl.multi, CURLMOPT_TIMERFUNCTION, on_timer);
