@@ -2,9 +2,10 @@
 #   latency.png  distribution (CDF) of the per-follower latency, engine
 #                (solid) and floor (dashed), one colour per follower count,
 #                for the plain-HTTP cells without injected latency;
-#   fanout.png   p99 per-follower latency and p99 latency of the last
-#                follower of each event against the number of followers,
-#                engine and floor, one panel per (latency, transport).
+#   fanout.png   p99 per-follower latency, p99 latency of the last
+#                follower of each event and p99 of its acknowledgement
+#                against the number of followers, engine and floor, one
+#                panel per (latency, transport).
 # Variables given with -e: followers, latencies, transports (word lists).
 set terminal pngcairo size 1000,600 noenhanced font ",10"
 set grid
@@ -41,7 +42,8 @@ do for [t=1:words(transports)] {
     plot f using 1:3 with linespoints lw 2 lc 1 title "engine p99", \
          f using 1:4 with linespoints lw 2 lc 2 title "engine last p99", \
          f using 1:5 with linespoints dt 2 lc 1 title "floor p99", \
-         f using 1:6 with linespoints dt 2 lc 2 title "floor last p99"
+         f using 1:6 with linespoints dt 2 lc 2 title "floor last p99", \
+         f using 1:7 with linespoints lw 2 lc 4 title "engine last ack p99"
   }
 }
 unset multiplot

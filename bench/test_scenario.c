@@ -6,6 +6,7 @@
  */
 #include "ct_test.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "scenario.h"
