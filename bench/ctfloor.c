@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "sim_client.h"
 
@@ -48,7 +49,7 @@ typedef struct lorder { /* a leader order and its follower orders */
 
 typedef struct xfer {
   CURL *h;
-  struct xfer *next;
+  struct xfer *next, *all_next; /* free list; every transfer ever made */
   int follower;
   lorder_t *lo; /* set for a place: the follower order id goes there */
   char corr[32], body[1024], resp[1024];
@@ -62,7 +63,7 @@ typedef struct floor {
   lorder_t *orders;
   size_t n_orders, cap_orders;
   CURLM *multi;
-  xfer_t *free_x;
+  xfer_t *free_x, *all_x;
   FILE *metrics;
   const char *cainfo;
   int ep, running;
@@ -99,6 +100,8 @@ static xfer_t *xfer_get(floor_t *fl) {
     return x;
   }
   x = calloc(1, sizeof(*x));
+  x->all_next = fl->all_x;
+  fl->all_x = x;
   x->h = curl_easy_init();
   curl_easy_setopt(x->h, CURLOPT_WRITEFUNCTION, on_body);
   curl_easy_setopt(x->h, CURLOPT_WRITEDATA, x);
@@ -450,6 +453,29 @@ static void run(floor_t *fl, ct_ws_t *ws) {
   }
 }
 
+static void floor_free(floor_t *fl) {
+  for (xfer_t *x = fl->all_x, *next; x != NULL; x = next) {
+    next = x->all_next;
+    curl_multi_remove_handle(fl->multi, x->h); /* fine when not added */
+    curl_easy_cleanup(x->h);
+    free(x);
+  }
+  curl_multi_cleanup(fl->multi);
+  for (size_t i = 0; i < fl->n_orders; i++) {
+    free(fl->orders[i].fid);
+    free(fl->orders[i].pend);
+  }
+  free(fl->orders);
+  for (int i = 0; i < fl->n; i++) {
+    curl_slist_free_all(fl->f[i].hdr);
+    curl_slist_free_all(fl->f[i].resolve);
+  }
+  free(fl->f);
+  if (fl->ep >= 0)
+    close(fl->ep);
+  curl_global_cleanup();
+}
+
 int main(int argc, char **argv) {
   floor_t fl = { 0 };
   const char *leader = NULL, *file = NULL, *metrics = NULL;
@@ -517,5 +543,6 @@ int main(int argc, char **argv) {
   ct_ws_close(&ws);
   if (fl.metrics != NULL)
     fclose(fl.metrics);
+  floor_free(&fl);
   return rc;
 }
