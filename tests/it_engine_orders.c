@@ -30,6 +30,7 @@ static const char *const FOLLOWERS =
 static const char *const ACCTS[4] = { EFX_F2, EFX_F3, EFX_F4, EFX_F5 };
 
 static ct_efx_t fx;
+static char diverged_corr[CT_CORRID_SIZE]; /* F3's hand-edited order */
 
 static int setup(void **state) {
   static const char *const extra[] = { "--fill-delay-ms", "5", NULL };
@@ -60,9 +61,13 @@ static void expect_copies(const char *oid, const char *status,
   }
 }
 
-/* Wait until every copy of `oid` has `price` (modifications). */
-static void expect_price(const char *oid, double price, const int qty[4]) {
+/* Wait until every copy of `oid` (but follower `skip`, -1: none) has
+ * `price` and the quantity in qty[] (modifications). */
+static void expect_price(const char *oid, double price, const int qty[4],
+                         int skip) {
   for (int i = 0; i < 4; i++) {
+    if (i == skip)
+      continue;
     char corr[CT_CORRID_SIZE];
     cJSON *o = NULL;
     ct_efx_corr(oid, ACCTS[i], -1, corr);
@@ -107,7 +112,7 @@ static void test_limit_modify_cancel(void **state) {
   ct_efx_modify(&fx, oid,
                 "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"quantity\":8,"
                 "\"price\":3010");
-  expect_price(oid, 3010, q2);
+  expect_price(oid, 3010, q2, -1);
   ct_efx_cancel(&fx, oid);
   expect_copies(oid, "CANCELLED", q2);
 }
@@ -178,6 +183,42 @@ static void test_after_market(void **state) {
   ct_efx_cancel(&fx, oid);
 }
 
+/* A follower order changed by hand is recorded as diverged and left
+ * alone: the leader's next modification reaches the other followers only. */
+static void test_hand_edit_diverges(void **state) {
+  static const int q[4] = { 4, 10, 1, 6 };
+  char oid[32], corr[CT_CORRID_SIZE], fid[32];
+  cJSON *o;
+  (void)state;
+  ct_efx_place(&fx,
+               "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_EQ\","
+               "\"productType\":\"INTRADAY\",\"orderType\":\"LIMIT\","
+               "\"validity\":\"DAY\",\"securityId\":\"11536\","
+               "\"quantity\":2,\"price\":2990",
+               oid);
+  expect_copies(oid, "PENDING", q);
+  ct_efx_corr(oid, EFX_F3, -1, corr);
+  o = ct_efx_wait(&fx, EFX_F3, corr, NULL, WAIT_MS);
+  assert_non_null(o);
+  snprintf(fid, sizeof fid, "%s", ct_jstr(o, "orderId"));
+  cJSON_Delete(o);
+  ct_efx_modify_as(&fx, EFX_F3, fid,
+                   "\"orderType\":\"LIMIT\",\"validity\":\"DAY\","
+                   "\"quantity\":7,\"price\":2980");
+  usleep(1500000); /* the follower's book poll sees the hand edit */
+  ct_efx_modify(&fx, oid,
+                "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"quantity\":2,"
+                "\"price\":2995");
+  expect_price(oid, 2995, q, 1);
+  usleep(600000);
+  o = ct_efx_wait(&fx, EFX_F3, corr, NULL, WAIT_MS);
+  assert_non_null(o);
+  assert_int_equal((int)ct_jnum(o, "quantity"), 7); /* left alone */
+  assert_int_equal((int)ct_jnum(o, "price"), 2980);
+  cJSON_Delete(o);
+  snprintf(diverged_corr, sizeof diverged_corr, "%s", corr);
+}
+
 static void test_partial_fill_then_cancel(void **state) {
   static const int q[4] = { 20, 10, 5, 6 };
   char oid[32], corr[CT_CORRID_SIZE], body[128];
@@ -215,6 +256,9 @@ static void test_partial_fill_then_cancel(void **state) {
   assert_int_equal(fo.status, CT_DHAN_STATUS_CANCELLED);
   assert_int_equal((int)fo.phase, (int)CT_FPHASE_DONE);
   assert_int_equal((int)fo.filled_qty, 6);
+  assert_false(fo.diverged);
+  assert_int_equal(ct_efx_forder(&fx, EFX_F3, diverged_corr, &fo), 0);
+  assert_true(fo.diverged);
   for (int i = 0; i < 4; i++)
     ct_efx_no_duplicates(&fx, ACCTS[i]);
 }
@@ -278,6 +322,7 @@ int main(void) {
     cmocka_unit_test(test_stop_loss),
     cmocka_unit_test(test_stop_loss_market),
     cmocka_unit_test(test_after_market),
+    cmocka_unit_test(test_hand_edit_diverges),
     cmocka_unit_test(test_partial_fill_then_cancel),
     cmocka_unit_test(test_metrics),
   };

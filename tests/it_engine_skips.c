@@ -8,9 +8,11 @@
  * tagged with one of our correlation ids is not copied), and pause/resume.
  */
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "copytrader/error.h"
+#include "copytrader/sizing.h"
 #include "ct_test.h"
 #include "engine_fx.h"
 #include "sim_client.h"
@@ -29,7 +31,15 @@ static const char *const FOLLOWERS =
     "\n    sizing: {mode: multiplier, value: 1}\n"
     "  - name: daily\n    client_id: \"" EFX_F7 "\"\n    token: tok" EFX_F7
     "\n    sizing: {mode: multiplier, value: 1}\n"
-    "    max_orders_per_day: 1\n";
+    "    max_orders_per_day: 1\n"
+    "  - name: capped\n    client_id: \"" EFX_F4 "\"\n    token: tok" EFX_F4
+    "\n    sizing: {mode: multiplier, value: 1}\n"
+    "    max_order_value: 10000\n"
+    "  - name: window\n    client_id: \"" EFX_F8 "\"\n    token: tok" EFX_F8
+    "\n    sizing: {mode: multiplier, value: 1}\n"
+    "    copy_window: {start: \"%s\", end: \"%s\"}\n"
+    "  - name: thin\n    client_id: \"" EFX_F9 "\"\n    token: tok" EFX_F9
+    "\n    sizing: {mode: multiplier, value: 1}\n";
 
 #define NIFTY(q)                                                               \
   "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_FNO\","               \
@@ -42,9 +52,15 @@ static const char *const FOLLOWERS =
 
 static ct_efx_t fx;
 
+/* A copy window one hour long that does not hold the current IST time. */
 static int setup(void **state) {
+  int now = ct_sizing_ist_minute((int64_t)time(NULL));
+  const char *from = now < 720 ? "13:00" : "01:00";
+  const char *to = now < 720 ? "14:00" : "02:00";
+  char followers[4096];
   (void)state;
-  ct_efx_up(&fx, NULL, FOLLOWERS);
+  snprintf(followers, sizeof followers, FOLLOWERS, from, to);
+  ct_efx_up(&fx, NULL, followers);
   return 0;
 }
 
@@ -79,12 +95,28 @@ static void expect_skip(const char *oid, const char *acct, const char *reason) {
 }
 
 static void test_skips_slices_loop(void **state) {
-  char n1[32], n2[32], t1[32], ours[32], tag[CT_CORRID_SIZE], body[1024];
+  char n1[32], n2[32], t1[32], t2[32], ours[32], tag[CT_CORRID_SIZE];
+  char sup[32], gtt[32];
+  char body[1024];
   ct_decision_t d;
   (void)state;
   ct_efx_place(&fx, NIFTY(75), n1);
   ct_efx_place(&fx, NIFTY(150), n2);
-  ct_efx_place(&fx, TCS(5), t1);
+  ct_efx_place(&fx, TCS(5), t1); /* thin: 15,000 of its 20,000 */
+  ct_efx_place(&fx, TCS(2), t2); /* thin: 6,000 > the 5,000 left */
+  ct_efx_place_at(&fx, "/super/orders",
+                  "\"transactionType\":\"BUY\",\"exchangeSegment\":"
+                  "\"NSE_EQ\",\"productType\":\"INTRADAY\",\"orderType\":"
+                  "\"LIMIT\",\"securityId\":\"11536\",\"quantity\":5,"
+                  "\"price\":3000,\"targetPrice\":3100,\"stopLossPrice\":2900",
+                  sup);
+  ct_efx_place_at(&fx, "/forever/orders",
+                  "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\","
+                  "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
+                  "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
+                  "\"11536\",\"quantity\":2,\"price\":3000,\"triggerPrice\":"
+                  "3001",
+                  gtt);
   /* A leader order carrying one of our correlation ids: not copied. */
   ct_efx_corr("999", EFX_F2, -1, tag);
   snprintf(body, sizeof body, TCS(1) ",\"correlationId\":\"%s\"", tag);
@@ -97,6 +129,8 @@ static void test_skips_slices_loop(void **state) {
   assert_int_equal(expect_copy(n1, EFX_F7, -1), 75);
   assert_int_equal(expect_copy(t1, EFX_F3, -1), 5);
   assert_int_equal(expect_copy(t1, EFX_F2, -1), 0 + 2); /* 2.5 -> 2 */
+  assert_int_equal(expect_copy(t1, EFX_F4, -1), 3);     /* 10,000 cap */
+  assert_int_equal(expect_copy(t1, EFX_F9, -1), 5);
   usleep(1000000); /* let every follower decide (and not copy `ours`) */
   ct_efx_stop(&fx);
 
@@ -106,13 +140,19 @@ static void test_skips_slices_loop(void **state) {
   expect_skip(n1, EFX_F6, "NO_MARGIN");
   expect_skip(t1, EFX_F6, "NO_MARGIN");
   expect_skip(n2, EFX_F7, "MAX_ORDERS_PER_DAY");
+  expect_skip(n1, EFX_F4, "MAX_VALUE"); /* one lot: 22,500 > 10,000 */
+  expect_skip(n1, EFX_F8, "OUTSIDE_WINDOW");
+  expect_skip(t1, EFX_F8, "OUTSIDE_WINDOW");
+  expect_skip(t2, EFX_F9, "NO_MARGIN"); /* reserved locally by t1 */
+  expect_skip(sup, EFX_F3, "SUPER_ORDER");
+  expect_skip(gtt, EFX_F3, "FOREVER_ORDER");
   assert_int_equal(ct_efx_decision(&fx, n2, EFX_F5, &d), 0);
   assert_int_equal((int)d.kind, (int)CT_DECISION_SEND);
   assert_int_equal((int)d.slices, 2);
   assert_int_equal((int)d.qty, 3000);
   for (const char *a = EFX_F2; a; a = strcmp(a, EFX_F2) == 0 ? EFX_F7 : NULL)
     assert_int_equal(ct_efx_decision(&fx, ours, a, &d), CT_ENOTFOUND);
-  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 4); /* + TCS x 20 */
+  assert_int_equal(ct_efx_no_duplicates(&fx, EFX_F5), 5); /* + two TCS x 20 */
   ct_efx_no_duplicates(&fx, EFX_F2);
 }
 

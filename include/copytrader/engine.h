@@ -49,9 +49,24 @@
  * lost commits and every follower looks its orders up before sending.
  * opts.sync_commits (CT_STORE_SYNC) makes every intent commit fsync.
  *
- * Metrics (opts.metrics_path): one JSON line per leader change and per
- * follower order event (sent, ack, skip), CLOCK_MONOTONIC nanoseconds,
- * written by the background thread (never by an actor).
+ * Metrics (opts.metrics_path, `copytrader run --metrics FILE`): appended,
+ * one JSON object per line, buffered in memory and written by the
+ * background thread every 20 ms (never by an actor). Times are
+ * clock_gettime(CLOCK_MONOTONIC) nanoseconds, the clock dhansim stamps
+ * with. No line ever holds a token.
+ *   {"ev":"leader","leader_order":"<orderId>","t_ns":N}
+ *       a leader change that followers act on (new, modified, final)
+ *       reached the leader actor (any feed);
+ *   {"ev":"sent","follower":"<clientId>","corr":"<correlationId>",
+ *    "leader_order":"<orderId>","t_ns":N}
+ *       a follower PLACE was handed to its orders API actor (after its
+ *       intent commit; the API actor's rate limiter may still hold it);
+ *   {"ev":"ack","follower":..,"corr":..,"order_id":"<follower orderId>",
+ *    "status":"<http status>","t_ns":N}
+ *       its answer was read ("0" status when nothing came back);
+ *   {"ev":"skip","follower":..,"leader_order":..,"reason":"<code>"}
+ *       not copied: ZERO_LOTS, NO_MARGIN, SEGMENT_NOT_ALLOWED, ... (the
+ *       same code is stored in the decision).
  *
  * Threads: ct_engine_* functions are called from one controlling thread
  * (the CLI's main thread); actors run on the runtime's workers.
@@ -79,6 +94,11 @@ typedef struct ct_engine_opts {
   /* Called once, on a worker thread, after the first leader poll was
    * processed (the baseline or the recovery fan-out). May be NULL. */
   void (*on_ready)(void *ctx);
+  /* Called (on the failing actor's thread) when an actor failed beyond
+   * its restarts and the engine stopped itself; the controlling thread
+   * should then call ct_engine_join_free() (which returns CT_ESTATE).
+   * May be NULL. */
+  void (*on_fatal)(void *ctx);
   void *ctx;
 } ct_engine_opts_t;
 
@@ -105,7 +125,8 @@ int ct_engine_pause(ct_engine_t *e, const char *name, bool paused);
 void ct_engine_stop(ct_engine_t *e);
 
 /* Wait for the runtime to stop, then close the store and free everything.
- * Returns what ct_runtime_join() returned. NULL is fine. */
+ * Returns what ct_runtime_join() returned, or CT_ESTATE when the engine
+ * stopped itself after an actor failure (see on_fatal). NULL is fine. */
 int ct_engine_join_free(ct_engine_t *e);
 
 #endif /* COPYTRADER_ENGINE_H */

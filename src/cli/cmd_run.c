@@ -1,13 +1,15 @@
 /*
- * cmd_run.c: `copytrader run --config FILE [--metrics FILE] [--poll-ms N]`.
- * Starts the engine and then waits for signals on the main thread
- * (blocked in every thread, taken with sigtimedwait, so no handler runs
- * inside the engine's threads):
+ * cmd_run.c: `copytrader run --config FILE [--metrics FILE] [--poll-ms N]
+ * [--sync-commits]`. Starts the engine and then waits for signals on the
+ * main thread (blocked in every thread, taken with sigwaitinfo, so no
+ * handler runs inside the engine's threads):
  *   SIGINT, SIGTERM  orderly stop: the runtime stops, every actor's stop()
  *                    runs, the store is synced and closed; exit 0;
  *   SIGHUP           reload the config file and hot-swap every token
  *                    (ct_engine_set_tokens) without losing any state; a
  *                    file that does not load keeps the old tokens.
+ * An actor failing beyond its restarts stops the engine by itself: it
+ * raises SIGTERM at the process, and the exit status is 1.
  * --poll-ms sets the leader reconciliation and follower sweep period;
  * --sync-commits fsyncs every store commit (CT_STORE_SYNC) instead of the
  * default page-cache commit plus a background sync (see engine.h).
@@ -20,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "copytrader/config.h"
@@ -117,6 +120,12 @@ static void wait_signals(ct_engine_t *e, ct_config_t **cfg,
   }
 }
 
+/* The engine stopped itself: wake the signal wait. */
+static void on_fatal(void *ctx) {
+  (void)ctx;
+  kill(getpid(), SIGTERM);
+}
+
 int ct__cli_run(int argc, char **argv) {
   run_args_t a = { 0 };
   ct_config_errors_t errs;
@@ -143,6 +152,7 @@ int ct__cli_run(int argc, char **argv) {
   eo.leader_poll_ms = (uint64_t)a.poll_ms;
   eo.follower_poll_ms = (uint64_t)a.poll_ms;
   eo.sync_commits = a.sync_commits;
+  eo.on_fatal = on_fatal;
   if ((rc = ct_engine_start(cfg, &eo, &e)) != 0) {
     fprintf(stderr, "copytrader run: engine did not start: %s\n",
             ct_strerror(rc));

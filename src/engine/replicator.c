@@ -66,10 +66,21 @@ static int make_account(ct_engine_t *e, const ct_config_t *cfg,
   return ct_api_account_new(e->rt, &ac, out);
 }
 
+/* Placement: the HTTP actor (the runtime's first spawn), the order feed
+ * and the leader live on worker 0; follower i, with its API actors, on
+ * worker i % workers. With one follower the whole path from the socket
+ * frame to the follower's request then stays on one loop (no thread
+ * wake-ups); with many, the followers' decisions and commits run on every
+ * worker in parallel. */
+static int worker_of(const ct_engine_t *e, size_t i) {
+  return (int)(i % ct_runtime_workers(e->rt));
+}
+
 static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
   const ct_config_follower_t *cf = &cfg->followers[i];
   ct__fslot_t *s = &e->f[i];
-  ct_spawn_opts_t so = { .name = cf->name, .worker = -1 };
+  int w = worker_of(e, i);
+  ct_spawn_opts_t so = { .name = cf->name, .worker = w };
   int rc;
   snprintf(s->name, sizeof(s->name), "%s", cf->name);
   snprintf(s->client_id, sizeof(s->client_id), "%s", cf->client_id);
@@ -80,9 +91,9 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
   s->eng = e;
   rc = make_account(e, cfg, cf->client_id, &cf->token.value, &s->acct);
   if (rc == 0)
-    rc = ct_api_spawn(e->rt, s->acct, CT_API_ORDERS, -1, &s->orders);
+    rc = ct_api_spawn(e->rt, s->acct, CT_API_ORDERS, w, &s->orders);
   if (rc == 0)
-    rc = ct_api_spawn(e->rt, s->acct, CT_API_FUNDS, -1, &s->funds);
+    rc = ct_api_spawn(e->rt, s->acct, CT_API_FUNDS, w, &s->funds);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__follower_def, s, &so, &s->actor);
   return rc;
@@ -98,7 +109,7 @@ static int spawn_feeds(ct_engine_t *e, const ct_config_t *cfg) {
   fo.subscriber = e->leader;
   fo.ping_ms = e->opts.feed_ping_ms;
   fo.stale_ms = e->opts.feed_ping_ms * 4;
-  if ((rc = ct_order_feed_spawn(e->rt, &fo, -1, &e->feed)) != 0)
+  if ((rc = ct_order_feed_spawn(e->rt, &fo, 0, &e->feed)) != 0)
     return rc;
   if (cfg->has_postback) {
     ct_postback_opts_t po = { 0 };
@@ -132,9 +143,23 @@ static int open_store(ct_engine_t *e, const ct_config_t *cfg) {
   return 0;
 }
 
+/* An actor exhausted its restarts: stop everything and say so. */
+static void on_escalate(ct_runtime_t *rt, ct_actor_t *failed, int err,
+                        void *ctx) {
+  ct_engine_t *e = ctx;
+  ct_log_error(MOD, "msg=\"actor failed: engine stops\" actor=%s err=%s",
+               ct_actor_name(failed), ct_strerror(err));
+  atomic_store(&e->failed, true);
+  ct_runtime_stop(rt);
+  if (e->opts.on_fatal)
+    e->opts.on_fatal(e->opts.ctx);
+}
+
 static int build(ct_engine_t *e, const ct_config_t *cfg) {
-  ct_runtime_opts_t ro = { .workers = cfg->workers > 0 ? cfg->workers : 2 };
-  ct_spawn_opts_t lo = { .name = cfg->leader.client_id, .worker = -1 };
+  ct_runtime_opts_t ro = { .workers = cfg->workers > 0 ? cfg->workers : 2,
+                           .on_escalate = on_escalate,
+                           .escalate_ctx = e };
+  ct_spawn_opts_t lo = { .name = cfg->leader.client_id, .worker = 0 };
   size_t bad = 0;
   int rc = ct_instruments_load(cfg->instruments, &e->instr, &bad);
   if (rc != 0) {
@@ -306,6 +331,8 @@ int ct_engine_join_free(ct_engine_t *e) {
       rc = ct_runtime_join(e->rt);
     ct_runtime_free(e->rt);
   }
+  if (rc == 0 && atomic_load(&e->failed))
+    rc = CT_ESTATE;
   bg_stop(e);
   ct_order_feed_free(e->feed);
   ct_postback_free(e->pb);

@@ -25,7 +25,7 @@ typedef struct fop {
 /* The last leader state seen for an order, plus what the state lacks. */
 typedef struct fleader {
   ct_leader_state_t st;
-  bool amo;
+  unsigned flags; /* CT__LF_* */
 } fleader_t;
 
 typedef struct fol {
@@ -50,7 +50,7 @@ uint64_t ct__wall_ms(void);
 uint32_t ct__leader_fp(const ct_leader_state_t *st);
 /* Act on one leader state (level-triggered). */
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
-                      bool amo);
+                      unsigned flags);
 /* Re-run the leader order `leader_id` from the cache (or the store). */
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id);
 /* Send a PLACE for a stored intent (same correlation id). */

@@ -93,8 +93,8 @@ static void place_req(const fleader_t *l, const ct_forder_t *fo,
   if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
       st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
     p->o.trigger_price = st->trigger_price;
-  p->after_market_order = l->amo;
-  if (l->amo)
+  p->after_market_order = (l->flags & CT__LF_AMO) != 0;
+  if (p->after_market_order)
     p->amo_time = CT_DHAN_AMO_OPEN;
 }
 
@@ -170,16 +170,24 @@ static const ct_instrument_t *instrument(const fol_t *f,
                              st->security_id);
 }
 
-/* Why a leader order in this state is not copied at all ("" = copy). */
-static const char *leader_skip(const ct_leader_state_t *st) {
+/* Why a leader order in this state is not copied at all ("" = copy).
+ * Super and forever orders are not copied yet (their legs and triggers
+ * need their own calls): a super entry copied as a plain order would
+ * leave the follower without its exits, a forever order copied as a plain
+ * order would execute at once. */
+static const char *leader_skip(const ct_leader_state_t *st, unsigned flags) {
   if (st->status == CT_DHAN_STATUS_REJECTED)
     return "LEADER_REJECTED";
   if ((st->status == CT_DHAN_STATUS_CANCELLED ||
        st->status == CT_DHAN_STATUS_EXPIRED) &&
       st->traded_qty == 0)
     return "LEADER_CANCELLED";
+  if ((flags & CT__LF_FOREVER) || st->status == CT_DHAN_STATUS_CONFIRM)
+    return "FOREVER_ORDER";
+  if (flags & CT__LF_SUPER)
+    return "SUPER_ORDER";
   if (st->leg_no > 1)
-    return "SUPER_LEG"; /* exit legs come from the follower's own entry */
+    return "SUPER_LEG"; /* exit legs of a super order */
   return "";
 }
 
@@ -234,7 +242,8 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
                   const char *force, ct_forder_t *out, int64_t *n_out,
                   ct_decision_t *d) {
   const ct_instrument_t *in = instrument(f, st);
-  const char *skip = force ? force : leader_skip(st);
+  const fleader_t *l = ct__smap_get(&f->leaders, st->order_id);
+  const char *skip = force ? force : leader_skip(st, l ? l->flags : 0);
   ct_sizing_result_t r = { 0 };
   ct_sizing_order_t o;
   ct_sizing_account_t a;
@@ -417,7 +426,7 @@ static int collect_cb(const ct_forder_t *fo, void *ctx) {
 }
 
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
-                      bool amo) {
+                      unsigned flags) {
   fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
   ct_forder_t fo[MAX_SLICES];
   collect_t c = { f->s->client_id, fo, 0, MAX_SLICES };
@@ -426,7 +435,7 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   int rc;
   if (l != NULL && l->st.version <= st->version) {
     l->st = *st;
-    l->amo = l->amo || amo;
+    l->flags |= flags;
   }
   if (ct_store_txn_begin(f->e->store, false, &t) != 0)
     return;
@@ -451,7 +460,7 @@ void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   int rc;
   if (l != NULL) {
     st = l->st;
-    ct__fol_on_state(self, f, &st, l->amo);
+    ct__fol_on_state(self, f, &st, l->flags);
     return;
   }
   if (ct_store_txn_begin(f->e->store, false, &t) != 0)
@@ -459,7 +468,7 @@ void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   rc = ct_store_leader_get(&t, leader_id, &st);
   ct_store_txn_abort(&t);
   if (rc == 0)
-    ct__fol_on_state(self, f, &st, false);
+    ct__fol_on_state(self, f, &st, 0);
 }
 
 /* --- the actor ------------------------------------------------------------ */
@@ -497,7 +506,7 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
   ct_reader_t r;
   const void *p;
   size_t n;
-  bool amo = false;
+  uint64_t flags = 0;
   switch (env->type) {
   case CT__ENG_MSG_LEADER:
     ct_reader_init(&r, env);
@@ -505,11 +514,11 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
       ct_leader_state_t st;
       memcpy(&st, p, sizeof st);
       uint64_t sent_ns = 0;
-      (void)ct_read_bool(&r, &amo);
+      (void)ct_read_u64(&r, &flags);
       (void)ct_read_u64(&r, &sent_ns);
       ct_log_debug(MOD, "follower=%s order=%s hop_us=%.1f", f->s->name,
                    st.order_id, (double)(ct__now_ns() - sent_ns) / 1e3);
-      ct__fol_on_state(self, f, &st, amo);
+      ct__fol_on_state(self, f, &st, (unsigned)flags);
     }
     ct_reader_close(&r);
     break;

@@ -9,8 +9,9 @@
  *              place with the SAME correlation id;
  *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
  * Then the leader order is run again (level-triggered). Every sweep
- * (follower_poll_ms) looks up orders in doubt, re-runs open ones and polls
- * the follower's order book for fills, final states and hand edits (a
+ * (follower_poll_ms) looks up orders in doubt and re-runs open ones; every
+ * BOOK_EVERY sweeps, while it has open orders, the follower polls its
+ * order book for fills, final states and hand edits (a
  * follower order whose quantity, price, trigger or type no longer match
  * what we set is marked diverged and left alone). Funds come from
  * /fundlimit at start and every funds_refresh_ms.
@@ -29,6 +30,7 @@
 #define MOD           "follower"
 #define SWEEP_MAX     256
 #define UNKNOWN_PROBE 2 /* not-found lookups before an order is re-placed */
+#define BOOK_EVERY    3 /* sweeps per poll of the follower's order book */
 
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
@@ -147,6 +149,32 @@ static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
   ct__fol_update(f, op->corr, apply_place, (void *)r, NULL);
 }
 
+/* The leader order was cancelled, rejected or expired with nothing
+ * traded: a follower order that never reached the broker stays unplaced. */
+static bool leader_gone(fol_t *f, const char *leader_id) {
+  const fleader_t *l = ct__smap_get(&f->leaders, leader_id);
+  ct_leader_state_t st;
+  ct_store_txn_t t;
+  int rc = CT_ENOTFOUND;
+  if (l != NULL) {
+    st = l->st;
+    rc = 0;
+  } else if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
+    rc = ct_store_leader_get(&t, leader_id, &st);
+    ct_store_txn_abort(&t);
+  }
+  return rc == 0 && st.traded_qty == 0 &&
+         (st.status == CT_DHAN_STATUS_CANCELLED ||
+          st.status == CT_DHAN_STATUS_REJECTED ||
+          st.status == CT_DHAN_STATUS_EXPIRED);
+}
+
+static void give_up(ct_forder_t *fo, void *ctx) {
+  (void)ctx;
+  fo->phase = CT_FPHASE_REJECTED; /* terminal for a PLACE */
+  snprintf(fo->reject_code, sizeof fo->reject_code, "LEADER_GONE");
+}
+
 static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
                       const ct_api_result_t *r) {
   ct_forder_t fo;
@@ -156,12 +184,16 @@ static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
     return;
   if (r->err == 0 || fo.intent != CT_FINTENT_PLACE || fo.order_id[0])
     return;
-  if ((fo.phase == CT_FPHASE_INTENT || fo.phase == CT_FPHASE_UNKNOWN) &&
-      fo.attempts >= UNKNOWN_PROBE) {
-    ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"",
-                f->s->name, op->corr);
-    ct__fol_place(self, f, &fo);
+  if ((fo.phase != CT_FPHASE_INTENT && fo.phase != CT_FPHASE_UNKNOWN) ||
+      fo.attempts < UNKNOWN_PROBE)
+    return;
+  if (leader_gone(f, fo.leader_order_id)) { /* nothing left to copy */
+    ct__fol_update(f, op->corr, give_up, NULL, NULL);
+    return;
   }
+  ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"", f->s->name,
+              op->corr);
+  ct__fol_place(self, f, &fo);
 }
 
 static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
@@ -344,7 +376,9 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
   free(fo);
   if (f->book_due > 0)
     f->book_due--;
-  if ((f->n_open > 0 || f->book_due > 0) && !f->book_busy &&
+  f->ticks++;
+  if ((f->book_due > 0 || (f->n_open > 0 && f->ticks % BOOK_EVERY == 0)) &&
+      !f->book_busy &&
       ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
                      &f->book_rid) == 0) {
     f->book_busy = true;
@@ -389,6 +423,6 @@ void ct__fol_resume(ct_actor_t *self, fol_t *f) {
     ct_store_txn_abort(&t);
   }
   for (size_t i = 0; i < c.n; i++)
-    ct__fol_on_state(self, f, &c.st[i], false);
+    ct__fol_on_state(self, f, &c.st[i], 0);
   free(c.st);
 }

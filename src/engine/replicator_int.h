@@ -22,13 +22,19 @@
 #include "copytrader/store.h"
 
 enum {
-  CT__ENG_MSG_LEADER = 400, /* bin: ct_leader_state_t */
+  CT__ENG_MSG_LEADER = 400, /* bin ct_leader_state_t, u64 CT__LF_*, u64 t */
   CT__ENG_MSG_LPOLL = 401,  /* leader reconciliation timer */
   CT__ENG_MSG_FPOLL = 402,  /* follower poll and sweep timer */
   CT__ENG_MSG_RESUME = 403, /* follower resumed: decide what it missed */
   CT__ENG_MSG_FUNDS = 404,  /* fund limit refresh timer */
   CT__ENG_MSG_LFLUSH = 405  /* leader: store the pending states */
 };
+
+/* What a leader order is, beyond ct_leader_state_t (sent with each state
+ * in CT__ENG_MSG_LEADER; known only from the events, not stored). */
+#define CT__LF_AMO     1u /* after-market order */
+#define CT__LF_SUPER   2u /* a super order (entry leg) */
+#define CT__LF_FOREVER 4u /* a forever order (GTT) itself */
 
 /* --- a string-keyed map with fixed-size values (smap.c) ----------------- */
 
@@ -96,7 +102,8 @@ struct ct_engine {
   ct_instruments_t *instr;
   ct_store_t *store;
   bool store_created;
-  bool distrust; /* the store may have lost commits: look up before send */
+  bool distrust;      /* the store may have lost commits: look up before send */
+  atomic_bool failed; /* an actor failed beyond its restarts */
   ct_runtime_t *rt;
   bool started;
   char leader_id[CT_DHAN_CLIENT_SIZE];

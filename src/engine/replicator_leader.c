@@ -40,7 +40,7 @@
 
 typedef struct lcache {
   ct_leader_state_t st;
-  bool amo;
+  unsigned flags;      /* CT__LF_* */
   uint64_t changed_ns; /* when the last change was applied (monotonic) */
   uint32_t changes;    /* CT_LCHG_* of the last applied change */
 } lcache_t;
@@ -64,7 +64,7 @@ static int send_state(ct_actor_t *to, const lcache_t *c) {
   if (rc == 0)
     rc = ct_msg_put_bin(m, &c->st, sizeof(c->st));
   if (rc == 0)
-    rc = ct_msg_put_bool(m, c->amo);
+    rc = ct_msg_put_u64(m, c->flags);
   if (rc == 0)
     rc = ct_msg_put_u64(m, ct__now_ns()); /* for the hop time (debug) */
   if (rc == 0)
@@ -97,6 +97,18 @@ static int baseline(ct_store_txn_t *t, ct_engine_t *e,
     rc = ct_store_decision_put(t, &d);
   }
   return rc ? rc : ct_store_decisions_done(t, st->order_id);
+}
+
+static unsigned event_flags(const ct_order_event_t *ev) {
+  unsigned f = ev->after_market_order ? CT__LF_AMO : 0;
+  /* The socket says "Super Order" in Remarks (its LegNo is 1 for plain
+   * orders too); the order book names the leg only for super orders. */
+  if (ev->super_order ||
+      (ev->source == CT_OEV_SRC_REST && ev->leg != CT_DHAN_LEG_NONE))
+    f |= CT__LF_SUPER;
+  if (ev->forever_order || ev->status == CT_DHAN_STATUS_CONFIRM)
+    f |= CT__LF_FOREVER;
+  return f;
 }
 
 /* The cached state of an order, loaded from the store on first sight. */
@@ -135,6 +147,7 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
   if ((c = lookup(l, t, ev->order_id, &known)) == NULL)
     return CT_ENOMEM;
   *out = c;
+  c->flags |= event_flags(ev); /* also when the state itself is unchanged */
   if (known && snapshot_ns != 0 && c->changed_ns > snapshot_ns)
     return all ? 2 : 0;
   if (ct_leader_track(known ? &c->st : NULL, ev, &ch) != 0) {
@@ -148,7 +161,6 @@ static int merge(leader_t *l, ct_store_txn_t *t, const ct_order_event_t *ev,
     return all && known ? 2 : 0; /* 2: fan out, nothing to store */
   }
   c->st = ch.next;
-  c->amo = c->amo || ev->after_market_order;
   c->changed_ns = t_ns;
   c->changes = ch.changes;
   if (ch.changes & FANOUT_CHANGES) {

@@ -1,6 +1,6 @@
 /*
  * engine_fx.c: the replication engine's test fixture (engine_fx.h):
- * dhansim with seven accounts, a config file in a temporary directory,
+ * dhansim with nine accounts, a config file in a temporary directory,
  * the engine in this process, leader actions over REST and follower books
  * through dhansim's admin plane, all blocking with deadlines.
  */
@@ -47,6 +47,10 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
                                       EFX_F6 ":tok" EFX_F6 ":1000",
                                       "--account",
                                       EFX_F7 ":tok" EFX_F7 ":10000000",
+                                      "--account",
+                                      EFX_F8 ":tok" EFX_F8 ":10000000",
+                                      "--account",
+                                      EFX_F9 ":tok" EFX_F9 ":20000",
                                       "--no-rate-limit",
                                       "--instruments",
                                       CT_SOURCE_DIR
@@ -132,14 +136,14 @@ void ct_efx_teardown(ct_efx_t *fx) {
   fx->dir = NULL;
 }
 
-static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
-                          const char *body, long want) {
+static cJSON *call_as(ct_efx_t *fx, const char *acct, const char *method,
+                      const char *path, const char *body, long want) {
   ct_http_resp_t r;
   cJSON *j;
-  char base[96];
+  char base[96], tok[48];
   snprintf(base, sizeof base, "%s/v2", fx->sim.url);
-  assert_int_equal(
-      ct_http(base, method, path, "tok" EFX_LEADER, body, NULL, &r), 0);
+  snprintf(tok, sizeof tok, "tok%s", acct);
+  assert_int_equal(ct_http(base, method, path, tok, body, NULL, &r), 0);
   if (r.status != want)
     fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
   j = r.json;
@@ -148,23 +152,38 @@ static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
   return j;
 }
 
-void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
+static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
+                          const char *body, long want) {
+  return call_as(fx, EFX_LEADER, method, path, body, want);
+}
+
+void ct_efx_modify_as(ct_efx_t *fx, const char *acct, const char *oid,
+                      const char *fields) {
+  char body[1024], path[96];
+  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",%s}",
+           acct, oid, fields);
+  snprintf(path, sizeof path, "/orders/%s", oid);
+  cJSON_Delete(call_as(fx, acct, "PUT", path, body, 200));
+}
+
+void ct_efx_place_at(ct_efx_t *fx, const char *path, const char *fields,
+                     char *oid) {
   char body[1024];
   cJSON *j;
   snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",%s}", EFX_LEADER,
            fields);
-  j = leader_call(fx, "POST", "/orders", body, 200);
+  j = leader_call(fx, "POST", path, body, 200);
   snprintf(oid, 32, "%s", ct_jstr(j, "orderId"));
   assert_true(oid[0] != '\0');
   cJSON_Delete(j);
 }
 
+void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid) {
+  ct_efx_place_at(fx, "/orders", fields, oid);
+}
+
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields) {
-  char body[1024], path[96];
-  snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\",\"orderId\":\"%s\",%s}",
-           EFX_LEADER, oid, fields);
-  snprintf(path, sizeof path, "/orders/%s", oid);
-  cJSON_Delete(leader_call(fx, "PUT", path, body, 200));
+  ct_efx_modify_as(fx, EFX_LEADER, oid, fields);
 }
 
 void ct_efx_cancel(ct_efx_t *fx, const char *oid) {

@@ -24,6 +24,8 @@
 #define EFX_F5     "1000000005" /* funds 10,000,000 */
 #define EFX_F6     "1000000006" /* funds 1,000 */
 #define EFX_F7     "1000000007" /* funds 10,000,000 */
+#define EFX_F8     "1000000008" /* funds 10,000,000 */
+#define EFX_F9     "1000000009" /* funds 20,000 */
 
 typedef struct ct_efx {
   ct_sim_t sim;
@@ -58,9 +60,16 @@ void ct_efx_teardown(ct_efx_t *fx);
 /* The leader places an order: `fields` are JSON members without braces
  * (dhanClientId is added). The new order id goes to `oid` (32 bytes). */
 void ct_efx_place(ct_efx_t *fx, const char *fields, char *oid);
+/* The same to another route ("/super/orders", "/forever/orders"). */
+void ct_efx_place_at(ct_efx_t *fx, const char *path, const char *fields,
+                     char *oid);
 /* PUT /orders/{oid} with `fields` (orderId, dhanClientId added). */
 void ct_efx_modify(ct_efx_t *fx, const char *oid, const char *fields);
 void ct_efx_cancel(ct_efx_t *fx, const char *oid);
+/* The same modification by another account (a human editing a follower's
+ * order by hand): token "tok" + acct. */
+void ct_efx_modify_as(ct_efx_t *fx, const char *acct, const char *oid,
+                      const char *fields);
 void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body);
 
 /* The follower order mirroring leader order `oid` as a whole (corr id
