@@ -9,7 +9,7 @@
 # Variables given with -e: followers, latencies, transports (word lists).
 set terminal pngcairo size 1000,600 noenhanced font ",10"
 set grid
-set key left top
+set key right bottom
 
 set output "latency.png"
 set title "Leader frame written -> follower request received (plain HTTP, no injected latency)"
