@@ -133,6 +133,7 @@ done
 echo
 acks=$(grep -c '"ev":"ack"' "$work/metrics.jsonl" || true)
 skips=$(grep -c '"ev":"skip"' "$work/metrics.jsonl" || true)
-echo "demo: $mirrored leader actions x ${#FOLLOWERS[@]} followers: $acks follower requests answered, $skips skipped"
+echo "demo: $mirrored leader actions (places, changes, cancels) x ${#FOLLOWERS[@]} followers;" \
+  "the engine logged $acks follower places answered and $skips skips"
 kill -TERM "$eng" 2>/dev/null && wait "$eng" 2>/dev/null && echo "demo: engine stopped cleanly" ||
   echo "demo: engine exit status $?"
