@@ -100,9 +100,9 @@ static void test_errors_name_the_line(void **state) {
 
 static void test_shipped_scenarios_load(void **state) {
   (void)state;
-  static const char *const files[] = { "quick.txt", "matrix.txt",
-                                       "throughput.txt", "demo.txt",
-                                       "warmup.txt" };
+  static const char *const files[] = { "quick.txt",        "matrix.txt",
+                                       "matrix-large.txt", "throughput.txt",
+                                       "demo.txt",         "warmup.txt" };
   for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
     char path[1024], err[256] = "";
     sc_scenario_t sc;
