@@ -7,7 +7,7 @@ PKGS=(
   build-essential cmake pkg-config clang-format valgrind
   libuv1-dev libwebsockets-dev libcurl4-openssl-dev libmsgpack-dev
   liblmdb-dev libssl-dev openssl libcmocka-dev libcjson-dev libyaml-dev
-  gnuplot-nox
+  gnuplot-nox jq
 )
 
 missing=()

@@ -7,7 +7,10 @@
  * burst is paced by the limiter, never by 429s from the server. A "flaky"
  * actor fails on purpose and is restarted by its supervisor. When every
  * trader is done, a reporter actor prints one table row per account and
- * stops the runtime. Until the replication engine lands, this is the demo.
+ * stops the runtime. This was `make demo` before the replication engine;
+ * `make demo` now runs tools/demo.sh (the engine on dhansim), and this
+ * self-demonstration of the runtime stays available by hand:
+ *   ctdemo --base-url http://127.0.0.1:PORT/v2 --account ID:TOKEN ...
  */
 #include <inttypes.h>
 #include <stdio.h>
