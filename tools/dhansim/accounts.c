@@ -3,9 +3,12 @@
  * token lookup for authentication, the funds model and the position table.
  *
  * Funds model: availabelBalance = sodLimit + (sell fills - buy fills)
- * - funds held by open BUY orders (remaining quantity x price). It is simple
- * on purpose; it keeps the order book, trade book, positions and funds
- * consistent with each other.
+ * - funds held by open orders: a cash BUY holds its remaining quantity x
+ * price; a derivative order (either side) holds the margin of its remaining
+ * quantity (accounts_margin(), the same figure /margincalculator answers).
+ * Futures fills move no cash (no mark-to-market). It is simple on purpose;
+ * it keeps the order book, trade book, positions and funds consistent with
+ * each other.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,4 +136,33 @@ position_t *accounts_position(account_t *a, const char *seg, const char *sec,
 
 double accounts_available(const account_t *a) {
   return a->sod + a->cash_delta - a->blocked;
+}
+
+#define SPAN_RATE     0.08
+#define EXPOSURE_RATE 0.02
+
+int accounts_is_derivative(const ct_instrument_t *ins) {
+  return ins != NULL && strcmp(ins->segment, "E") != 0;
+}
+
+void accounts_margin(const ct_instrument_t *ins, int buy, const char *product,
+                     int64_t qty, double px, sim_margin_t *out) {
+  double value = (double)qty * px, base = value;
+  memset(out, 0, sizeof(*out));
+  if (!accounts_is_derivative(ins)) {
+    out->variable = value * (strcmp(product, "INTRADAY") == 0 ? 0.2 : 1);
+    out->total = out->variable;
+    return;
+  }
+  if (strncmp(ins->instrument, "OPT", 3) == 0) {
+    if (buy) {
+      out->total = value; /* the premium */
+      return;
+    }
+    if (ins->strike_price > 0)
+      base = (double)qty * ins->strike_price;
+  }
+  out->span = base * SPAN_RATE;
+  out->exposure = base * EXPOSURE_RATE;
+  out->total = out->span + out->exposure;
 }

@@ -107,6 +107,21 @@ position_t *accounts_position(account_t *a, const char *seg, const char *sec,
                               const char *product);
 double accounts_available(const account_t *a);
 
+/* The margin model shared by /margincalculator and the funds holds. */
+typedef struct sim_margin {
+  double total, span, exposure, variable;
+} sim_margin_t;
+/* Margin of `qty` units of `ins` at `px` (BUY when buy != 0):
+ * cash: qty x px x (0.2 INTRADAY, 1 otherwise), all "variable";
+ * futures (FUT*): span 8% + exposure 2% of qty x px, either side;
+ * option buys: the premium qty x px;
+ * option sells: span 8% + exposure 2% of qty x strike (the strike stands
+ * for the underlying, whose price the table does not hold). */
+void accounts_margin(const ct_instrument_t *ins, int buy, const char *product,
+                     int64_t qty, double px, sim_margin_t *out);
+/* Whether `ins` is a derivative (segment letter not E). */
+int accounts_is_derivative(const ct_instrument_t *ins);
+
 /* ---- sim ---- */
 typedef struct fault {
   char route[128];  /* path prefix ("/v2/orders") or "*" */

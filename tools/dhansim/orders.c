@@ -86,17 +86,25 @@ static void set_status(sim_t *s, order_t *o, const char *st) {
   orders_changed(s, o);
 }
 
-/* Funds held by an open BUY order: remaining quantity at its reference
- * price. SELL orders hold nothing (see README: funds model). */
+/* Funds held by an open order: a cash BUY its remaining quantity at its
+ * reference price, a derivative order (either side) the margin of its
+ * remaining quantity. Cash SELL orders hold nothing (see README: funds
+ * model). */
 static void hold_funds(sim_t *s, order_t *o) {
+  int buy = strcmp(o->txn, "BUY") == 0;
   double px = (strcmp(o->otype, "MARKET") == 0 ||
                strcmp(o->otype, "STOP_LOSS_MARKET") == 0)
                   ? orders_ltp(s, o)
                   : o->price;
+  sim_margin_t m;
   o->acct->blocked -= o->blocked;
   o->blocked = 0;
-  if (orders_is_open(o) && strcmp(o->txn, "BUY") == 0)
+  if (orders_is_open(o) && accounts_is_derivative(o->ins)) {
+    accounts_margin(o->ins, buy, o->product, o->qty - o->filled, px, &m);
+    o->blocked = m.total;
+  } else if (orders_is_open(o) && buy) {
     o->blocked = (double)(o->qty - o->filled) * px;
+  }
   o->acct->blocked += o->blocked;
 }
 
@@ -253,14 +261,16 @@ static int push_trade(account_t *a, order_t *o, int64_t qty, double px,
 static void book_fill(account_t *a, order_t *o, int64_t qty, double px) {
   position_t *p = accounts_position(a, o->segment, o->security_id, o->product);
   double val = (double)qty * px;
+  /* futures settle by mark-to-market, which dhansim does not model */
+  double cash = o->ins && strncmp(o->ins->instrument, "FUT", 3) == 0 ? 0 : val;
   if (strcmp(o->txn, "BUY") == 0) {
-    a->cash_delta -= val;
+    a->cash_delta -= cash;
     if (p) {
       p->buy_qty += qty;
       p->buy_val += val;
     }
   } else {
-    a->cash_delta += val;
+    a->cash_delta += cash;
     if (p) {
       p->sell_qty += qty;
       p->sell_val += val;

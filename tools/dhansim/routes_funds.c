@@ -1,8 +1,10 @@
 /*
  * routes_funds.c: §8 funds and margin. /fundlimit uses Dhan's own
  * misspellings (availabelBalance, receiveableAmount). The margin
- * calculator is a flat model: order value (quantity x price, or the last
- * price for market orders) times 0.2 for INTRADAY and 1 otherwise.
+ * calculator answers accounts_margin() (dhansim.h): cash at order value
+ * (quantity x price, or the last price for market orders) times 0.2 for
+ * INTRADAY and 1 otherwise; futures and option sells span + exposure, a
+ * fraction of the notional; option buys the premium.
  */
 #include <stdio.h>
 #include <string.h>
@@ -40,7 +42,7 @@ static void fundlimit(sim_t *s, req_t *r, char **p) {
 }
 
 /* Margin of one scrip; -1 with the error response filled on bad input. */
-static int one_margin(sim_t *s, req_t *r, const cJSON *j, double *margin,
+static int one_margin(sim_t *s, req_t *r, const cJSON *j, sim_margin_t *m,
                       const char **product) {
   const char *seg, *txn, *sec;
   const ct_instrument_t *ins;
@@ -66,14 +68,14 @@ static int one_margin(sim_t *s, req_t *r, const cJSON *j, double *margin,
     return -1;
   if (px <= 0)
     px = s->ltp[ins - ct_instruments_at(s->instruments, 0)];
-  *margin = (double)qty * px * (strcmp(*product, "INTRADAY") == 0 ? 0.2 : 1);
+  accounts_margin(ins, strcmp(txn, "BUY") == 0, *product, qty, px, m);
   return 0;
 }
 
 static void margin(sim_t *s, req_t *r, char **p) {
   const char *product;
-  double m, avail = accounts_available(r->acct);
-  int fno;
+  double avail = accounts_available(r->acct);
+  sim_margin_t m;
   cJSON *j;
   (void)p;
   if (r->json == NULL || jx_only(r->json, margin_fields)) {
@@ -82,15 +84,14 @@ static void margin(sim_t *s, req_t *r, char **p) {
   }
   if (one_margin(s, r, r->json, &m, &product))
     return;
-  fno = strstr(cJSON_GetObjectItem(r->json, "exchangeSegment")->valuestring,
-               "_EQ") == NULL;
   j = cJSON_CreateObject();
-  cJSON_AddNumberToObject(j, "totalMargin", m);
-  cJSON_AddNumberToObject(j, "spanMargin", fno ? m * 0.7 : 0);
-  cJSON_AddNumberToObject(j, "exposureMargin", fno ? m * 0.3 : 0);
+  cJSON_AddNumberToObject(j, "totalMargin", m.total);
+  cJSON_AddNumberToObject(j, "spanMargin", m.span);
+  cJSON_AddNumberToObject(j, "exposureMargin", m.exposure);
   cJSON_AddNumberToObject(j, "availableBalance", avail);
-  cJSON_AddNumberToObject(j, "variableMargin", fno ? 0 : m);
-  cJSON_AddNumberToObject(j, "insufficientBalance", m > avail ? m - avail : 0);
+  cJSON_AddNumberToObject(j, "variableMargin", m.variable);
+  cJSON_AddNumberToObject(j, "insufficientBalance",
+                          m.total > avail ? m.total - avail : 0);
   cJSON_AddNumberToObject(j, "brokerage", 20);
   cJSON_AddStringToObject(j, "leverage",
                           strcmp(product, "INTRADAY") == 0 ? "5.00" : "1.00");
@@ -105,7 +106,8 @@ static void add_money(cJSON *j, const char *k, double v) {
 
 static void margin_multi(sim_t *s, req_t *r, char **p) {
   const cJSON *list, *it;
-  double total = 0, m;
+  double total = 0;
+  sim_margin_t m;
   const char *product;
   cJSON *j;
   (void)p;
@@ -123,7 +125,7 @@ static void margin_multi(sim_t *s, req_t *r, char **p) {
   cJSON_ArrayForEach(it, list) {
     if (one_margin(s, r, it, &m, &product))
       return;
-    total += m;
+    total += m.total;
   }
   j = cJSON_CreateObject();
   add_money(j, "total_margin", total);
