@@ -320,8 +320,21 @@ static void test_funds_and_margin(void **state) {
           "\"transactionType\":\"BUY\",\"quantity\":75,\"productType\":"
           "\"MARGIN\",\"securityId\":\"52175\",\"price\":26000}",
           200);
-  assert_true(ct_jnum(r.json, "totalMargin") == 75 * 26000.0);
+  /* a future: span 8% + exposure 2% of the notional (README) */
+  assert_float_equal(ct_jnum(r.json, "totalMargin"), 195000.0, 0.01);
+  assert_float_equal(ct_jnum(r.json, "spanMargin"), 156000.0, 0.01);
+  assert_float_equal(ct_jnum(r.json, "exposureMargin"), 39000.0, 0.01);
   assert_string_equal(ct_jstr(r.json, "leverage"), "1.00");
+  ct_http_resp_free(&r);
+  r = req("POST", "/v2/margincalculator",
+          "{\"dhanClientId\":\"" A
+          "\",\"exchangeSegment\":\"NSE_FNO\","
+          "\"transactionType\":\"BUY\",\"quantity\":75,\"productType\":"
+          "\"MARGIN\",\"securityId\":\"48210\",\"price\":310.5}",
+          200);
+  /* an option buy: the premium */
+  assert_float_equal(ct_jnum(r.json, "totalMargin"), 23287.5, 0.01);
+  assert_float_equal(ct_jnum(r.json, "spanMargin"), 0.0, 0.001);
   ct_http_resp_free(&r);
   r = req("POST", "/v2/margincalculator",
           "{\"dhanClientId\":\"" A
@@ -338,7 +351,8 @@ static void test_funds_and_margin(void **state) {
           "\"productType\":\"MARGIN\",\"securityId\":\"48220\",\"price\":"
           "820}]}",
           200);
-  assert_string_equal(ct_jstr(r.json, "total_margin"), "28700.00");
+  /* an option sell: 10% of quantity x strike (35 x 59000) */
+  assert_string_equal(ct_jstr(r.json, "total_margin"), "206500.00");
   /* §8: every value a numeric string, "currency" included. */
   assert_string_equal(ct_jstr(r.json, "currency"), "0.00");
   assert_string_equal(ct_jstr(r.json, "hedge_benefit"), "0.00");

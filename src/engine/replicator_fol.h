@@ -6,8 +6,30 @@
 #ifndef CT_ENGINE_REPLICATOR_FOL_H
 #define CT_ENGINE_REPLICATOR_FOL_H
 
+#include "copytrader/dhan_build.h"
 #include "copytrader/sizing.h"
 #include "replicator_int.h"
+
+/* Margin calculator answers kept per (security, side, product). */
+#define CT__MARGIN_TTL_MS      30000 /* an answer is reused this long */
+#define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
+#define CT__MARGIN_SLOTS       16
+
+typedef enum {
+  CT__MG_EMPTY = 0,
+  CT__MG_PENDING, /* asked, waiting for the answer */
+  CT__MG_OK,      /* per_unit holds until until_ns */
+  CT__MG_FAILED   /* fall back (price x qty for buys) until until_ns */
+} ct__mg_state_t;
+
+typedef struct fmargin {
+  ct_dhan_margin_item_t key; /* security, segment, side, product (+ asked) */
+  ct__mg_state_t state;
+  double per_unit;   /* rupees of margin per unit */
+  uint64_t asked_ns; /* monotonic, when the request went out */
+  uint64_t until_ns; /* monotonic, end of validity */
+  uint64_t rid;      /* PENDING: the request id */
+} fmargin_t;
 
 typedef enum { OP_PLACE = 1, OP_MODIFY, OP_CANCEL, OP_LOOKUP } op_kind_t;
 
@@ -44,6 +66,8 @@ typedef struct fol {
   uint64_t ticks;
   size_t n_open;     /* open follower orders at the last sweep */
   unsigned book_due; /* sweeps that poll the book even with nothing open */
+  fmargin_t margin[CT__MARGIN_SLOTS];
+  ct__smap_t mwait; /* leader order id -> slot index (int) */
 } fol_t;
 
 /* replicator_follower.c */
@@ -71,5 +95,20 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env);
 void ct__fol_tick(ct_actor_t *self, fol_t *f);
 void ct__fol_funds(ct_actor_t *self, fol_t *f);
 void ct__fol_resume(ct_actor_t *self, fol_t *f);
+
+/* replicator_margin.c: margin of derivative orders, from the calculator.
+ * Whether the decision on `st` must wait for a calculator answer (asked
+ * here, non-blocking; the answer re-runs the leader order). false: decide
+ * now (cash segment, answer cached, or calculator failed: fallback). */
+bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
+                         const ct_leader_state_t *st);
+/* Set a->margin_per_unit and a->reduces_position for `st` from the cache
+ * (derivatives) or today's cash rule; logs a fallback. */
+void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
+                           ct_sizing_account_t *a);
+/* Consume the answer `r` to request `rid` when it is a margin request:
+ * true when it was (the waiting leader orders are re-run). */
+bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
+                           const ct_api_result_t *r);
 
 #endif /* CT_ENGINE_REPLICATOR_FOL_H */

@@ -185,8 +185,8 @@ static void sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
   a->leader_capital = ct__eng_leader_capital(f->e);
   a->orders_today = orders_today;
   a->minute_ist = ct_sizing_ist_minute((int64_t)now);
-  /* dhansim and Dhan's cash segment hold funds for buys only; a sell is
-   * taken as reducing a position (no margin check). */
+  /* The cash rule (a sell reduces a position); decide() asks
+   * ct__fol_margin_inputs() for derivatives. */
   a->reduces_position = st->txn == CT_DHAN_TXN_SELL;
 }
 
@@ -282,6 +282,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   *n_out = 0;
   if (rc == 0 && skip[0] == '\0') {
     sizing_inputs(f, st, &o, &a, today);
+    ct__fol_margin_inputs(f, st, &a);
     rc = ct_sizing_decide(&f->s->rules, &o, in, &a,
                           f->funds_known ? &f->ledger : NULL, &r);
     if (rc == 0 && r.skip != CT_SKIP_NONE)
@@ -526,6 +527,10 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
    * recorded as skipped (it must not be copied late). */
   if (rc == CT_ENOTFOUND && waits_for_legs(f, l, st))
     return;
+  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused) &&
+      leader_skip(f, st, l ? l->flags : 0)[0] == '\0' &&
+      ct__fol_margin_wait(self, f, st))
+    return; /* the calculator's answer re-runs this order */
   if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
     decide_and_send(self, f, st, NULL);
   else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
@@ -568,7 +573,8 @@ static int fol_init(ct_actor_t *self, void *arg) {
   ct_actor_set_state(self, f);
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
-      (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0)
+      (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
+      (rc = ct__smap_init(&f->mwait, sizeof(int))) == 0)
     rc = ct_timer_start(self, f->e->opts.follower_poll_ms,
                         f->e->opts.follower_poll_ms, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)
@@ -637,6 +643,8 @@ static void fol_stop(ct_actor_t *self) {
     ct__smap_close(&f->busy);
   if (f->leaders.b)
     ct__smap_close(&f->leaders);
+  if (f->mwait.b)
+    ct__smap_close(&f->mwait);
   free(f);
   ct_actor_set_state(self, NULL);
 }

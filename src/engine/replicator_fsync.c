@@ -334,6 +334,8 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
   if (f->funds_busy && env->request_id == f->funds_rid) {
     f->funds_busy = false;
     on_funds(f, &r);
+  } else if (ct__fol_margin_result(self, f, env->request_id, &r)) {
+    /* a margin calculator answer: its leader orders were re-run */
   } else if (f->book_busy && env->request_id == f->book_rid) {
     f->book_busy = false;
     if (r.err == 0)

@@ -1,0 +1,210 @@
+/*
+ * replicator_margin.c: the margin a follower needs for a derivative order,
+ * from Dhan's margin calculator (POST /margincalculator).
+ *
+ * Futures and option sells need a fraction of the notional (span +
+ * exposure), option buys the premium, and a SELL there opens a position as
+ * often as it closes one; price x quantity for buys and "sells reduce" is
+ * only right for the cash segment. So before a follower decides a
+ * derivative order (NSE_FNO, BSE_FNO, MCX_COMM) it asks its funds API actor
+ * for the margin of the leader's order and keeps the answer per unit, per
+ * (security, segment, side, product), for CT__MARGIN_TTL_MS: a burst of
+ * orders in one contract asks once. The ask is an ordinary API call: the
+ * follower actor keeps processing its mailbox, the leader order is parked
+ * in `mwait`, and the answer (or its timeout) re-runs every leader order
+ * parked on that slot. Nothing is stored before the decision, so a crash
+ * while waiting only means the reconciliation decides it after restart.
+ *
+ * When the calculator fails (error, timeout, breaker open) the slot reads
+ * FAILED for CT__MARGIN_FAIL_TTL_MS and the decision falls back to today's
+ * cash rule (price x quantity for buys, sells unchecked), with a warning in
+ * the log for every decision that does so. Cash segments never ask: their
+ * latency is unchanged.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "copytrader/api_calls.h"
+#include "copytrader/error.h"
+#include "copytrader/log.h"
+#include "replicator_fol.h"
+
+#define MOD "margin"
+
+static bool derivative(ct_dhan_segment_t seg) {
+  return seg == CT_DHAN_SEG_NSE_FNO || seg == CT_DHAN_SEG_BSE_FNO ||
+         seg == CT_DHAN_SEG_MCX_COMM;
+}
+
+static bool same_key(const ct_dhan_margin_item_t *k,
+                     const ct_leader_state_t *st) {
+  return k->segment == st->segment && k->txn == st->txn &&
+         k->product == st->product &&
+         strcmp(k->security_id, st->security_id) == 0;
+}
+
+static const fmargin_t *find_const(const fol_t *f,
+                                   const ct_leader_state_t *st) {
+  for (int i = 0; i < CT__MARGIN_SLOTS; i++)
+    if (f->margin[i].state != CT__MG_EMPTY && same_key(&f->margin[i].key, st))
+      return &f->margin[i];
+  return NULL;
+}
+
+/* The slot of st's key, else an empty one, else the one that expires
+ * first (a PENDING slot is never taken: its answer is awaited). */
+static fmargin_t *slot_for(fol_t *f, const ct_leader_state_t *st) {
+  fmargin_t *best = NULL;
+  const fmargin_t *c = find_const(f, st);
+  if (c != NULL)
+    return &f->margin[c - f->margin];
+  for (int i = 0; i < CT__MARGIN_SLOTS; i++) {
+    fmargin_t *m = &f->margin[i];
+    if (m->state == CT__MG_EMPTY)
+      return m;
+    if (m->state != CT__MG_PENDING &&
+        (best == NULL || m->until_ns < best->until_ns))
+      best = m;
+  }
+  return best;
+}
+
+/* Whether the follower's rules would even consider this order (no ask for
+ * an order the decision skips before the margin check). */
+static bool wanted(const fol_t *f, const ct_leader_state_t *st) {
+  const ct_sizing_rules_t *r = &f->s->rules;
+  if (!f->funds_known || !r->enabled || !derivative(st->segment))
+    return false;
+  if (r->segments != 0 && !(r->segments & CT_SIZING_BIT(st->segment)))
+    return false;
+  return r->products == 0 || (r->products & CT_SIZING_BIT(st->product));
+}
+
+static void fill_key(const fol_t *f, const ct_leader_state_t *st,
+                     ct_dhan_margin_item_t *k) {
+  const ct_instrument_t *in = ct_instruments_find(
+      f->e->instr, ct_dhan_segment_str(st->segment), st->security_id);
+  int64_t lot = in != NULL && in->lot_size > 0 ? in->lot_size : 1;
+  memset(k, 0, sizeof(*k));
+  snprintf(k->security_id, sizeof k->security_id, "%s", st->security_id);
+  k->segment = st->segment;
+  k->txn = st->txn;
+  k->product = st->product;
+  k->quantity = st->quantity > 0 ? st->quantity : lot;
+  k->price = st->price > 0 ? st->price : (in != NULL ? in->last_price : 0);
+  if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
+      st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
+    k->trigger_price = st->trigger_price;
+}
+
+static void fail_slot(const fol_t *f, fmargin_t *m, int err,
+                      const char *detail) {
+  m->state = CT__MG_FAILED;
+  m->until_ns = ct__now_ns() + (uint64_t)CT__MARGIN_FAIL_TTL_MS * 1000000u;
+  ct_log_warn(MOD,
+              "follower=%s security=%s side=%s msg=\"margin calculator "
+              "failed; fallback price x qty for buys\" err=%s detail=\"%s\"",
+              f->s->name, m->key.security_id, ct_dhan_txn_str(m->key.txn),
+              ct_strerror(err), detail);
+}
+
+static int park(fol_t *f, const ct_leader_state_t *st, const fmargin_t *m) {
+  int *w = ct__smap_put(&f->mwait, st->order_id, NULL);
+  if (w == NULL)
+    return CT_ENOMEM;
+  *w = (int)(m - f->margin);
+  return 0;
+}
+
+bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
+                         const ct_leader_state_t *st) {
+  fmargin_t *m;
+  uint64_t now = ct__now_ns();
+  int rc;
+  if (!wanted(f, st) || (m = slot_for(f, st)) == NULL)
+    return false;
+  if (m->state == CT__MG_PENDING && same_key(&m->key, st))
+    return park(f, st, m) == 0;
+  if ((m->state == CT__MG_OK || m->state == CT__MG_FAILED) &&
+      same_key(&m->key, st) && now < m->until_ns)
+    return false;
+  fill_key(f, st, &m->key);
+  m->asked_ns = now;
+  rc = ct_funds_margin(self, f->s->funds, &m->key, f->e->opts.call_timeout_ms,
+                       &m->rid);
+  if (rc == 0) {
+    m->state = CT__MG_PENDING;
+    if (park(f, st, m) == 0)
+      return true;
+    rc = CT_ENOMEM; /* answer comes to nobody: decide now on a fallback */
+  }
+  fail_slot(f, m, rc, "not sent");
+  return false;
+}
+
+void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
+                           ct_sizing_account_t *a) {
+  const fmargin_t *m;
+  a->reduces_position = st->txn == CT_DHAN_TXN_SELL; /* the cash rule */
+  a->margin_per_unit = 0;
+  if (!derivative(st->segment) || !f->funds_known)
+    return;
+  m = find_const(f, st);
+  if (m != NULL && m->state == CT__MG_OK) {
+    a->margin_per_unit = m->per_unit;
+    a->reduces_position = false;
+    return;
+  }
+  ct_log_warn(MOD,
+              "follower=%s order=%s security=%s side=%s margin=fallback "
+              "msg=\"no margin calculator figure; %s\"",
+              f->s->name, st->order_id, st->security_id,
+              ct_dhan_txn_str(st->txn),
+              a->reduces_position ? "sell not checked" : "price x qty");
+}
+
+/* Re-run every leader order parked on slot `idx`. */
+static void wake(ct_actor_t *self, fol_t *f, int idx) {
+  char ids[64][CT__SMAP_KEY];
+  size_t n = 0;
+  do {
+    n = 0;
+    for (size_t b = 0; b < f->mwait.nb && n < 64; b++)
+      for (ct__smap_node_t *x = f->mwait.b[b]; x && n < 64; x = x->next) {
+        int v;
+        memcpy(&v, x->val, sizeof v);
+        if (v == idx)
+          memcpy(ids[n++], x->key, CT__SMAP_KEY);
+      }
+    for (size_t i = 0; i < n; i++)
+      ct__smap_del(&f->mwait, ids[i]);
+    for (size_t i = 0; i < n; i++)
+      ct__fol_again(self, f, ids[i]);
+  } while (n == 64);
+}
+
+bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
+                           const ct_api_result_t *r) {
+  const ct_dhan_margin_t *mr = r->items;
+  fmargin_t *m = NULL;
+  for (int i = 0; i < CT__MARGIN_SLOTS && m == NULL; i++)
+    if (f->margin[i].state == CT__MG_PENDING && f->margin[i].rid == rid)
+      m = &f->margin[i];
+  if (m == NULL)
+    return false;
+  if (r->err != 0 || r->count == 0 || !(mr->total_margin > 0)) {
+    fail_slot(f, m, r->err ? r->err : CT_EPROTO,
+              r->dhan.error_code[0] ? r->dhan.error_code : r->reason);
+  } else {
+    m->state = CT__MG_OK;
+    m->per_unit = mr->total_margin / (double)m->key.quantity;
+    m->until_ns = ct__now_ns() + (uint64_t)CT__MARGIN_TTL_MS * 1000000u;
+    ct_log_info(MOD,
+                "follower=%s security=%s side=%s margin_per_unit=%.4f "
+                "margin_us=%.1f",
+                f->s->name, m->key.security_id, ct_dhan_txn_str(m->key.txn),
+                m->per_unit, (double)(ct__now_ns() - m->asked_ns) / 1e3);
+  }
+  wake(self, f, (int)(m - f->margin));
+  return true;
+}
