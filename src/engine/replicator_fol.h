@@ -22,6 +22,13 @@ typedef enum {
   CT__MG_FAILED   /* fall back (price x qty for buys) until until_ns */
 } ct__mg_state_t;
 
+/* A leader order waiting for slot `slot`'s answer; seq keeps the order
+ * they arrived in, so they are decided in that order. */
+typedef struct fmwait {
+  uint64_t seq;
+  int slot;
+} fmwait_t;
+
 typedef struct fmargin {
   ct_dhan_margin_item_t key; /* security, segment, side, product (+ asked) */
   ct__mg_state_t state;
@@ -67,7 +74,8 @@ typedef struct fol {
   size_t n_open;     /* open follower orders at the last sweep */
   unsigned book_due; /* sweeps that poll the book even with nothing open */
   fmargin_t margin[CT__MARGIN_SLOTS];
-  ct__smap_t mwait; /* leader order id -> slot index (int) */
+  ct__smap_t mwait;   /* leader order id -> fmwait_t */
+  uint64_t mwait_seq; /* arrival order of the parked leader orders */
 } fol_t;
 
 /* replicator_follower.c */

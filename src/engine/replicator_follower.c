@@ -574,7 +574,7 @@ static int fol_init(ct_actor_t *self, void *arg) {
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
-      (rc = ct__smap_init(&f->mwait, sizeof(int))) == 0)
+      (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0)
     rc = ct_timer_start(self, f->e->opts.follower_poll_ms,
                         f->e->opts.follower_poll_ms, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)

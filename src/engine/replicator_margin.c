@@ -22,6 +22,7 @@
  * latency is unchanged.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "copytrader/api_calls.h"
@@ -109,10 +110,13 @@ static void fail_slot(const fol_t *f, fmargin_t *m, int err,
 }
 
 static int park(fol_t *f, const ct_leader_state_t *st, const fmargin_t *m) {
-  int *w = ct__smap_put(&f->mwait, st->order_id, NULL);
+  bool created = false;
+  fmwait_t *w = ct__smap_put(&f->mwait, st->order_id, &created);
   if (w == NULL)
     return CT_ENOMEM;
-  *w = (int)(m - f->margin);
+  if (created)
+    w->seq = ++f->mwait_seq;
+  w->slot = (int)(m - f->margin);
   return 0;
 }
 
@@ -147,8 +151,8 @@ void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
   const fmargin_t *m;
   a->reduces_position = st->txn == CT_DHAN_TXN_SELL; /* the cash rule */
   a->margin_per_unit = 0;
-  if (!derivative(st->segment) || !f->funds_known)
-    return;
+  if (!wanted(f, st))
+    return; /* cash, or skipped before the margin check */
   m = find_const(f, st);
   if (m != NULL && m->state == CT__MG_OK) {
     a->margin_per_unit = m->per_unit;
@@ -163,24 +167,45 @@ void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
               a->reduces_position ? "sell not checked" : "price x qty");
 }
 
-/* Re-run every leader order parked on slot `idx`. */
+typedef struct woken {
+  uint64_t seq;
+  char id[CT__SMAP_KEY];
+} woken_t;
+
+static int by_seq(const void *a, const void *b) {
+  const woken_t *x = a, *y = b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Re-run the leader orders parked on slot `idx`, oldest first, at most
+ * WAKE_MAX per round (the rest in later rounds). */
+#define WAKE_MAX 64
 static void wake(ct_actor_t *self, fol_t *f, int idx) {
-  char ids[64][CT__SMAP_KEY];
-  size_t n = 0;
+  woken_t w[WAKE_MAX];
+  size_t n;
   do {
     n = 0;
-    for (size_t b = 0; b < f->mwait.nb && n < 64; b++)
-      for (ct__smap_node_t *x = f->mwait.b[b]; x && n < 64; x = x->next) {
-        int v;
+    for (size_t b = 0; b < f->mwait.nb; b++)
+      for (ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
+        fmwait_t v;
         memcpy(&v, x->val, sizeof v);
-        if (v == idx)
-          memcpy(ids[n++], x->key, CT__SMAP_KEY);
+        if (v.slot != idx)
+          continue;
+        if (n == WAKE_MAX) { /* keep the oldest WAKE_MAX */
+          qsort(w, n, sizeof *w, by_seq);
+          if (v.seq > w[n - 1].seq)
+            continue;
+          n--;
+        }
+        w[n].seq = v.seq;
+        memcpy(w[n++].id, x->key, CT__SMAP_KEY);
       }
+    qsort(w, n, sizeof *w, by_seq);
     for (size_t i = 0; i < n; i++)
-      ct__smap_del(&f->mwait, ids[i]);
+      ct__smap_del(&f->mwait, w[i].id);
     for (size_t i = 0; i < n; i++)
-      ct__fol_again(self, f, ids[i]);
-  } while (n == 64);
+      ct__fol_again(self, f, w[i].id);
+  } while (n == WAKE_MAX);
 }
 
 bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
