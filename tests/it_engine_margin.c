@@ -49,8 +49,10 @@ static const char *const SIM_ARGS[] = {
 };
 
 #define ORDER(side, seg, product, sec, q, px)                                  \
-  "\"transactionType\":\"" side "\",\"exchangeSegment\":\"" seg "\","          \
-  "\"productType\":\"" product "\",\"orderType\":\"LIMIT\",\"validity\":"      \
+  "\"transactionType\":\"" side "\",\"exchangeSegment\":\"" seg                \
+  "\","                                                                        \
+  "\"productType\":\"" product                                                 \
+  "\",\"orderType\":\"LIMIT\",\"validity\":"                                   \
   "\"DAY\",\"securityId\":\"" sec "\",\"quantity\":" #q ",\"price\":" #px
 #define FUT_BUY  ORDER("BUY", "NSE_FNO", "MARGIN", "52175", 75, 26150)
 #define OPT_SELL ORDER("SELL", "NSE_FNO", "MARGIN", "48210", 75, 310)
@@ -169,7 +171,7 @@ static void test_margin_decisions(void **state) {
   expect_skip(fut2, F_MID, "NO_MARGIN"); /* 196,125 > 500,000 - 391,125 */
   expect_send(cash, F_MID);
   expect_skip(fut, F_POOR, "NO_MARGIN");
-  expect_skip(opt, F_POOR, "NO_MARGIN"); /* a sell is margin-checked */
+  expect_skip(opt, F_POOR, "NO_MARGIN");  /* a sell is margin-checked */
   expect_skip(fut, F_BROKE, "NO_MARGIN"); /* 1,961,250 > 500,000 */
   expect_send(opt, F_BROKE);
 }
@@ -235,11 +237,11 @@ static void test_latency_cold_warm(void **state) {
     cash[i] = copy_us(CASH_BUY);
   }
   assert_int_equal(count_path(EFX_F2, "/v2/margincalculator"), N_KEYS);
-  print_message("copy latency (leader place answered -> follower place "
-                "answered, median of %d): F&O cold cache %.0f us, F&O warm "
-                "cache %.0f us, cash %.0f us\n",
-                N_KEYS, median(cold, N_KEYS), median(warm, N_KEYS),
-                median(cash, N_KEYS));
+  print_message(
+      "copy latency (leader place answered -> follower place "
+      "answered, median of %d): F&O cold cache %.0f us, F&O warm "
+      "cache %.0f us, cash %.0f us\n",
+      N_KEYS, median(cold, N_KEYS), median(warm, N_KEYS), median(cash, N_KEYS));
 }
 
 int main(void) {

@@ -33,7 +33,14 @@
  *                 its own order book for fills and final states; a follower
  *                 order changed by hand is recorded as diverged and left
  *                 alone. Skips (zero lots, limits, margin, window, ...) are
- *                 recorded as SKIP decisions with the reason.
+ *                 recorded as SKIP decisions with the reason. Margin: the
+ *                 funds ledger (/fundlimit, less what was just sent); a
+ *                 derivative order (NSE_FNO, BSE_FNO, MCX_COMM), BUY or
+ *                 SELL, is valued at the margin calculator's figure per
+ *                 unit (asked through the funds actor without blocking,
+ *                 cached 30 s per security, side and product); a cash
+ *                 order at price x quantity for buys, sells unchecked.
+ *                 A failed calculator falls back to the cash rule (logged).
  * Super orders: the leader's super order book (GET /super/orders) gives
  * the legs of a super entry; a follower with copy_super_orders places its
  * own super order (entry leg correlation id, same target, stop loss and
