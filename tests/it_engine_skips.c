@@ -85,13 +85,7 @@ static int expect_copy(const char *oid, const char *acct, int slice) {
 }
 
 static void expect_skip(const char *oid, const char *acct, const char *reason) {
-  ct_decision_t d;
-  char corr[CT_CORRID_SIZE];
-  assert_int_equal(ct_efx_decision(&fx, oid, acct, &d), 0);
-  assert_int_equal((int)d.kind, (int)CT_DECISION_SKIP);
-  assert_string_equal(d.skip_reason, reason);
-  ct_efx_corr(oid, acct, -1, corr);
-  assert_int_equal(ct_efx_count_corr(&fx, acct, corr), 0);
+  ct_efx_expect_skip(&fx, oid, acct, reason);
 }
 
 static void test_skips_slices_loop(void **state) {

@@ -356,3 +356,14 @@ int ct_efx_run_cli(const char *const *args, char *out, size_t cap) {
   free(dir);
   return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+void ct_efx_expect_skip(ct_efx_t *fx, const char *leader_oid,
+                        const char *follower, const char *reason) {
+  ct_decision_t d;
+  char corr[CT_CORRID_SIZE];
+  assert_int_equal(ct_efx_decision(fx, leader_oid, follower, &d), 0);
+  assert_int_equal((int)d.kind, (int)CT_DECISION_SKIP);
+  assert_string_equal(d.skip_reason, reason);
+  ct_efx_corr(leader_oid, follower, -1, corr);
+  assert_int_equal(ct_efx_count_corr(fx, follower, corr), 0);
+}

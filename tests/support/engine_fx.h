@@ -96,6 +96,10 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out);
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out);
+/* After ct_efx_stop(): `follower` has a SKIP decision on `leader_oid` with
+ * `reason`, and no order mirroring it on dhansim (fails otherwise). */
+void ct_efx_expect_skip(ct_efx_t *fx, const char *leader_oid,
+                        const char *follower, const char *reason);
 
 /* The copytrader binary as a child: args after the program name
  * (NULL-terminated); stdout and stderr appended to `log`. The child dies
