@@ -91,6 +91,9 @@ void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op);
 bool ct__fol_busy(const fol_t *f, const char *corr);
 void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
+/* Whether sizing, without the margin check, would send `st` (the margin
+ * calculator is asked only then). */
+bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st);
 
 /* replicator_fsync.c */
 typedef void (*ct__fo_fn)(ct_forder_t *fo, void *ctx);

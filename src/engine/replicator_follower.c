@@ -196,6 +196,16 @@ static const ct_instrument_t *instrument(const fol_t *f,
                              st->security_id);
 }
 
+bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st) {
+  ct_sizing_order_t o;
+  ct_sizing_account_t a;
+  ct_sizing_result_t r;
+  sizing_inputs(f, st, &o, &a, 0);
+  return ct_sizing_decide(&f->s->rules, &o, instrument(f, st), &a, NULL, &r) ==
+             0 &&
+         r.skip == CT_SKIP_NONE;
+}
+
 /* Why a leader order in this state is not copied at all ("" = copy).
  * Super and forever orders are not copied yet (their legs and triggers
  * need their own calls): a super entry copied as a plain order would

@@ -70,15 +70,11 @@ static fmargin_t *slot_for(fol_t *f, const ct_leader_state_t *st) {
   return best;
 }
 
-/* Whether the follower's rules would even consider this order (no ask for
- * an order the decision skips before the margin check). */
+/* Whether the margin check will run on this order: a derivative, funds
+ * known, and sizing sends it (no ask for an order the decision skips before
+ * the margin check: segment, window, zero lots, caps). */
 static bool wanted(const fol_t *f, const ct_leader_state_t *st) {
-  const ct_sizing_rules_t *r = &f->s->rules;
-  if (!f->funds_known || !r->enabled || !derivative(st->segment))
-    return false;
-  if (r->segments != 0 && !(r->segments & CT_SIZING_BIT(st->segment)))
-    return false;
-  return r->products == 0 || (r->products & CT_SIZING_BIT(st->product));
+  return f->funds_known && derivative(st->segment) && ct__fol_presize(f, st);
 }
 
 static void fill_key(const fol_t *f, const ct_leader_state_t *st,
