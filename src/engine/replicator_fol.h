@@ -22,8 +22,9 @@ typedef enum {
   CT__MG_FAILED   /* fall back (price x qty for buys) until until_ns */
 } ct__mg_state_t;
 
-/* A leader order waiting for slot `slot`'s answer; seq keeps the order
- * they arrived in, so they are decided in that order. */
+/* A leader order waiting for slot `slot`'s answer (-1: waiting only for
+ * the orders parked before it); seq keeps the order they arrived in, so
+ * they are decided in that order. */
 typedef struct fmwait {
   uint64_t seq;
   int slot;
@@ -76,6 +77,8 @@ typedef struct fol {
   fmargin_t margin[CT__MARGIN_SLOTS];
   ct__smap_t mwait;   /* leader order id -> fmwait_t */
   uint64_t mwait_seq; /* arrival order of the parked leader orders */
+  bool waking;        /* re-running a parked order (it keeps wake_seq) */
+  uint64_t wake_seq;
 } fol_t;
 
 /* replicator_follower.c */

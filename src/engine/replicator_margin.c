@@ -11,9 +11,13 @@
  * (security, segment, side, product), for CT__MARGIN_TTL_MS: a burst of
  * orders in one contract asks once. The ask is an ordinary API call: the
  * follower actor keeps processing its mailbox, the leader order is parked
- * in `mwait`, and the answer (or its timeout) re-runs every leader order
- * parked on that slot. Nothing is stored before the decision, so a crash
- * while waiting only means the reconciliation decides it after restart.
+ * in `mwait`, and the answer (or its timeout) re-runs the parked leader
+ * orders. While any order is parked, later ones (cash too) park behind it,
+ * so a follower decides in the leader's order (per-day counts and funds
+ * are consumed in that order); a cash order pays for a calculator round
+ * trip only when it comes right behind a derivative order on a cold cache.
+ * Nothing is stored before the decision, so a crash while waiting only means
+ * the reconciliation decides it after restart.
  *
  * When the calculator fails (error, timeout, breaker open) the slot reads
  * FAILED for CT__MARGIN_FAIL_TTL_MS and the decision falls back to today's
@@ -22,7 +26,6 @@
  * latency is unchanged.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "copytrader/api_calls.h"
@@ -105,14 +108,16 @@ static void fail_slot(const fol_t *f, fmargin_t *m, int err,
               ct_strerror(err), detail);
 }
 
-static int park(fol_t *f, const ct_leader_state_t *st, const fmargin_t *m) {
+/* Park `st` until slot `slot` answers (-1: behind earlier parked
+ * orders). A re-run from wake() keeps its place in the queue. */
+static int park(fol_t *f, const ct_leader_state_t *st, int slot) {
   bool created = false;
   fmwait_t *w = ct__smap_put(&f->mwait, st->order_id, &created);
   if (w == NULL)
     return CT_ENOMEM;
   if (created)
-    w->seq = ++f->mwait_seq;
-  w->slot = (int)(m - f->margin);
+    w->seq = f->waking ? f->wake_seq : ++f->mwait_seq;
+  w->slot = slot;
   return 0;
 }
 
@@ -121,10 +126,14 @@ bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
   fmargin_t *m;
   uint64_t now = ct__now_ns();
   int rc;
+  if (ct__smap_get(&f->mwait, st->order_id) != NULL)
+    return true; /* already parked: a newer state of it waits too */
+  if (f->mwait.n > 0 && !f->waking) /* decisions keep the leader's order */
+    return park(f, st, -1) == 0;
   if (!wanted(f, st) || (m = slot_for(f, st)) == NULL)
     return false;
   if (m->state == CT__MG_PENDING && same_key(&m->key, st))
-    return park(f, st, m) == 0;
+    return park(f, st, (int)(m - f->margin)) == 0;
   if ((m->state == CT__MG_OK || m->state == CT__MG_FAILED) &&
       same_key(&m->key, st) && now < m->until_ns)
     return false;
@@ -134,7 +143,7 @@ bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
                        &m->rid);
   if (rc == 0) {
     m->state = CT__MG_PENDING;
-    if (park(f, st, m) == 0)
+    if (park(f, st, (int)(m - f->margin)) == 0)
       return true;
     rc = CT_ENOMEM; /* answer comes to nobody: decide now on a fallback */
   }
@@ -163,45 +172,38 @@ void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
               a->reduces_position ? "sell not checked" : "price x qty");
 }
 
-typedef struct woken {
-  uint64_t seq;
-  char id[CT__SMAP_KEY];
-} woken_t;
-
-static int by_seq(const void *a, const void *b) {
-  const woken_t *x = a, *y = b;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+/* The oldest parked leader order; false when none. */
+static bool oldest(const fol_t *f, char id[CT__SMAP_KEY], fmwait_t *out) {
+  bool found = false;
+  for (size_t b = 0; b < f->mwait.nb; b++)
+    for (const ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
+      fmwait_t v;
+      memcpy(&v, x->val, sizeof v);
+      if (!found || v.seq < out->seq) {
+        *out = v;
+        memcpy(id, x->key, CT__SMAP_KEY);
+        found = true;
+      }
+    }
+  return found;
 }
 
-/* Re-run the leader orders parked on slot `idx`, oldest first, at most
- * WAKE_MAX per round (the rest in later rounds). */
-#define WAKE_MAX 64
-static void wake(ct_actor_t *self, fol_t *f, int idx) {
-  woken_t w[WAKE_MAX];
-  size_t n;
-  do {
-    n = 0;
-    for (size_t b = 0; b < f->mwait.nb; b++)
-      for (ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
-        fmwait_t v;
-        memcpy(&v, x->val, sizeof v);
-        if (v.slot != idx)
-          continue;
-        if (n == WAKE_MAX) { /* keep the oldest WAKE_MAX */
-          qsort(w, n, sizeof *w, by_seq);
-          if (v.seq > w[n - 1].seq)
-            continue;
-          n--;
-        }
-        w[n].seq = v.seq;
-        memcpy(w[n++].id, x->key, CT__SMAP_KEY);
-      }
-    qsort(w, n, sizeof *w, by_seq);
-    for (size_t i = 0; i < n; i++)
-      ct__smap_del(&f->mwait, w[i].id);
-    for (size_t i = 0; i < n; i++)
-      ct__fol_again(self, f, w[i].id);
-  } while (n == WAKE_MAX);
+/* Re-run the parked leader orders, oldest first, up to the first one whose
+ * answer is still awaited (or that asks again). */
+static void wake(ct_actor_t *self, fol_t *f) {
+  char id[CT__SMAP_KEY];
+  fmwait_t w;
+  while (oldest(f, id, &w)) {
+    if (w.slot >= 0 && f->margin[w.slot].state == CT__MG_PENDING)
+      return;
+    ct__smap_del(&f->mwait, id);
+    f->waking = true;
+    f->wake_seq = w.seq;
+    ct__fol_again(self, f, id);
+    f->waking = false;
+    if (ct__smap_get(&f->mwait, id) != NULL)
+      return; /* it asked the calculator again */
+  }
 }
 
 bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
@@ -226,6 +228,6 @@ bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
                 f->s->name, m->key.security_id, ct_dhan_txn_str(m->key.txn),
                 m->per_unit, (double)(ct__now_ns() - m->asked_ns) / 1e3);
   }
-  wake(self, f, (int)(m - f->margin));
+  wake(self, f);
   return true;
 }
