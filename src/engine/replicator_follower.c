@@ -520,7 +520,7 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     return;
   rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
   if (rc == 0 && d.kind == CT_DECISION_SEND)
-    ct_store_each_forder_of_leader(&t, st->order_id, collect_cb, &c);
+    ct_store_each_forder_of(&t, st->order_id, f->s->client_id, collect_cb, &c);
   ct_store_txn_abort(&t);
   /* Paused: an open leader order waits for the resume; a finished one is
    * recorded as skipped (it must not be copied late). */
