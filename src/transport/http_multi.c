@@ -12,11 +12,11 @@
  * so they outlive the easy handles and are reused per host.
  *
  * Admission: curl gets at most `max_active` transfers at a time (the
- * connection limit, 256 by default, also the number of idle connections
- * kept), the rest wait in our FIFO queue. A bounded pool matters with one
- * API host and a thousand followers: without it every burst opens new
- * connections, and libcurl scans all of a host's connections for a free
- * one per request. Queueing here rather than in curl (which parks
+ * connection limit, CT_HTTP_DEFAULT_CONNECTIONS by default, also the number
+ * of idle connections kept), the rest wait in our FIFO queue. A bounded pool
+ * matters with one API host and a thousand followers: without it every burst
+ * opens new connections, and libcurl scans all of a host's connections for a
+ * free one per request. Queueing here rather than in curl (which parks
  * transfers over CURLMOPT_MAX_HOST_CONNECTIONS in a pending state where
  * libcurl 7.88 runs no timeout) keeps the deadline honest: a queued
  * transfer whose deadline passes fails with request_sent false, because
@@ -31,10 +31,9 @@
 #include "copytrader/error.h"
 #include "copytrader/log.h"
 
-#define POOL_MAX             256         /* idle easy handles kept */
-#define KEEP_BUF_MAX         (256 << 10) /* larger buffers are freed on recycle */
-#define CT__HTTP_CONNECTIONS 256         /* default connection limit */
-#define NS_PER_MS            1000000ull
+#define POOL_MAX     256         /* idle easy handles kept */
+#define KEEP_BUF_MAX (256 << 10) /* larger buffers are freed on recycle */
+#define NS_PER_MS    1000000ull
 
 typedef struct poll_ctx {
   uv_poll_t h;
@@ -102,11 +101,8 @@ static void poll_close_cb(uv_handle_t *h) {
   handle_closed(m);
 }
 
+/* Both timers: data is the engine. */
 static void timer_close_cb(uv_handle_t *h) {
-  handle_closed(h->data);
-}
-
-static void qtimer_close_cb(uv_handle_t *h) {
   handle_closed(h->data);
 }
 
@@ -299,14 +295,14 @@ static void global_init(void) {
   global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-/* The smaller of the limits that are set; CT__HTTP_CONNECTIONS if none. */
+/* The smaller of the limits set; CT_HTTP_DEFAULT_CONNECTIONS if none. */
 static long max_active(const ct_http_opts_t *o) {
   long h = o->max_host_connections, t = o->max_total_connections;
   if (h > 0 && t > 0)
     return h < t ? h : t;
   if (h > 0 || t > 0)
     return h > 0 ? h : t;
-  return CT__HTTP_CONNECTIONS;
+  return CT_HTTP_DEFAULT_CONNECTIONS;
 }
 
 int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
@@ -375,7 +371,7 @@ void ct__http_multi_close(ct__http_multi_t *m) {
   uv_timer_stop(&m->timer);
   uv_close((uv_handle_t *)&m->timer, timer_close_cb);
   uv_timer_stop(&m->qtimer);
-  uv_close((uv_handle_t *)&m->qtimer, qtimer_close_cb);
+  uv_close((uv_handle_t *)&m->qtimer, timer_close_cb);
 }
 
 ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
