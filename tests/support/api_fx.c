@@ -69,6 +69,14 @@ static int drv_receive(ct_actor_t *self, const ct_envelope_t *env) {
 static const ct_actor_def_t drv_def = { "driver", drv_init, drv_receive, NULL };
 static driver_t drv;
 
+const ct_breaker_config_t ct_api_fx_fast_breaker = {
+  .window_ns = 10000000000ULL,
+  .failure_threshold = 3,
+  .cooldown_ns = 300000000ULL,
+  .probes = 1,
+  .successes_to_close = 1,
+};
+
 void ct_api_fx_sim_env(void) {
   setenv("LSAN_OPTIONS",
          "suppressions=" CT_SOURCE_DIR "/tests/support/lsan_dhansim.supp", 0);

@@ -57,12 +57,24 @@ void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o);
 /* Stops everything; asserts a clean join (every loop closed). */
 void ct_api_fx_stop(ct_api_fx_t *fx);
 
-/* Defines fx_setup() (the default account) and fx_teardown(), cmocka
- * fixtures for a test file's static `fx`. */
+/* A breaker that opens after 3 failures in 10 s, stays open 300 ms,
+ * then closes after one good probe: fast enough for a test to drive. */
+extern const ct_breaker_config_t ct_api_fx_fast_breaker;
+
+/* Defines fx_setup() (the default account), fx_setup_breaker() (the fast
+ * breaker, 400 ms HTTP timeout) and fx_teardown(), cmocka fixtures for a
+ * test file's static `fx`. */
 #define CT_API_FX_FIXTURE(fx)                                                  \
   static inline int fx_setup(void **state) {                                   \
     (void)state;                                                               \
     ct_api_fx_start(&(fx), NULL);                                              \
+    return 0;                                                                  \
+  }                                                                            \
+  static inline int fx_setup_breaker(void **state) {                           \
+    ct_api_fx_opts_t o = { .breaker = &ct_api_fx_fast_breaker,                 \
+                           .http_timeout_ms = 400 };                           \
+    (void)state;                                                               \
+    ct_api_fx_start(&(fx), &o);                                                \
     return 0;                                                                  \
   }                                                                            \
   static inline int fx_teardown(void **state) {                                \

@@ -138,6 +138,18 @@ void ct_efx_teardown(ct_efx_t *fx) {
   fx->dir = NULL;
 }
 
+int ct_efx_setup(void **state, ct_efx_t *fx, const char *const *extra,
+                 const char *followers) {
+  ct_efx_up(fx, extra, followers);
+  *state = fx;
+  return 0;
+}
+
+int ct_efx_cm_teardown(void **state) {
+  ct_efx_teardown(*state);
+  return 0;
+}
+
 static cJSON *call_as(ct_efx_t *fx, const char *acct, const char *method,
                       const char *path, const char *body, long want) {
   ct_http_resp_t r;
