@@ -148,9 +148,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   int rc;
   (void)state;
-  ct_runtime_stop(rt);
-  rc = ct_runtime_join(rt); /* 0: every loop closed cleanly */
-  ct_runtime_free(rt);
+  rc = ct_test_runtime_end(rt); /* 0: every loop closed cleanly */
   for (int i = 0; i < 2; i++) {
     ct_order_feed_free(feeds[i]);
     feeds[i] = NULL;

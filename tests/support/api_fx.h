@@ -12,6 +12,7 @@
 
 #include "copytrader/api_calls.h"
 #include "sim.h"
+#include "sim_client.h" /* ct_jstr, ct_jnum */
 
 #define CT_FX_ACCOUNT "1000000001"
 #define CT_FX_TOKEN   "tok-A"
@@ -106,8 +107,6 @@ cJSON *ct_api_fx_stamps(ct_api_fx_t *fx);
 /* The last stamp whose path starts with `prefix` (borrowed from `st`). */
 const cJSON *ct_api_fx_last_stamp(const cJSON *st, const char *prefix);
 int ct_api_fx_count_stamps(ct_api_fx_t *fx, const char *prefix);
-const char *ct_fx_jstr(const cJSON *j, const char *k);
-double ct_fx_jnum(const cJSON *j, const char *k);
 
 /* A valid MARKET/INTRADAY BUY of `qty` of security 11536 on NSE_EQ. */
 void ct_api_fx_market_buy(ct_dhan_place_req_t *p, int64_t qty,

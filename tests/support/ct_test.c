@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include "copytrader/actor.h"
+
 char *ct_test_tmpdir(const char *prefix) {
   const char *base = getenv("TMPDIR");
   char *path = NULL;
@@ -47,6 +49,14 @@ void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...) {
   assert_true(n >= 0);
   assert_int_equal(fclose(fp), 0);
   assert_int_equal(chmod(path, mode), 0);
+}
+
+int ct_test_runtime_end(ct_runtime_t *rt) {
+  int rc;
+  ct_runtime_stop(rt);
+  rc = ct_runtime_join(rt);
+  ct_runtime_free(rt);
+  return rc;
 }
 
 int ct_test_free_port(void) {

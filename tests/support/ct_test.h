@@ -27,6 +27,11 @@ int ct_test_free_port(void);
  * fails with both values instead of hanging. For counters bumped by other
  * threads (actors). */
 int ct_test_wait_ge(const _Atomic int *v, int want, int timeout_ms);
+struct ct_runtime;
+/* Stop, join and free a runtime; returns what ct_runtime_join() said (0:
+ * every loop closed cleanly), for the caller to assert once it has freed
+ * what else it holds. */
+int ct_test_runtime_end(struct ct_runtime *rt);
 /* Write a file from a printf format (asserting every step) and give it
  * `mode` (configs holding a token must be 0600). */
 void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...)

@@ -28,6 +28,11 @@ int ct_http(const char *base, const char *method, const char *path,
             const char *token, const char *body, const char *const *headers,
             ct_http_resp_t *out);
 void ct_http_resp_free(ct_http_resp_t *r);
+/* ct_http() that must get status `want`: fails the test otherwise (with
+ * the status and body). Returns the parsed body or NULL when it is not
+ * JSON; the caller frees it with cJSON_Delete. */
+cJSON *ct_http_want(const char *base, const char *method, const char *path,
+                    const char *token, const char *body, long want);
 
 typedef struct ct_ws {
   int fd;
