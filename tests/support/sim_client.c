@@ -292,6 +292,16 @@ cJSON *ct_http_want(const char *base, const char *method, const char *path,
   return j;
 }
 
+char *ct_sim_place_order(const char *url, const char *token, const char *body) {
+  cJSON *j = ct_http_want(url, "POST", "/v2/orders", token, body, 200);
+  char *id;
+  assert_true(ct_jstr(j, "orderId")[0] != '\0');
+  id = strdup(ct_jstr(j, "orderId"));
+  cJSON_Delete(j);
+  assert_non_null(id);
+  return id;
+}
+
 const char *ct_jstr(const cJSON *j, const char *k) {
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
   return cJSON_IsString(v) ? v->valuestring : "";
