@@ -63,8 +63,9 @@ void ct_api_fx_stop(ct_api_fx_t *fx);
 extern const ct_breaker_config_t ct_api_fx_fast_breaker;
 
 /* Defines fx_setup() (the default account), fx_setup_breaker() (the fast
- * breaker, 400 ms HTTP timeout) and fx_teardown(), cmocka fixtures for a
- * test file's static `fx`. */
+ * breaker, 1500 ms HTTP timeout: short enough for timeout faults, long
+ * enough that a loaded sanitizer run does not time out a normal answer) and
+ * fx_teardown(), cmocka fixtures for a test file's static `fx`. */
 #define CT_API_FX_FIXTURE(fx)                                                  \
   static inline int fx_setup(void **state) {                                   \
     (void)state;                                                               \
@@ -73,7 +74,7 @@ extern const ct_breaker_config_t ct_api_fx_fast_breaker;
   }                                                                            \
   static inline int fx_setup_breaker(void **state) {                           \
     ct_api_fx_opts_t o = { .breaker = &ct_api_fx_fast_breaker,                 \
-                           .http_timeout_ms = 400 };                           \
+                           .http_timeout_ms = 1500 };                          \
     (void)state;                                                               \
     ct_api_fx_start(&(fx), &o);                                                \
     return 0;                                                                  \
