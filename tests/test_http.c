@@ -173,9 +173,7 @@ static void fx_hanging(fx_t *f, int client_worker) {
 }
 
 static void fx_finish(fx_t *f) {
-  ct_runtime_stop(f->rt);
-  assert_int_equal(ct_runtime_join(f->rt), 0); /* every loop closed */
-  ct_runtime_free(f->rt);
+  assert_int_equal(ct_test_runtime_end(f->rt), 0); /* every loop closed */
   ct_test_httpd_stop(f->srv);
   assert_int_equal(atomic_load(&f->c.stray), 0);
   for (int i = 0; i < f->c.next; i++) {

@@ -631,12 +631,9 @@ static void fol_stop(ct_actor_t *self) {
   fol_t *f = ct_actor_state(self);
   if (f == NULL)
     return;
-  if (f->ops.b)
-    ct__smap_close(&f->ops);
-  if (f->busy.b)
-    ct__smap_close(&f->busy);
-  if (f->leaders.b)
-    ct__smap_close(&f->leaders);
+  ct__smap_close(&f->ops);
+  ct__smap_close(&f->busy);
+  ct__smap_close(&f->leaders);
   free(f);
   ct_actor_set_state(self, NULL);
 }
