@@ -76,9 +76,9 @@ static void test_funds(void **state) {
   assert_true(((ct_dhan_margin_t *)r.items)->total_margin > 0);
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_MARGIN);
-  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 10);
-  assert_true(ct_fx_jnum(b, "price") == 3120.5);
-  assert_string_equal(ct_fx_jstr(b, "productType"), "CNC");
+  assert_int_equal((int)ct_jnum(b, "quantity"), 10);
+  assert_true(ct_jnum(b, "price") == 3120.5);
+  assert_string_equal(ct_jstr(b, "productType"), "CNC");
   cJSON_Delete(b);
 
   memset(&mm, 0, sizeof(mm));
@@ -99,7 +99,7 @@ static void test_funds(void **state) {
   b = ct_wire_check(&fx, CT_API_MARGIN_MULTI);
   const cJSON *sl = cJSON_GetObjectItem(b, "scripList");
   assert_int_equal(cJSON_GetArraySize(sl), 2);
-  assert_string_equal(ct_fx_jstr(cJSON_GetArrayItem(sl, 1), "transactionType"),
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(sl, 1), "transactionType"),
                       "SELL");
   cJSON_Delete(b);
 }
@@ -136,9 +136,9 @@ static void test_portfolio(void **state) {
   assert_int_equal(r.count, 0);
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_CONVERT);
-  assert_int_equal((int)ct_fx_jnum(b, "convertQty"), 2);
-  assert_string_equal(ct_fx_jstr(b, "fromProductType"), "INTRADAY");
-  assert_string_equal(ct_fx_jstr(b, "toProductType"), "CNC");
+  assert_int_equal((int)ct_jnum(b, "convertQty"), 2);
+  assert_string_equal(ct_jstr(b, "fromProductType"), "INTRADAY");
+  assert_string_equal(ct_jstr(b, "toProductType"), "CNC");
   cJSON_Delete(b);
 
   r = ok_call(CT_API_HOLDINGS, NULL, 0);
@@ -162,7 +162,7 @@ static void test_control(void **state) {
   assert_string_equal(((ct_api_status_t *)r.items)->status, "ACTIVE");
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_PNL_SET);
-  assert_true(ct_fx_jnum(b, "profitValue") == 1500);
+  assert_true(ct_jnum(b, "profitValue") == 1500);
   assert_string_equal(
       cJSON_GetArrayItem(cJSON_GetObjectItem(b, "productType"), 0)->valuestring,
       "INTRADAY");
@@ -203,8 +203,8 @@ static void test_edis(void **state) {
   assert_true(strstr(((ct_api_edis_form_t *)r.items)->html, "<") != NULL);
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_EDIS_FORM);
-  assert_string_equal(ct_fx_jstr(b, "isin"), "INE467B01029");
-  assert_int_equal((int)ct_fx_jnum(b, "qty"), 1);
+  assert_string_equal(ct_jstr(b, "isin"), "INE467B01029");
+  assert_int_equal((int)ct_jnum(b, "qty"), 1);
   cJSON_Delete(b);
   r = ok_call(CT_API_EDIS_INQUIRE, &isin, sizeof(isin));
   assert_int_equal(r.count, 1);
@@ -265,8 +265,8 @@ static void test_super_forever(void **state) {
   strcpy(id, ((ct_dhan_order_ack_t *)r.items)->order_id);
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_SUPER_PLACE);
-  assert_true(ct_fx_jnum(b, "targetPrice") == 3200);
-  assert_true(ct_fx_jnum(b, "stopLossPrice") == 2900);
+  assert_true(ct_jnum(b, "targetPrice") == 3200);
+  assert_true(ct_jnum(b, "stopLossPrice") == 2900);
   cJSON_Delete(b);
   ct_dhan_super_modify_req_t m = { .leg = CT_DHAN_LEG_TARGET,
                                    .target_price = 3250 };
@@ -274,8 +274,8 @@ static void test_super_forever(void **state) {
   r = ok_call(CT_API_SUPER_MODIFY, &m, sizeof(m));
   ct_api_result_free(&r);
   b = ct_wire_check(&fx, CT_API_SUPER_MODIFY);
-  assert_string_equal(ct_fx_jstr(b, "orderId"), id);
-  assert_string_equal(ct_fx_jstr(b, "legName"), "TARGET_LEG");
+  assert_string_equal(ct_jstr(b, "orderId"), id);
+  assert_string_equal(ct_jstr(b, "legName"), "TARGET_LEG");
   cJSON_Delete(b);
   r = ok_call(CT_API_SUPER_LIST, NULL, 0);
   assert_true(r.count >= 1);
@@ -299,8 +299,8 @@ static void test_super_forever(void **state) {
   strcpy(id, ((ct_dhan_order_ack_t *)r.items)->order_id);
   ct_api_result_free(&r);
   b = ct_wire_check(&fx, CT_API_FOREVER_CREATE);
-  assert_string_equal(ct_fx_jstr(b, "orderFlag"), "SINGLE");
-  assert_true(ct_fx_jnum(b, "triggerPrice") == 3000.5);
+  assert_string_equal(ct_jstr(b, "orderFlag"), "SINGLE");
+  assert_true(ct_jnum(b, "triggerPrice") == 3000.5);
   cJSON_Delete(b);
   ct_dhan_forever_modify_req_t fm = { .flag = CT_DHAN_FLAG_SINGLE,
                                       .order_type = CT_DHAN_OTYPE_LIMIT,
@@ -313,8 +313,8 @@ static void test_super_forever(void **state) {
   r = ok_call(CT_API_FOREVER_MODIFY, &fm, sizeof(fm));
   ct_api_result_free(&r);
   b = ct_wire_check(&fx, CT_API_FOREVER_MODIFY);
-  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 2);
-  assert_string_equal(ct_fx_jstr(b, "legName"), "TARGET_LEG");
+  assert_int_equal((int)ct_jnum(b, "quantity"), 2);
+  assert_string_equal(ct_jstr(b, "legName"), "TARGET_LEG");
   cJSON_Delete(b);
   r = ok_call(CT_API_FOREVER_LIST, NULL, 0);
   bool found = false;

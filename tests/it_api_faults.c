@@ -33,16 +33,8 @@ static int setup_short_timeout(void **state) {
   return 0;
 }
 
-static ct_breaker_config_t fast_breaker = {
-  .window_ns = 10000000000ULL,
-  .failure_threshold = 3,
-  .cooldown_ns = 300000000ULL,
-  .probes = 1,
-  .successes_to_close = 1,
-};
-
 static int setup_breaker(void **state) {
-  ct_api_fx_opts_t o = { .breaker = &fast_breaker };
+  ct_api_fx_opts_t o = { .breaker = &ct_api_fx_fast_breaker };
   (void)state;
   ct_api_fx_start(&fx, &o);
   return 0;

@@ -69,11 +69,11 @@ static void test_burst_paced(void **state) {
   cJSON *st = ct_api_fx_stamps(&fx);
   const cJSON *it;
   cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "requests")) {
-    if (strcmp(ct_fx_jstr(it, "path"), "/v2/orders") != 0)
+    if (strcmp(ct_jstr(it, "path"), "/v2/orders") != 0)
       continue;
-    assert_int_not_equal((int)ct_fx_jnum(it, "status"), 429);
+    assert_int_not_equal((int)ct_jnum(it, "status"), 429);
     assert_true(n < BURST);
-    t[n++] = (uint64_t)ct_fx_jnum(it, "tNs");
+    t[n++] = (uint64_t)ct_jnum(it, "tNs");
   }
   cJSON_Delete(st);
   assert_int_equal(n, BURST);

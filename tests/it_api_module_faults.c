@@ -37,22 +37,8 @@ static const row_t rows[] = {
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
 static ct_api_fx_t fx;
-static const ct_breaker_config_t fast_breaker = {
-  .window_ns = 10000000000ULL,
-  .failure_threshold = 3,
-  .cooldown_ns = 300000000ULL,
-  .probes = 1,
-  .successes_to_close = 1,
-};
 static const ct_api_dates_t dates = { .from = "2020-01-01",
                                       .to = "2020-01-31" };
-
-static int setup(void **state) {
-  ct_api_fx_opts_t o = { .breaker = &fast_breaker, .http_timeout_ms = 400 };
-  (void)state;
-  ct_api_fx_start(&fx, &o);
-  return 0;
-}
 
 CT_API_FX_FIXTURE(fx)
 
@@ -192,8 +178,10 @@ static void test_super_shares_order_limiter(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_each_module, setup, fx_teardown),
-    cmocka_unit_test_setup_teardown(test_server_429, setup, fx_teardown),
+    cmocka_unit_test_setup_teardown(test_each_module, fx_setup_breaker,
+                                    fx_teardown),
+    cmocka_unit_test_setup_teardown(test_server_429, fx_setup_breaker,
+                                    fx_teardown),
     cmocka_unit_test_setup_teardown(test_super_shares_order_limiter,
                                     setup_one_order_per_10s, fx_teardown),
   };

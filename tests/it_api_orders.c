@@ -35,7 +35,7 @@ static void place_resting(const char *corr, char *id) {
 static const cJSON *book_order(cJSON *book, const char *id) {
   const cJSON *it;
   cJSON_ArrayForEach(it, book) {
-    if (strcmp(ct_fx_jstr(it, "orderId"), id) == 0)
+    if (strcmp(ct_jstr(it, "orderId"), id) == 0)
       return it;
   }
   fail_msg("order %s not in dhansim's book", id);
@@ -57,21 +57,21 @@ static void test_place(void **state) {
   assert_int_equal(ack->status, CT_DHAN_STATUS_TRANSIT);
 
   cJSON *b = ct_wire_check(&fx, CT_API_ORDER_PLACE);
-  assert_string_equal(ct_fx_jstr(b, "correlationId"), "it-place-1");
-  assert_string_equal(ct_fx_jstr(b, "securityId"), "11536");
-  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 2);
-  assert_true(ct_fx_jnum(b, "price") == 0);       /* MARKET: 0, a number */
+  assert_string_equal(ct_jstr(b, "correlationId"), "it-place-1");
+  assert_string_equal(ct_jstr(b, "securityId"), "11536");
+  assert_int_equal((int)ct_jnum(b, "quantity"), 2);
+  assert_true(ct_jnum(b, "price") == 0);          /* MARKET: 0, a number */
   assert_null(cJSON_GetObjectItem(b, "amoTime")); /* not an AMO */
   cJSON_Delete(b);
 
   cJSON *book =
       ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
   const cJSON *o = book_order(book, ack->order_id);
-  assert_string_equal(ct_fx_jstr(o, "securityId"), "11536");
-  assert_string_equal(ct_fx_jstr(o, "transactionType"), "BUY");
-  assert_string_equal(ct_fx_jstr(o, "productType"), "INTRADAY");
-  assert_string_equal(ct_fx_jstr(o, "exchangeSegment"), "NSE_EQ");
-  assert_int_equal((int)ct_fx_jnum(o, "quantity"), 2);
+  assert_string_equal(ct_jstr(o, "securityId"), "11536");
+  assert_string_equal(ct_jstr(o, "transactionType"), "BUY");
+  assert_string_equal(ct_jstr(o, "productType"), "INTRADAY");
+  assert_string_equal(ct_jstr(o, "exchangeSegment"), "NSE_EQ");
+  assert_int_equal((int)ct_jnum(o, "quantity"), 2);
   cJSON_Delete(book);
   ct_api_result_free(&r);
 }
@@ -85,7 +85,7 @@ static void test_slicing(void **state) {
   assert_int_equal(r.err, 0);
   assert_true(r.count >= 1);
   cJSON *b = ct_wire_check(&fx, CT_API_ORDER_PLACE_SLICED);
-  assert_string_equal(ct_fx_jstr(b, "correlationId"), "it-slice-1");
+  assert_string_equal(ct_jstr(b, "correlationId"), "it-slice-1");
   cJSON_Delete(b);
   ct_api_result_free(&r);
 }
@@ -107,15 +107,15 @@ static void test_modify_cancel(void **state) {
   assert_string_equal(((ct_dhan_order_ack_t *)r.items)[0].order_id, id);
   ct_api_result_free(&r);
   cJSON *b = ct_wire_check(&fx, CT_API_ORDER_MODIFY);
-  assert_string_equal(ct_fx_jstr(b, "orderId"), id);   /* repeats the path */
-  assert_int_equal((int)ct_fx_jnum(b, "quantity"), 5); /* the total */
-  assert_true(ct_fx_jnum(b, "price") == 3010.0);
+  assert_string_equal(ct_jstr(b, "orderId"), id);   /* repeats the path */
+  assert_int_equal((int)ct_jnum(b, "quantity"), 5); /* the total */
+  assert_true(ct_jnum(b, "price") == 3010.0);
   cJSON_Delete(b);
   cJSON *book =
       ct_api_fx_admin_get(&fx, "/admin/orders?account=" CT_FX_ACCOUNT);
   const cJSON *o = book_order(book, id);
-  assert_int_equal((int)ct_fx_jnum(o, "quantity"), 5);
-  assert_true(ct_fx_jnum(o, "price") == 3010.0);
+  assert_int_equal((int)ct_jnum(o, "quantity"), 5);
+  assert_true(ct_jnum(o, "price") == 3010.0);
   cJSON_Delete(book);
 
   memset(&ref, 0, sizeof(ref));

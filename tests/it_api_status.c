@@ -31,21 +31,6 @@ static int setup_limits(void **state) {
   return 0;
 }
 
-static const ct_breaker_config_t fast_breaker = {
-  .window_ns = 10000000000ULL,
-  .failure_threshold = 3,
-  .cooldown_ns = 300000000ULL,
-  .probes = 1,
-  .successes_to_close = 1,
-};
-
-static int setup_breaker(void **state) {
-  ct_api_fx_opts_t o = { .breaker = &fast_breaker, .http_timeout_ms = 400 };
-  (void)state;
-  ct_api_fx_start(&fx, &o);
-  return 0;
-}
-
 CT_API_FX_FIXTURE(fx)
 
 static uint32_t day_room(void) {
@@ -164,7 +149,7 @@ static void test_breaker_state(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_headroom, setup_limits, fx_teardown),
-    cmocka_unit_test_setup_teardown(test_breaker_state, setup_breaker,
+    cmocka_unit_test_setup_teardown(test_breaker_state, fx_setup_breaker,
                                     fx_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -63,23 +63,20 @@ static int run(cmd_fn fn, int argc, const char **argv) {
 }
 
 static void write_config(const char *rest_url) {
-  FILE *f;
   snprintf(cfg_path, sizeof cfg_path, "%s/copytrader.yaml", dir);
-  f = fopen(cfg_path, "w");
-  assert_non_null(f);
-  fprintf(f,
-          "leader: {client_id: '1000000001', token: env:CT_OPS_LEADER}\n"
-          "followers:\n"
-          "  - {name: alice, client_id: '" ALICE
-          "', token: env:CT_OPS_ALICE,"
-          " sizing: {mode: multiplier, value: 1}}\n"
-          "  - {name: bob, client_id: '1000000003', token: env:CT_OPS_BOB,"
-          " sizing: {mode: multiplier, value: 1}}\n"
-          "endpoints: {rest_base_url: '%s'}\n"
-          "instruments: %s/tools/dhansim/data/instruments.csv\n"
-          "state_dir: state\n",
-          rest_url, CT_SOURCE_DIR);
-  fclose(f);
+  ct_test_writef(
+      cfg_path, 0600,
+      "leader: {client_id: '1000000001', token: env:CT_OPS_LEADER}\n"
+      "followers:\n"
+      "  - {name: alice, client_id: '" ALICE
+      "', token: env:CT_OPS_ALICE,"
+      " sizing: {mode: multiplier, value: 1}}\n"
+      "  - {name: bob, client_id: '1000000003', token: env:CT_OPS_BOB,"
+      " sizing: {mode: multiplier, value: 1}}\n"
+      "endpoints: {rest_base_url: '%s'}\n"
+      "instruments: %s/tools/dhansim/data/instruments.csv\n"
+      "state_dir: state\n",
+      rest_url, CT_SOURCE_DIR);
 }
 
 static int setup(void **state) {

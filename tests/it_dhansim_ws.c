@@ -27,20 +27,13 @@ CT_SIM_GROUP_FIXTURE(sim, sim_args)
 
 static char *place(const char *token, const char *client) {
   char body[512];
-  ct_http_resp_t r;
-  char *id;
   snprintf(body, sizeof(body),
            "{\"dhanClientId\":\"%s\",\"transactionType\":\"BUY\","
            "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
            "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
            "\"1660\",\"quantity\":1,\"price\":400}",
            client);
-  assert_int_equal(
-      ct_http(sim.url, "POST", "/v2/orders", token, body, NULL, &r), 0);
-  assert_int_equal(r.status, 200);
-  id = strdup(ct_jstr(r.json, "orderId"));
-  ct_http_resp_free(&r);
-  return id;
+  return ct_sim_place_order(sim.url, token, body);
 }
 
 /* Next frame must be an order_alert for `id`; returns its Status. */

@@ -43,23 +43,18 @@ static void test_bad_flags(void **state) {
 static void test_check_config(void **state) {
   char *dir = ct_test_tmpdir("ct-cli-cfg"), path[512], out[OUT];
   const char *args[] = { "check-config", "--config", path, NULL };
-  FILE *f;
   (void)state;
   assert_non_null(dir);
   snprintf(path, sizeof path, "%s/bad.yaml", dir);
-  f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(
+  ct_test_writef(
+      path, 0600,
       "leader:\n  client_id: \"1000000001\"\n  token: secret-leader\n"
       "followers:\n"
       "  - name: a\n    client_id: \"1000000002\"\n    token: x\n"
       "    sizing: {mode: double, value: 2}\n"
       "  - name: b\n    client_id: \"1000000003\"\n    token: x\n"
       "    sizing: {mode: multiplier, value: 1}\n    max_qty: -5\n"
-      "instruments: none.csv\nstate_dir: state\n",
-      f);
-  fclose(f);
-  chmod(path, 0600);
+      "instruments: none.csv\nstate_dir: state\n");
   assert_int_equal(ct_efx_run_cli(args, out, sizeof out), 1);
   /* every error, each with its line and key */
   assert_non_null(strstr(out, "bad.yaml:8: followers[0].sizing.mode"));
@@ -68,32 +63,23 @@ static void test_check_config(void **state) {
   assert_null(strstr(out, "secret-leader"));
   /* loop protection: the leader cannot be one of its followers */
   snprintf(path, sizeof path, "%s/loop.yaml", dir);
-  f = fopen(path, "w");
-  assert_non_null(f);
-  fputs(
-      "leader:\n  client_id: \"1000000001\"\n  token: t\n"
-      "followers:\n"
-      "  - name: a\n    client_id: \"1000000001\"\n    token: x\n"
-      "    sizing: {mode: multiplier, value: 2}\n"
-      "instruments: none.csv\nstate_dir: state\n",
-      f);
-  fclose(f);
-  chmod(path, 0600);
+  ct_test_writef(path, 0600,
+                 "leader:\n  client_id: \"1000000001\"\n  token: t\n"
+                 "followers:\n"
+                 "  - name: a\n    client_id: \"1000000001\"\n    token: x\n"
+                 "    sizing: {mode: multiplier, value: 2}\n"
+                 "instruments: none.csv\nstate_dir: state\n");
   assert_int_equal(ct_efx_run_cli(args, out, sizeof out), 1);
   assert_non_null(strstr(out, "loop.yaml:6: followers[0].client_id"));
   snprintf(path, sizeof path, "%s/good.yaml", dir);
-  f = fopen(path, "w");
-  assert_non_null(f);
-  fprintf(f,
-          "leader:\n  client_id: \"1000000001\"\n  token: t\n"
-          "followers:\n"
-          "  - name: a\n    client_id: \"1000000002\"\n    token: x\n"
-          "    sizing: {mode: multiplier, value: 2}\n"
-          "instruments: %s/tools/dhansim/data/instruments.csv\n"
-          "state_dir: state\n",
-          CT_SOURCE_DIR);
-  fclose(f);
-  chmod(path, 0600);
+  ct_test_writef(path, 0600,
+                 "leader:\n  client_id: \"1000000001\"\n  token: t\n"
+                 "followers:\n"
+                 "  - name: a\n    client_id: \"1000000002\"\n    token: x\n"
+                 "    sizing: {mode: multiplier, value: 2}\n"
+                 "instruments: %s/tools/dhansim/data/instruments.csv\n"
+                 "state_dir: state\n",
+                 CT_SOURCE_DIR);
   assert_int_equal(ct_efx_run_cli(args, out, sizeof out), 0);
   assert_non_null(strstr(out, "ok"));
   ct_test_rmtree(dir);

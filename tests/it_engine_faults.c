@@ -49,15 +49,7 @@ static void sink(ct_log_level_t level, const char *line, size_t len,
 }
 
 static int setup(void **state) {
-  (void)state;
-  ct_efx_up(&fx, NULL, FOLLOWERS);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup(state, &fx, NULL, FOLLOWERS);
 }
 
 static void expect_once(const char *oid, const char *acct, int timeout) {
@@ -128,5 +120,5 @@ int main(void) {
     cmocka_unit_test(test_breaker_isolated),
   };
   ct_log_set_sink(sink, NULL);
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

@@ -65,15 +65,7 @@ static const char *const FOLLOWERS =
 static ct_efx_t fx;
 
 static int setup(void **state) {
-  (void)state;
-  ct_efx_up(&fx, NULL, FOLLOWERS);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup(state, &fx, NULL, FOLLOWERS);
 }
 
 static const char *api(void) {
@@ -422,5 +414,5 @@ int main(void) {
     cmocka_unit_test(test_restart),
     cmocka_unit_test(test_baseline),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

@@ -63,12 +63,6 @@ static void sleep_ms(int ms) {
   nanosleep(&ts, NULL);
 }
 
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
-}
-
 /* --- the copytrader program ------------------------------------------------*/
 
 /* Run `copytrader CMD --config FILE [A1 [A2 [A3]]]` (NULL ends the list);
@@ -207,13 +201,13 @@ static int copies(const char *oid, const char *acct) {
 
 static int setup(void **state) {
   static const char *const extra[] = { "--fill-delay-ms", "5", NULL };
-  (void)state;
   ct_efx_sim(&fx, extra);
   fx.extra_yaml = LIMITS;
   fx.status_ms = 100;
   fx.control_poll_ms = 50;
   ct_efx_config(&fx, FOLLOWERS);
   ct_efx_start(&fx);
+  *state = &fx;
   return 0;
 }
 
@@ -388,9 +382,9 @@ static void test_breaker_and_last_error(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_status_pause_resume_orders, setup,
-                                    teardown),
+                                    ct_efx_cm_teardown),
     cmocka_unit_test_setup_teardown(test_breaker_and_last_error, setup,
-                                    teardown),
+                                    ct_efx_cm_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -34,15 +34,7 @@ static char diverged_corr[CT_CORRID_SIZE]; /* F3's hand-edited order */
 
 static int setup(void **state) {
   static const char *const extra[] = { "--fill-delay-ms", "5", NULL };
-  (void)state;
-  ct_efx_up(&fx, extra, FOLLOWERS);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup(state, &fx, extra, FOLLOWERS);
 }
 
 /* Wait for each follower's copy of `oid` in `status`; check quantities. */
@@ -59,6 +51,17 @@ static void expect_copies(const char *oid, const char *status,
     cJSON_Delete(o);
     assert_int_equal(ct_efx_count_corr(&fx, ACCTS[i], corr), 1);
   }
+}
+
+/* Follower `acct`'s copy of `oid` (any status), which must exist; its
+ * correlation id is left in corr. The caller frees it. */
+static cJSON *copy_of(const char *oid, const char *acct,
+                      char corr[CT_CORRID_SIZE]) {
+  cJSON *o;
+  ct_efx_corr(oid, acct, -1, corr);
+  o = ct_efx_wait(&fx, acct, corr, NULL, WAIT_MS);
+  assert_non_null(o);
+  return o;
 }
 
 /* Wait until every copy of `oid` (but follower `skip`, -1: none) has
@@ -129,9 +132,7 @@ static void test_stop_loss(void **state) {
                "\"quantity\":2,\"price\":3210,\"triggerPrice\":3200",
                oid);
   expect_copies(oid, "PENDING", q);
-  ct_efx_corr(oid, EFX_F2, -1, corr);
-  o = ct_efx_wait(&fx, EFX_F2, corr, NULL, WAIT_MS);
-  assert_non_null(o);
+  o = copy_of(oid, EFX_F2, corr);
   assert_string_equal(ct_jstr(o, "orderType"), "STOP_LOSS");
   assert_int_equal((int)ct_jnum(o, "triggerPrice"), 3200);
   cJSON_Delete(o);
@@ -174,9 +175,7 @@ static void test_after_market(void **state) {
                "\"validity\":\"DAY\",\"securityId\":\"11536\",\"quantity\":1,"
                "\"price\":3000,\"afterMarketOrder\":true,\"amoTime\":\"OPEN\"",
                oid);
-  ct_efx_corr(oid, EFX_F3, -1, corr);
-  o = ct_efx_wait(&fx, EFX_F3, corr, NULL, WAIT_MS);
-  assert_non_null(o);
+  o = copy_of(oid, EFX_F3, corr);
   assert_true(cJSON_IsTrue(cJSON_GetObjectItem(o, "afterMarketOrder")));
   assert_string_equal(ct_jstr(o, "productType"), "CNC");
   cJSON_Delete(o);
@@ -197,9 +196,7 @@ static void test_hand_edit_diverges(void **state) {
                "\"quantity\":2,\"price\":2990",
                oid);
   expect_copies(oid, "PENDING", q);
-  ct_efx_corr(oid, EFX_F3, -1, corr);
-  o = ct_efx_wait(&fx, EFX_F3, corr, NULL, WAIT_MS);
-  assert_non_null(o);
+  o = copy_of(oid, EFX_F3, corr);
   snprintf(fid, sizeof fid, "%s", ct_jstr(o, "orderId"));
   cJSON_Delete(o);
   ct_efx_modify_as(&fx, EFX_F3, fid,
@@ -234,9 +231,7 @@ static void test_partial_fill_then_cancel(void **state) {
   expect_copies(oid, "PENDING", q);
   snprintf(body, sizeof body, "{\"orderId\":\"%s\",\"quantity\":4}", oid);
   ct_efx_admin(&fx, "/admin/fill", body); /* the leader: 4 of 10 */
-  ct_efx_corr(oid, EFX_F2, -1, corr);
-  o = ct_efx_wait(&fx, EFX_F2, corr, NULL, WAIT_MS);
-  assert_non_null(o);
+  o = copy_of(oid, EFX_F2, corr);
   snprintf(body, sizeof body, "{\"orderId\":\"%s\",\"quantity\":6}",
            ct_jstr(o, "orderId"));
   cJSON_Delete(o);
@@ -326,5 +321,5 @@ int main(void) {
     cmocka_unit_test(test_partial_fill_then_cancel),
     cmocka_unit_test(test_metrics),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

@@ -58,16 +58,8 @@ static int setup(void **state) {
   const char *from = now < 720 ? "13:00" : "01:00";
   const char *to = now < 720 ? "14:00" : "02:00";
   char followers[4096];
-  (void)state;
   snprintf(followers, sizeof followers, FOLLOWERS, from, to);
-  ct_efx_up(&fx, NULL, followers);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup(state, &fx, NULL, followers);
 }
 
 static int expect_copy(const char *oid, const char *acct, int slice) {
@@ -166,5 +158,5 @@ int main(void) {
     cmocka_unit_test(test_skips_slices_loop),
     cmocka_unit_test(test_pause_resume),
   };
-  return cmocka_run_group_tests(tests, setup, teardown);
+  return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

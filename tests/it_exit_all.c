@@ -72,8 +72,8 @@ static int64_t net_qty(const char *sec) {
       0);
   assert_int_equal(r.status, 200);
   cJSON_ArrayForEach(it, r.json) {
-    if (strcmp(ct_fx_jstr(it, "securityId"), sec) == 0)
-      net += (int64_t)ct_fx_jnum(it, "netQty");
+    if (strcmp(ct_jstr(it, "securityId"), sec) == 0)
+      net += (int64_t)ct_jnum(it, "netQty");
   }
   ct_http_resp_free(&r);
   return net;
@@ -92,7 +92,7 @@ static int working_orders(void) {
   const cJSON *it;
   int n = 0;
   cJSON_ArrayForEach(it, book) {
-    const char *st = ct_fx_jstr(it, "orderStatus");
+    const char *st = ct_jstr(it, "orderStatus");
     n += strcmp(st, "PENDING") == 0 || strcmp(st, "TRANSIT") == 0 ||
          strcmp(st, "PART_TRADED") == 0;
   }
@@ -107,7 +107,7 @@ static const char *kill_state(void) {
       ct_http(fx.sim.url, "GET", "/v2/killswitch", CT_FX_TOKEN, NULL, NULL, &r),
       0);
   assert_int_equal(r.status, 200);
-  snprintf(buf, sizeof buf, "%s", ct_fx_jstr(r.json, "killSwitchStatus"));
+  snprintf(buf, sizeof buf, "%s", ct_jstr(r.json, "killSwitchStatus"));
   ct_http_resp_free(&r);
   return buf;
 }

@@ -148,9 +148,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   int rc;
   (void)state;
-  ct_runtime_stop(rt);
-  rc = ct_runtime_join(rt); /* 0: every loop closed cleanly */
-  ct_runtime_free(rt);
+  rc = ct_test_runtime_end(rt); /* 0: every loop closed cleanly */
   for (int i = 0; i < 2; i++) {
     ct_order_feed_free(feeds[i]);
     feeds[i] = NULL;
@@ -190,22 +188,13 @@ static ct_order_feed_t *spawn_feed(int slot, const ct_order_feed_opts_t *o,
 
 static char *place(const char *token, const char *client, int qty) {
   char body[512];
-  ct_http_resp_t r;
-  char *id;
   snprintf(body, sizeof(body),
            "{\"dhanClientId\":\"%s\",\"transactionType\":\"BUY\","
            "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
            "\"orderType\":\"MARKET\",\"validity\":\"DAY\",\"securityId\":"
            "\"1660\",\"quantity\":%d,\"price\":0}",
            client, qty);
-  assert_int_equal(
-      ct_http(sim.url, "POST", "/v2/orders", token, body, NULL, &r), 0);
-  assert_int_equal(r.status, 200);
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(r.json, "orderId");
-  assert_true(cJSON_IsString(v));
-  id = strdup(v->valuestring);
-  ct_http_resp_free(&r);
-  return id;
+  return ct_sim_place_order(sim.url, token, body);
 }
 
 static void expect_lifecycle(const char *id, const char *client, int qty) {

@@ -113,9 +113,7 @@ static int setup(void **state) {
 static int teardown(void **state) {
   int rc;
   (void)state;
-  ct_runtime_stop(rt);
-  rc = ct_runtime_join(rt); /* 0: every loop closed cleanly */
-  ct_runtime_free(rt);
+  rc = ct_test_runtime_end(rt); /* 0: every loop closed cleanly */
   ct_postback_free(pb);
   pb = NULL;
   ct_secret_clear(&secret);

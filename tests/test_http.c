@@ -173,9 +173,7 @@ static void fx_hanging(fx_t *f, int client_worker) {
 }
 
 static void fx_finish(fx_t *f) {
-  ct_runtime_stop(f->rt);
-  assert_int_equal(ct_runtime_join(f->rt), 0); /* every loop closed */
-  ct_runtime_free(f->rt);
+  assert_int_equal(ct_test_runtime_end(f->rt), 0); /* every loop closed */
   ct_test_httpd_stop(f->srv);
   assert_int_equal(atomic_load(&f->c.stray), 0);
   for (int i = 0; i < f->c.next; i++) {
@@ -320,6 +318,32 @@ static void test_slow_server_times_out(void **state) {
   fx_finish(&f);
 }
 
+/* One connection, held by a request the server never answers: a second
+ * request waits in the engine's queue, and when its deadline passes there
+ * it fails as not sent (the server never saw it), not as outcome unknown. */
+static void test_queued_past_deadline_is_not_sent(void **state) {
+  fx_t f = { 0 };
+  ct_http_req_t reqs[2];
+  (void)state;
+  fx_server(&f, NULL);
+  ct_test_httpd_set_mode(f.srv, CT_TEST_HTTPD_SILENT, 0);
+  snprintf(f.path, sizeof(f.path), "%s/hold", f.url);
+  reqs[0] = get(f.path, 1500);
+  reqs[1] = get(f.path, 200);
+  f.opts.max_host_connections = 1;
+  fx_start(&f, 1);
+  fx_run(&f, reqs, 2, false);
+  assert_int_equal(f.c.res[1].error, CT_ETIMEDOUT);
+  assert_false(f.c.res[1].sent);
+  assert_int_equal(f.c.res[1].status, 0);
+  assert_non_null(f.c.res[1].error_text);
+  assert_non_null(strstr(f.c.res[1].error_text, "no free connection"));
+  assert_int_equal(f.c.res[0].error, CT_ETIMEDOUT);
+  assert_true(f.c.res[0].sent); /* the server read it: outcome unknown */
+  assert_int_equal(ct_test_httpd_requests(f.srv), 1);
+  fx_finish(&f);
+}
+
 /* A body far larger than the socket buffers, to a server that reads
  * nothing: it cannot have the whole request, so request_sent is false. */
 static void test_unsent_body_is_not_sent(void **state) {
@@ -453,6 +477,7 @@ int main(void) {
     cmocka_unit_test(test_many_in_flight_reuse_connections),
     cmocka_unit_test(test_sequential_keep_alive),
     cmocka_unit_test(test_slow_server_times_out),
+    cmocka_unit_test(test_queued_past_deadline_is_not_sent),
     cmocka_unit_test(test_unsent_body_is_not_sent),
     cmocka_unit_test(test_reset_connection),
     cmocka_unit_test(test_refused_and_bad_url),

@@ -146,9 +146,7 @@ static ct_runtime_t *start_pair(server_t *s, client_t *c) {
 }
 
 static void finish(ct_runtime_t *rt) {
-  ct_runtime_stop(rt);
-  assert_int_equal(ct_runtime_join(rt), 0);
-  ct_runtime_free(rt);
+  assert_int_equal(ct_test_runtime_end(rt), 0);
 }
 
 static void test_many_requests_in_flight(void **state) {

@@ -25,9 +25,7 @@ static ct_runtime_t *new_runtime(unsigned workers) {
 }
 
 static void finish(ct_runtime_t *rt) {
-  ct_runtime_stop(rt);
-  assert_int_equal(ct_runtime_join(rt), 0); /* every uv_loop_close() == 0 */
-  ct_runtime_free(rt);
+  assert_int_equal(ct_test_runtime_end(rt), 0); /* every uv_loop_close() == 0 */
 }
 
 static ct_msg_t *msg_u64(uint32_t type, uint64_t a, uint64_t b) {

@@ -182,6 +182,46 @@ static void put_forder(ct_store_txn_t *t, const char *lid, const char *fid,
   assert_int_equal(ct_store_forder_put(t, &o), 0);
 }
 
+/* The per-follower walks are prefix walks that never run into a longer
+ * id ("F1" is not "F12") nor another leader order's entries. */
+static void test_per_follower_walks(void **state) {
+  fx_t *f = *state;
+  ct_store_txn_t t;
+  collect_t c = { 0 };
+  ct_leader_state_t a = leader("A1"), b = leader("A12");
+  begin(f, true, &t);
+  assert_int_equal(ct_store_leader_put(&t, &a), 0);
+  assert_int_equal(ct_store_leader_put(&t, &b), 0);
+  put_forder(&t, "A1", "F1", "c1", CT_FPHASE_SENT);
+  put_forder(&t, "A1", "F12", "c2", CT_FPHASE_INTENT);
+  put_forder(&t, "A12", "F1", "c3", CT_FPHASE_UNKNOWN);
+  put_forder(&t, "A1", "F1", "c4", CT_FPHASE_REJECTED); /* PLACE: final */
+  assert_int_equal(ct_store_txn_commit(&t), 0);
+
+  begin(f, false, &t);
+  assert_int_equal(ct_store_each_forder_of(&t, "A1", "F1", on_forder, &c), 0);
+  assert_int_equal(c.n, 2);
+  assert_string_equal(c.ids[0], "F1/c1");
+  assert_string_equal(c.ids[1], "F1/c4");
+  c.n = 0;
+  assert_int_equal(ct_store_each_open_forder_of(&t, "F1", on_forder, &c), 0);
+  assert_int_equal(c.n, 2);
+  assert_string_equal(c.ids[0], "F1/c1");
+  assert_string_equal(c.ids[1], "F1/c3");
+  c.n = 0;
+  assert_int_equal(ct_store_each_open_forder_of(&t, "F12", on_forder, &c), 0);
+  assert_int_equal(c.n, 1);
+  assert_string_equal(c.ids[0], "F12/c2");
+  c.n = 0;
+  assert_int_equal(ct_store_each_forder_of(&t, "A1", "F9", on_forder, &c), 0);
+  assert_int_equal(c.n, 0);
+  assert_int_equal(ct_store_each_open_forder_of(&t, "", on_forder, &c),
+                   CT_EINVAL);
+  assert_int_equal(ct_store_each_forder_of(&t, "A1", NULL, on_forder, &c),
+                   CT_EINVAL);
+  ct_store_txn_abort(&t);
+}
+
 static void test_indexes_and_recovery_walks(void **state) {
   fx_t *f = *state;
   ct_store_txn_t t;
@@ -516,6 +556,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
     cmocka_unit_test_setup_teardown(test_batch_commit_and_abort, setup,
                                     teardown),
+    cmocka_unit_test_setup_teardown(test_per_follower_walks, setup, teardown),
     cmocka_unit_test_setup_teardown(test_indexes_and_recovery_walks, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_snapshot_isolation, setup, teardown),

@@ -126,9 +126,7 @@ static void test_restart_within_policy(void **state) {
   assert_true(log_has("actor=worker/w1"));
   assert_true(log_has("receive failed"));
   assert_true(log_has("err=CT_EIO"));
-  ct_runtime_stop(rt);
-  assert_int_equal(ct_runtime_join(rt), 0);
-  ct_runtime_free(rt);
+  assert_int_equal(ct_test_runtime_end(rt), 0);
   assert_int_equal(atomic_load(&c.stops), 2); /* and once at shutdown */
 }
 
@@ -193,9 +191,7 @@ static void test_escalate_to_supervisor(void **state) {
   assert_int_equal(ct_msg_new(MSG_WORK, &m), 0);
   assert_int_equal(ct_send(a, m), CT_ECLOSED);
   ct_msg_free(m);
-  ct_runtime_stop(rt);
-  assert_int_equal(ct_runtime_join(rt), 0);
-  ct_runtime_free(rt);
+  assert_int_equal(ct_test_runtime_end(rt), 0);
   assert_int_equal(atomic_load(&s.failed), 1);
 }
 
@@ -230,9 +226,7 @@ static void test_escalate_to_callback(void **state) {
   assert_int_equal(ct_runtime_start(rt), 0);
   send_type(a, MSG_BOOM);
   assert_int_equal(ct_test_wait_ge(&e.calls, 1, 5000), 1);
-  ct_runtime_stop(rt);
-  assert_int_equal(ct_runtime_join(rt), 0);
-  ct_runtime_free(rt);
+  assert_int_equal(ct_test_runtime_end(rt), 0);
   assert_string_equal(e.name, "worker/w3");
   assert_int_equal(e.err, CT_EIO);
   assert_int_equal(atomic_load(&c.inits), 1);

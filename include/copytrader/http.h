@@ -14,6 +14,14 @@
  * connection cache; easy handles are pooled and reused. TLS peers and host
  * names are verified unless the options say otherwise.
  *
+ * Connection pool: at most CT_HTTP_DEFAULT_CONNECTIONS (or the limit the
+ * options set) requests are in curl's hands at once, one per connection,
+ * and as many idle connections are kept; the rest wait in the actor's FIFO
+ * queue for a free connection. Keep-alive connections are not tied to an
+ * account (the token is a header), so all of Dhan's accounts share one
+ * bounded pool to its one host instead of opening a connection per
+ * request in flight.
+ *
  * Note on retries: libcurl itself re-sends a request once, on a fresh
  * connection, when a reused keep-alive connection turns out to be dead
  * before any response byte arrived. That is what makes keep-alive safe
@@ -39,12 +47,18 @@ enum { CT_MSG_HTTP_REQUEST = 200, CT_MSG_HTTP_RESPONSE = 201 };
  * request's timeout plus this margin. */
 #define CT_HTTP_REPLY_MARGIN_MS 5000u
 
+/* Requests in flight (and idle connections kept) when no limit is set. */
+#define CT_HTTP_DEFAULT_CONNECTIONS 256
+
 typedef struct ct_http_opts {
-  const char *ca_file;         /* extra CA bundle (PEM); NULL: system CAs */
-  bool insecure_skip_verify;   /* never in production; tests only */
-  long max_host_connections;   /* 0: curl's default (unlimited) */
-  long max_total_connections;  /* 0: unlimited; also the number of idle
-                                  connections kept (0: 256) */
+  const char *ca_file;       /* extra CA bundle (PEM); NULL: system CAs */
+  bool insecure_skip_verify; /* never in production; tests only */
+  /* Connection limits. The smaller of those set (> 0), or
+   * CT_HTTP_DEFAULT_CONNECTIONS when neither is, is how many requests run
+   * at once in all, how many connections may be open in all and how many
+   * idle ones are kept; max_host_connections also caps each host. */
+  long max_host_connections;
+  long max_total_connections;
   uint64_t connect_timeout_ms; /* 0: 5000 */
 } ct_http_opts_t;
 
@@ -68,7 +82,11 @@ typedef struct ct_http_req {
   size_t nheaders;
   const char *body; /* may be NULL */
   size_t body_len;
-  uint64_t timeout_ms; /* whole request; 0: CT_HTTP_DEFAULT_TIMEOUT_MS */
+  /* The whole request, from when the HTTP actor takes it, time waiting
+   * for a free connection included (that request then gets only the time
+   * left); 0: CT_HTTP_DEFAULT_TIMEOUT_MS. A request still waiting when it
+   * runs out fails with CT_ETIMEDOUT and request_sent false. */
+  uint64_t timeout_ms;
 } ct_http_req_t;
 
 /* Send a request from `self` to the HTTP actor `http`. Everything in `req`
@@ -92,6 +110,7 @@ int ct_http_request(ct_actor_t *self, ct_actor_t *http,
 typedef struct ct_http_response {
   /* 0, or one of
    *   CT_ETIMEDOUT     the request's timeout (or the runtime guard) expired
+   *                    (request_sent false: no free connection in time)
    *   CT_ECONNREFUSED  could not connect (refused, unreachable)
    *   CT_ECONNRESET    connection reset, receive error or empty reply
    *   CT_ETLS          TLS handshake or certificate verification failed
@@ -113,7 +132,8 @@ typedef struct ct_http_response {
   const char *body; /* borrowed from the envelope; not NUL-terminated */
   size_t body_len;
   uint64_t elapsed_ns;    /* from hand-over to curl to completion; 0 for
-                             CT_MSG_TIMEOUT answers */
+                             CT_MSG_TIMEOUT answers and for requests that
+                             never left the queue */
   const char *error_text; /* curl's message when error != 0, else NULL;
                              borrowed, not NUL-terminated */
   size_t error_text_len;

@@ -299,9 +299,17 @@ int ct_store_each_decision(ct_store_txn_t *t, const char *leader_order_id,
 int ct_store_each_forder_of_leader(ct_store_txn_t *t,
                                    const char *leader_order_id,
                                    ct_store_forder_cb cb, void *ctx);
+/* The follower orders of one leader order and one follower: a prefix walk,
+ * so its cost does not grow with the number of followers. */
+int ct_store_each_forder_of(ct_store_txn_t *t, const char *leader_order_id,
+                            const char *follower_id, ct_store_forder_cb cb,
+                            void *ctx);
 /* Recovery: every non-terminal follower order. */
 int ct_store_each_open_forder(ct_store_txn_t *t, ct_store_forder_cb cb,
                               void *ctx);
+/* The non-terminal follower orders of one follower (a prefix walk). */
+int ct_store_each_open_forder_of(ct_store_txn_t *t, const char *follower_id,
+                                 ct_store_forder_cb cb, void *ctx);
 /* Recovery: every leader order without complete decisions. */
 int ct_store_each_undecided(ct_store_txn_t *t, ct_store_leader_cb cb,
                             void *ctx);

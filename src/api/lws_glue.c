@@ -41,8 +41,8 @@ static void tls_mu_init(void) {
     abort(); /* only fails without memory at start-up */
 }
 
-struct lws_context *ct__lws_context_new(struct lws_context_creation_info *info,
-                                        int tls) {
+static struct lws_context *create(struct lws_context_creation_info *info,
+                                  int tls) {
   struct lws_context *ctx;
   if (!tls) {
     info->options &= ~(uint64_t)LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
@@ -58,6 +58,22 @@ struct lws_context *ct__lws_context_new(struct lws_context_creation_info *info,
   if (ctx != NULL)
     tls_ready = 1;
   uv_mutex_unlock(&tls_mu);
+  return ctx;
+}
+
+struct lws_context *ct__lws_context_new(struct lws_context_creation_info *info,
+                                        uv_loop_t *loop, int tls) {
+  struct lws_context *ctx;
+  void *loops[1] = { loop };
+  ct__lws_log_init();
+  info->options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
+  info->foreign_loops = loops; /* read by lws_create_context() only */
+  info->port = CONTEXT_PORT_NO_LISTEN;
+  ctx = create(info, tls);
+  info->foreign_loops = NULL;
+  info->options = LWS_SERVER_OPTION_LIBUV;
+  if (tls)
+    info->options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   return ctx;
 }
 

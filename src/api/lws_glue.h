@@ -15,10 +15,15 @@ struct lws_context_creation_info;
  * per process. Call before creating a context. */
 void ct__lws_log_init(void);
 
-/* lws_create_context() for every context of the process: `info` must
- * have LWS_SERVER_OPTION_EXPLICIT_VHOSTS; `tls` says whether its vhosts
- * will use TLS (they then carry LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT in
- * their own vhost info: lws 4.1 creates no SSL_CTX without it).
+/* lws_create_context() for every context of the process, on the foreign
+ * libuv `loop` (the calling actor's), with explicit vhosts and no listen
+ * port. The caller zeroes `info` and sets its own fields (user, timeouts,
+ * fd limit); this routes lws' logs (ct__lws_log_init) and sets options,
+ * foreign_loops and port. `tls` says whether its vhosts will use TLS. On
+ * return `info` is ready for lws_create_vhost(): options are
+ * LWS_SERVER_OPTION_LIBUV, plus LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT when
+ * `tls` (lws 4.1 creates no SSL_CTX for a vhost without it), and
+ * foreign_loops is NULL.
  *
  * Why: lws 4.1 runs its OpenSSL library init on every context created with
  * DO_SSL_GLOBAL_INIT, and that init allocates new process-wide ex_data
@@ -31,7 +36,7 @@ void ct__lws_log_init(void);
  * (the flag is removed from `info` for all later ones), so the indexes
  * never move. Returns the context or NULL (lws logged why). */
 struct lws_context *ct__lws_context_new(struct lws_context_creation_info *info,
-                                        int tls);
+                                        uv_loop_t *loop, int tls);
 
 /* Destroy `ctx`, which runs on `loop` (a foreign loop), from that loop's
  * thread while the loop keeps running. lws 4.1 with a foreign libuv loop

@@ -241,20 +241,13 @@ static unsigned fd_limit(void) {
  * says why the OpenSSL init must not be left to every context). */
 int ct__feed_ws_create(ct__feed_t *f) {
   struct lws_context_creation_info info;
-  void *loops[1] = { ct_actor_loop(f->self) };
-  ct__lws_log_init();
   memset(&info, 0, sizeof(info));
-  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-  info.foreign_loops = loops;
-  info.port = CONTEXT_PORT_NO_LISTEN;
   info.user = f;
   info.timeout_secs = (f->cfg->connect_timeout_ms + 999) / 1000;
   info.fd_limit_per_thread = fd_limit();
-  if ((f->ctx = ct__lws_context_new(&info, f->tls)) == NULL)
+  f->ctx = ct__lws_context_new(&info, ct_actor_loop(f->self), f->tls);
+  if (f->ctx == NULL)
     return CT_EIO;
-  info.options = LWS_SERVER_OPTION_LIBUV;
-  if (f->tls)
-    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
   info.protocols = protocols;
   info.vhost_name = PROTOCOL_NAME;
   info.client_ssl_ca_filepath = f->cfg->ca_file;

@@ -211,20 +211,14 @@ static const struct lws_protocols protocols[] = {
 static int listen_on(pb_state_t *st) {
   struct lws_context_creation_info info;
   struct lws_vhost *vh;
-  void *loops[1] = { ct_actor_loop(st->self) };
-  ct__lws_log_init();
   memset(&info, 0, sizeof(info));
-  info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
-  info.foreign_loops = loops;
   info.user = st;
-  info.port = CONTEXT_PORT_NO_LISTEN;
   info.fd_limit_per_thread = 1024;
-  if ((st->ctx = ct__lws_context_new(&info, st->cfg->tls_cert != NULL)) == NULL)
-    return CT_EIO;
   /* TLS is set up on the vhost (lws_glue.h says why) */
-  info.options = LWS_SERVER_OPTION_LIBUV;
-  if (st->cfg->tls_cert != NULL)
-    info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+  st->ctx = ct__lws_context_new(&info, ct_actor_loop(st->self),
+                                st->cfg->tls_cert != NULL);
+  if (st->ctx == NULL)
+    return CT_EIO;
   info.port = st->cfg->port_opt;
   info.iface = st->cfg->host;
   info.protocols = protocols;

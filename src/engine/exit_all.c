@@ -157,26 +157,47 @@ static bool forever_live(ct_dhan_status_t s) {
          s == CT_DHAN_STATUS_TRANSIT || s == CT_DHAN_STATUS_UNKNOWN;
 }
 
-static void cancel_leg(ct_actor_t *self, job_t *j,
-                       const ct_dhan_super_order_t *o, ct_dhan_leg_t leg,
-                       int64_t qty) {
+/* What a cancel or delete step records about the order it withdraws. */
+typedef struct target {
+  const char *order_id, *security_id;
+  ct_dhan_segment_t segment;
+  ct_dhan_product_t product;
+  ct_dhan_txn_t txn;
+  ct_dhan_leg_t leg; /* CANCEL_SUPER */
+  int64_t quantity;
+} target_t;
+
+/* Any of the three order records: they share these fields' names. */
+#define TARGET(o, leg, qty)                                                    \
+  ((target_t){ (o)->order_id, (o)->security_id, (o)->segment, (o)->product,    \
+               (o)->txn, (leg), (qty) })
+
+/* Cancel (or, for a forever order, delete) one order and record its step;
+ * out of memory finishes the job. */
+static void withdraw(ct_actor_t *self, job_t *j, ct_exit_step_kind_t kind,
+                     target_t t) {
   size_t idx;
   uint64_t rid = 0;
+  uint64_t tmo = j->o.call_timeout_ms;
   int rc;
-  ct_exit_step_t *s = add_step(j, CT_EXIT_STEP_CANCEL_SUPER, &idx);
+  ct_exit_step_t *s = add_step(j, kind, &idx);
   if (s == NULL) {
     finish(self, j, CT_ENOMEM);
     return;
   }
-  snprintf(s->order_id, sizeof s->order_id, "%s", o->order_id);
-  snprintf(s->security_id, sizeof s->security_id, "%s", o->security_id);
-  s->segment = o->segment;
-  s->product = o->product;
-  s->txn = o->txn;
-  s->leg = leg;
-  s->quantity = qty;
-  rc = ct_super_cancel(self, j->o.super, o->order_id, leg, j->o.call_timeout_ms,
-                       &rid);
+  snprintf(s->order_id, sizeof s->order_id, "%s", t.order_id);
+  snprintf(s->security_id, sizeof s->security_id, "%s", t.security_id);
+  s->segment = t.segment;
+  s->product = t.product;
+  s->txn = t.txn;
+  s->leg = t.leg;
+  s->quantity = t.quantity;
+  if (kind == CT_EXIT_STEP_CANCEL_SUPER)
+    rc = ct_super_cancel(self, j->o.super, t.order_id, t.leg, tmo, &rid);
+  else if (kind == CT_EXIT_STEP_DELETE_FOREVER)
+    rc = ct_forever_delete(self, j->o.forever, t.order_id, tmo, &rid);
+  else
+    rc = ct_orders_cancel(self, j->o.orders, t.order_id, tmo, &rid);
   issued(j, idx, rc, rid);
 }
 
@@ -185,7 +206,8 @@ static void cancel_supers(ct_actor_t *self, job_t *j,
   const ct_dhan_super_order_t *o = r->items;
   for (size_t i = 0; i < r->count && j->phase != PH_DONE; i++) {
     if (is_working(o[i].status)) {
-      cancel_leg(self, j, &o[i], CT_DHAN_LEG_ENTRY, o[i].remaining_quantity);
+      withdraw(self, j, CT_EXIT_STEP_CANCEL_SUPER,
+               TARGET(&o[i], CT_DHAN_LEG_ENTRY, o[i].remaining_quantity));
       continue;
     }
     if (o[i].status != CT_DHAN_STATUS_TRADED)
@@ -193,7 +215,8 @@ static void cancel_supers(ct_actor_t *self, job_t *j,
     for (unsigned k = 0; k < o[i].n_legs && j->phase != PH_DONE; k++) {
       const ct_dhan_super_leg_t *l = &o[i].legs[k];
       if (l->leg != CT_DHAN_LEG_ENTRY && is_working(l->status))
-        cancel_leg(self, j, &o[i], l->leg, l->remaining_quantity);
+        withdraw(self, j, CT_EXIT_STEP_CANCEL_SUPER,
+                 TARGET(&o[i], l->leg, l->remaining_quantity));
     }
   }
 }
@@ -201,53 +224,19 @@ static void cancel_supers(ct_actor_t *self, job_t *j,
 static void cancel_orders(ct_actor_t *self, job_t *j,
                           const ct_api_result_t *r) {
   const ct_dhan_order_t *o = r->items;
-  for (size_t i = 0; i < r->count; i++) {
-    size_t idx;
-    uint64_t rid = 0;
-    int rc;
-    ct_exit_step_t *s;
-    if (!is_working(o[i].status))
-      continue;
-    if ((s = add_step(j, CT_EXIT_STEP_CANCEL, &idx)) == NULL) {
-      finish(self, j, CT_ENOMEM);
-      return;
-    }
-    snprintf(s->order_id, sizeof s->order_id, "%s", o[i].order_id);
-    snprintf(s->security_id, sizeof s->security_id, "%s", o[i].security_id);
-    s->segment = o[i].segment;
-    s->product = o[i].product;
-    s->txn = o[i].txn;
-    s->quantity = o[i].remaining_quantity;
-    rc = ct_orders_cancel(self, j->o.orders, o[i].order_id,
-                          j->o.call_timeout_ms, &rid);
-    issued(j, idx, rc, rid);
-  }
+  for (size_t i = 0; i < r->count && j->phase != PH_DONE; i++)
+    if (is_working(o[i].status))
+      withdraw(self, j, CT_EXIT_STEP_CANCEL,
+               TARGET(&o[i], CT_DHAN_LEG_NONE, o[i].remaining_quantity));
 }
 
 static void delete_forever(ct_actor_t *self, job_t *j,
                            const ct_api_result_t *r) {
   const ct_dhan_forever_order_t *o = r->items;
-  for (size_t i = 0; i < r->count; i++) {
-    size_t idx;
-    uint64_t rid = 0;
-    int rc;
-    ct_exit_step_t *s;
-    if (!forever_live(o[i].status))
-      continue;
-    if ((s = add_step(j, CT_EXIT_STEP_DELETE_FOREVER, &idx)) == NULL) {
-      finish(self, j, CT_ENOMEM);
-      return;
-    }
-    snprintf(s->order_id, sizeof s->order_id, "%s", o[i].order_id);
-    snprintf(s->security_id, sizeof s->security_id, "%s", o[i].security_id);
-    s->segment = o[i].segment;
-    s->product = o[i].product;
-    s->txn = o[i].txn;
-    s->quantity = o[i].quantity;
-    rc = ct_forever_delete(self, j->o.forever, o[i].order_id,
-                           j->o.call_timeout_ms, &rid);
-    issued(j, idx, rc, rid);
-  }
+  for (size_t i = 0; i < r->count && j->phase != PH_DONE; i++)
+    if (forever_live(o[i].status))
+      withdraw(self, j, CT_EXIT_STEP_DELETE_FOREVER,
+               TARGET(&o[i], CT_DHAN_LEG_NONE, o[i].quantity));
 }
 
 /* One MARKET slice closing (part of) a position. */

@@ -8,6 +8,7 @@
  * A full buffer (the writer far behind) drops the line and counts it.
  */
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,11 +87,24 @@ void ct__metrics_close(ct__metrics_t *m) {
   free(m);
 }
 
-static void append(ct__metrics_t *m, const char *line, int n) {
+/* Format one line and append it. A line longer than its buffer is
+ * dropped and counted, never cut. */
+static void emit(ct__metrics_t *m, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void emit(ct__metrics_t *m, const char *fmt, ...) {
+  char line[256];
+  va_list ap;
+  int n;
+  if (m == NULL)
+    return;
+  va_start(ap, fmt);
+  n = vsnprintf(line, sizeof line, fmt, ap);
+  va_end(ap);
   if (n <= 0)
     return;
   pthread_mutex_lock(&m->mu);
-  if (m->len + (size_t)n <= BUF_CAP) {
+  if ((size_t)n < sizeof line && m->len + (size_t)n <= BUF_CAP) {
     memcpy(m->buf + m->len, line, (size_t)n);
     m->len += (size_t)n;
   } else {
@@ -101,48 +115,30 @@ static void append(ct__metrics_t *m, const char *line, int n) {
 
 void ct__metrics_leader(ct__metrics_t *m, const char *leader_order,
                         uint64_t t_ns) {
-  char line[160];
-  if (m == NULL)
-    return;
-  append(m, line,
-         snprintf(line, sizeof line,
-                  "{\"ev\":\"leader\",\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
-                  leader_order, (unsigned long long)t_ns));
+  emit(m, "{\"ev\":\"leader\",\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
+       leader_order, (unsigned long long)t_ns);
 }
 
 void ct__metrics_sent(ct__metrics_t *m, const char *follower, const char *corr,
                       const char *leader_order, uint64_t t_ns) {
-  char line[256];
-  if (m == NULL)
-    return;
-  append(m, line,
-         snprintf(line, sizeof line,
-                  "{\"ev\":\"sent\",\"follower\":\"%s\",\"corr\":\"%s\","
-                  "\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
-                  follower, corr, leader_order, (unsigned long long)t_ns));
+  emit(m,
+       "{\"ev\":\"sent\",\"follower\":\"%s\",\"corr\":\"%s\","
+       "\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
+       follower, corr, leader_order, (unsigned long long)t_ns);
 }
 
 void ct__metrics_ack(ct__metrics_t *m, const char *follower, const char *corr,
                      const char *order_id, int http_status, uint64_t t_ns) {
-  char line[256];
-  if (m == NULL)
-    return;
-  append(m, line,
-         snprintf(line, sizeof line,
-                  "{\"ev\":\"ack\",\"follower\":\"%s\",\"corr\":\"%s\","
-                  "\"order_id\":\"%s\",\"status\":\"%d\",\"t_ns\":%llu}\n",
-                  follower, corr, order_id, http_status,
-                  (unsigned long long)t_ns));
+  emit(m,
+       "{\"ev\":\"ack\",\"follower\":\"%s\",\"corr\":\"%s\","
+       "\"order_id\":\"%s\",\"status\":\"%d\",\"t_ns\":%llu}\n",
+       follower, corr, order_id, http_status, (unsigned long long)t_ns);
 }
 
 void ct__metrics_skip(ct__metrics_t *m, const char *follower,
                       const char *leader_order, const char *reason) {
-  char line[256];
-  if (m == NULL)
-    return;
-  append(m, line,
-         snprintf(line, sizeof line,
-                  "{\"ev\":\"skip\",\"follower\":\"%s\",\"leader_order\":"
-                  "\"%s\",\"reason\":\"%s\"}\n",
-                  follower, leader_order, reason));
+  emit(m,
+       "{\"ev\":\"skip\",\"follower\":\"%s\",\"leader_order\":"
+       "\"%s\",\"reason\":\"%s\"}\n",
+       follower, leader_order, reason);
 }

@@ -531,7 +531,7 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     return;
   rc = ct_store_decision_get(&t, st->order_id, f->s->client_id, &d);
   if (rc == 0 && d.kind == CT_DECISION_SEND)
-    ct_store_each_forder_of_leader(&t, st->order_id, collect_cb, &c);
+    ct_store_each_forder_of(&t, st->order_id, f->s->client_id, collect_cb, &c);
   ct_store_txn_abort(&t);
   /* Paused: an open leader order waits for the resume; a finished one is
    * recorded as skipped (it must not be copied late). */
@@ -647,14 +647,10 @@ static void fol_stop(ct_actor_t *self) {
   fol_t *f = ct_actor_state(self);
   if (f == NULL)
     return;
-  if (f->ops.b)
-    ct__smap_close(&f->ops);
-  if (f->busy.b)
-    ct__smap_close(&f->busy);
-  if (f->leaders.b)
-    ct__smap_close(&f->leaders);
-  if (f->mwait.b)
-    ct__smap_close(&f->mwait);
+  ct__smap_close(&f->ops);
+  ct__smap_close(&f->busy);
+  ct__smap_close(&f->leaders);
+  ct__smap_close(&f->mwait);
   free(f);
   ct_actor_set_state(self, NULL);
 }

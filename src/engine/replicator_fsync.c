@@ -379,7 +379,7 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
   if (fo == NULL)
     return;
   if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
-    ct_store_each_open_forder(&t, sweep_cb, &s);
+    ct_store_each_open_forder_of(&t, f->s->client_id, sweep_cb, &s);
     ct_store_txn_abort(&t);
   }
   f->n_open = s.n;

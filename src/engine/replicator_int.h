@@ -55,6 +55,8 @@ typedef struct ct__smap {
 } ct__smap_t;
 
 int ct__smap_init(ct__smap_t *m, size_t val_size);
+/* Frees the map and zeroes it; a zeroed map (never initialised, or
+ * closed already) is a no-op. */
 void ct__smap_close(ct__smap_t *m);
 /* The value of `key`, or NULL. */
 void *ct__smap_get(const ct__smap_t *m, const char *key);

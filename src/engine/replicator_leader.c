@@ -402,8 +402,7 @@ static int leader_init(ct_actor_t *self, void *arg) {
   l->eng = e;
   if ((rc = ct__smap_init(&l->states, sizeof(lcache_t))) != 0 ||
       (rc = ct__smap_init(&l->dirty, 1)) != 0) {
-    if (l->states.b)
-      ct__smap_close(&l->states);
+    ct__smap_close(&l->states);
     free(l);
     return rc;
   }

@@ -298,10 +298,8 @@ static void legs_stop(ct_actor_t *self) {
   legs_t *l = ct_actor_state(self);
   if (l == NULL)
     return;
-  if (l->ops.b)
-    ct__smap_close(&l->ops);
-  if (l->busy.b)
-    ct__smap_close(&l->busy);
+  ct__smap_close(&l->ops);
+  ct__smap_close(&l->busy);
   free(l->fol);
   free(l);
   ct_actor_set_state(self, NULL);

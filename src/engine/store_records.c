@@ -272,6 +272,16 @@ int ct_store_each_forder_of_leader(ct_store_txn_t *t, const char *lid,
   return walk(t, t->store_->byleader, &p, visit_byleader, &u);
 }
 
+int ct_store_each_forder_of(ct_store_txn_t *t, const char *lid, const char *fid,
+                            ct_store_forder_cb cb, void *ctx) {
+  skey_t p;
+  user_cb_t u = { (void *)cb, ctx };
+  if (!can_read(t) || cb == NULL || prefix1(&p, lid, LID) != 0 ||
+      key_add(&p, fid, FID, false) != 0)
+    return CT_EINVAL;
+  return walk(t, t->store_->byleader, &p, visit_byleader, &u);
+}
+
 static int visit_open(ct_store_txn_t *t, MDB_val *k, MDB_val *v, void *ctx) {
   (void)v;
   return forder_at(t, k, ctx);
@@ -282,6 +292,15 @@ int ct_store_each_open_forder(ct_store_txn_t *t, ct_store_forder_cb cb,
   skey_t p = { 0 };
   user_cb_t u = { (void *)cb, ctx };
   if (!can_read(t) || cb == NULL)
+    return CT_EINVAL;
+  return walk(t, t->store_->open, &p, visit_open, &u);
+}
+
+int ct_store_each_open_forder_of(ct_store_txn_t *t, const char *fid,
+                                 ct_store_forder_cb cb, void *ctx) {
+  skey_t p;
+  user_cb_t u = { (void *)cb, ctx };
+  if (!can_read(t) || cb == NULL || prefix1(&p, fid, FID) != 0)
     return CT_EINVAL;
   return walk(t, t->store_->open, &p, visit_open, &u);
 }

@@ -10,6 +10,17 @@
  * easy handle is removed, the done callback runs, and the handle returns to
  * the pool (curl_easy_reset). Connections live in the multi handle's cache,
  * so they outlive the easy handles and are reused per host.
+ *
+ * Admission: curl gets at most `max_active` transfers at a time (the
+ * connection limit, CT_HTTP_DEFAULT_CONNECTIONS by default, also the number
+ * of idle connections kept), the rest wait in our FIFO queue. A bounded pool
+ * matters with one API host and a thousand followers: without it every burst
+ * opens new connections, and libcurl scans all of a host's connections for a
+ * free one per request. Queueing here rather than in curl (which parks
+ * transfers over CURLMOPT_MAX_HOST_CONNECTIONS in a pending state where
+ * libcurl 7.88 runs no timeout) keeps the deadline honest: a queued
+ * transfer whose deadline passes fails with request_sent false, because
+ * nothing of it was written; one that starts gets the time left.
  */
 #include "transport/http_multi.h"
 
@@ -20,9 +31,9 @@
 #include "copytrader/error.h"
 #include "copytrader/log.h"
 
-#define POOL_MAX                  256         /* idle easy handles kept */
-#define KEEP_BUF_MAX              (256 << 10) /* larger buffers are freed on recycle */
-#define CT__HTTP_IDLE_CONNECTIONS 256         /* kept in the cache by default */
+#define POOL_MAX     256         /* idle easy handles kept */
+#define KEEP_BUF_MAX (256 << 10) /* larger buffers are freed on recycle */
+#define NS_PER_MS    1000000ull
 
 typedef struct poll_ctx {
   uv_poll_t h;
@@ -39,11 +50,22 @@ struct ct__http_multi {
   ct__http_done_cb done;
   void *ctx;
   ct__http_xfer_t *active, *idle;
-  size_t nidle;
+  ct__http_xfer_t *qhead, *qtail; /* waiting for a slot, FIFO */
+  size_t nidle, nactive;
+  long max_active;   /* transfers in curl's hands at most */
+  uv_timer_t qtimer; /* the queue's earliest deadline */
+  uint64_t qdue;     /* when qtimer fires, if active */
   poll_ctx_t *polls;
   unsigned open_handles; /* uv handles whose close callback is pending */
   bool closing;
 };
+
+/* The admission queue (defined with ct__http_xfer_start). */
+static bool queue_pump(ct__http_multi_t *m);
+static void queue_remove(ct__http_multi_t *m, ct__http_xfer_t *x);
+static void xfer_fail_unsent(ct__http_multi_t *m, ct__http_xfer_t *x, int err,
+                             const char *text);
+static void on_qtimer(uv_timer_t *t);
 
 /* ---- lists ---- */
 
@@ -79,6 +101,7 @@ static void poll_close_cb(uv_handle_t *h) {
   handle_closed(m);
 }
 
+/* Both timers: data is the engine. */
 static void timer_close_cb(uv_handle_t *h) {
   handle_closed(h->data);
 }
@@ -144,7 +167,7 @@ static void xfer_recycle(ct__http_multi_t *m, ct__http_xfer_t *x) {
   m->nidle++;
 }
 
-static void drain(ct__http_multi_t *m) {
+static void read_done(ct__http_multi_t *m) {
   CURLMsg *msg;
   int left;
   while ((msg = curl_multi_info_read(m->multi, &left)) != NULL) {
@@ -157,9 +180,21 @@ static void drain(ct__http_multi_t *m) {
     xfer_finish_info(x, rc); /* before remove_handle: msg dies there */
     curl_multi_remove_handle(m->multi, easy);
     xfer_unlink(&m->active, x);
+    m->nactive--;
     m->done(x, m->ctx);
     xfer_recycle(m, x);
   }
+}
+
+/* Completed transfers out, queued ones into the freed slots, and curl
+ * started on those at once (not on its 0 ms timer), until nothing moves. */
+static void drain(ct__http_multi_t *m) {
+  int running;
+  do
+    read_done(m);
+  while (queue_pump(m) &&
+         curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running) ==
+             CURLM_OK);
 }
 
 /* ---- curl callbacks and their uv handles ---- */
@@ -260,6 +295,16 @@ static void global_init(void) {
   global_rc = curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
+/* The smaller of the limits set; CT_HTTP_DEFAULT_CONNECTIONS if none. */
+static long max_active(const ct_http_opts_t *o) {
+  long h = o->max_host_connections, t = o->max_total_connections;
+  if (h > 0 && t > 0)
+    return h < t ? h : t;
+  if (h > 0 || t > 0)
+    return h > 0 ? h : t;
+  return CT_HTTP_DEFAULT_CONNECTIONS;
+}
+
 int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
                        ct__http_done_cb done, void *ctx,
                        ct__http_multi_t **out) {
@@ -281,21 +326,20 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
   curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
-  if (opts->max_host_connections > 0)
-    curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
-                      opts->max_host_connections);
-  if (opts->max_total_connections > 0)
-    curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS,
-                      opts->max_total_connections);
+  m->max_active = max_active(opts);
+  /* The queue keeps curl within these; they are set as a backstop. */
+  curl_multi_setopt(m->multi, CURLMOPT_MAX_HOST_CONNECTIONS,
+                    opts->max_host_connections > 0 ? opts->max_host_connections
+                                                   : m->max_active);
+  curl_multi_setopt(m->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, m->max_active);
   /* curl's default cache is 4 x the handles added at that moment: after a
    * burst of completions it drops most idle connections. */
-  curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS,
-                    opts->max_total_connections > 0
-                        ? opts->max_total_connections
-                        : (long)CT__HTTP_IDLE_CONNECTIONS);
+  curl_multi_setopt(m->multi, CURLMOPT_MAXCONNECTS, m->max_active);
   uv_timer_init(loop, &m->timer);
   m->timer.data = m;
-  m->open_handles = 1;
+  uv_timer_init(loop, &m->qtimer);
+  m->qtimer.data = m;
+  m->open_handles = 2;
   *out = m;
   return 0;
 }
@@ -312,6 +356,10 @@ void ct__http_multi_close(ct__http_multi_t *m) {
     m->done(x, m->ctx);
     xfer_recycle(m, x);
   }
+  while ((x = m->qhead) != NULL) {
+    queue_remove(m, x);
+    xfer_fail_unsent(m, x, CT_ECLOSED, "HTTP actor stopped");
+  }
   while ((x = m->idle) != NULL) {
     xfer_unlink(&m->idle, x);
     xfer_recycle(m, x); /* closing: frees */
@@ -322,6 +370,8 @@ void ct__http_multi_close(ct__http_multi_t *m) {
     poll_close(m->polls);
   uv_timer_stop(&m->timer);
   uv_close((uv_handle_t *)&m->timer, timer_close_cb);
+  uv_timer_stop(&m->qtimer);
+  uv_close((uv_handle_t *)&m->qtimer, timer_close_cb);
 }
 
 ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
@@ -401,17 +451,113 @@ static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
 }
 
-int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
-  ct__http_multi_t *m = x->m;
-  int running;
+/* ---- admission ---- */
+
+static void queue_push(ct__http_multi_t *m, ct__http_xfer_t *x) {
+  x->next = NULL;
+  x->prev = m->qtail;
+  if (m->qtail != NULL)
+    m->qtail->next = x;
+  else
+    m->qhead = x;
+  m->qtail = x;
+}
+
+static void queue_remove(ct__http_multi_t *m, ct__http_xfer_t *x) {
+  if (x == m->qtail)
+    m->qtail = x->prev;
+  xfer_unlink(&m->qhead, x);
+}
+
+/* Answer a transfer curl never had: nothing of it was written. */
+static void xfer_fail_unsent(ct__http_multi_t *m, ct__http_xfer_t *x, int err,
+                             const char *text) {
+  x->error = err;
+  x->request_sent = false;
+  x->status = 0;
+  x->resp_len = 0;
+  x->elapsed_ns = 0;
+  x->error_text = text;
+  m->done(x, m->ctx);
+  xfer_recycle(m, x);
+}
+
+static void qtimer_arm(ct__http_multi_t *m, uint64_t due, uint64_t now) {
+  m->qdue = due;
+  uv_timer_start(&m->qtimer, on_qtimer,
+                 due > now ? (due - now + NS_PER_MS - 1) / NS_PER_MS : 0, 0);
+}
+
+/* Fail the queued transfers whose deadline has passed; wake up at the
+ * earliest deadline left. */
+static void on_qtimer(uv_timer_t *t) {
+  ct__http_multi_t *m = t->data;
+  uint64_t now = uv_hrtime(), next = UINT64_MAX;
+  ct__http_xfer_t *x, *nx;
+  for (x = m->qhead; x != NULL; x = nx) {
+    nx = x->next;
+    if (x->deadline_ns <= now) {
+      queue_remove(m, x);
+      xfer_fail_unsent(m, x, CT_ETIMEDOUT,
+                       "no free connection before the deadline");
+    } else if (x->deadline_ns < next) {
+      next = x->deadline_ns;
+    }
+  }
+  if (next != UINT64_MAX)
+    qtimer_arm(m, next, now);
+}
+
+/* Hand `x` to curl with `timeout_ms` to run (does not start it). */
+static int xfer_add(ct__http_multi_t *m, ct__http_xfer_t *x,
+                    uint64_t timeout_ms) {
   set_common(x, timeout_ms);
   x->resp_len = 0;
   x->started_ns = uv_hrtime();
-  if (curl_multi_add_handle(m->multi, x->easy) != CURLM_OK) {
+  if (curl_multi_add_handle(m->multi, x->easy) != CURLM_OK)
+    return CT_ENOMEM;
+  xfer_link(&m->active, x);
+  m->nactive++;
+  return 0;
+}
+
+/* Move queued transfers into free slots; true when curl got any. */
+static bool queue_pump(ct__http_multi_t *m) {
+  bool added = false;
+  uint64_t now = uv_hrtime();
+  ct__http_xfer_t *x;
+  while ((x = m->qhead) != NULL && m->nactive < (size_t)m->max_active) {
+    queue_remove(m, x);
+    if (x->deadline_ns < now + NS_PER_MS)
+      xfer_fail_unsent(m, x, CT_ETIMEDOUT,
+                       "no free connection before the deadline");
+    else if (xfer_add(m, x, (x->deadline_ns - now) / NS_PER_MS) != 0)
+      xfer_fail_unsent(m, x, CT_ENOMEM, "curl_multi_add_handle failed");
+    else
+      added = true;
+  }
+  if (m->qhead == NULL)
+    uv_timer_stop(&m->qtimer);
+  return added;
+}
+
+int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  ct__http_multi_t *m = x->m;
+  uint64_t now = uv_hrtime();
+  int running;
+  if (timeout_ms == 0)
+    timeout_ms = CT_HTTP_DEFAULT_TIMEOUT_MS;
+  x->deadline_ns = now + timeout_ms * NS_PER_MS;
+  if (m->qhead != NULL || m->nactive >= (size_t)m->max_active) {
+    queue_push(m, x);
+    if (!uv_is_active((uv_handle_t *)&m->qtimer) || x->deadline_ns < m->qdue)
+      qtimer_arm(m, x->deadline_ns, now);
+    return 0;
+  }
+  if (xfer_add(m, x, timeout_ms) != 0) {
     xfer_recycle(m, x);
     return CT_ENOMEM;
   }
-  xfer_link(&m->active, x);
   /* Start it now rather than on curl's 0 ms timer (which becomes 1 ms on
    * the loop): we are not inside a curl callback here. */
   curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);

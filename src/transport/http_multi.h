@@ -8,6 +8,11 @@
  * ct__http_xfer_start(). When it completes, the done callback gets it with
  * the result fields filled; the engine takes it back afterwards, so the
  * callback must copy what it keeps and must not call into curl.
+ *
+ * The engine hands curl at most as many transfers as it may open
+ * connections (see ct_http_opts_t) and queues the rest itself, so curl
+ * never parks a transfer in its own pending state (where, in libcurl 7.88,
+ * no timeout runs) and a request is "sent" only once it had a connection.
  */
 #ifndef CT_TRANSPORT_HTTP_MULTI_H
 #define CT_TRANSPORT_HTTP_MULTI_H
@@ -35,7 +40,8 @@ struct ct__http_xfer {
   size_t scratch_cap;
   char errbuf[CURL_ERROR_SIZE];
   uint64_t from, request_id; /* who asked: the answer's address */
-  uint64_t started_ns;
+  uint64_t deadline_ns;      /* hand-over to the engine + the timeout */
+  uint64_t started_ns;       /* hand-over to curl */
   /* Filled at completion, before the done callback. */
   int error;
   bool request_sent;
@@ -64,8 +70,14 @@ ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m);
 char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len);
 /* Copy the request body into `x` and point curl at it. */
 int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len);
-/* Set the engine-wide options, add `x` to the multi handle. On failure `x`
- * is back in the pool and the caller answers the request itself. */
+/* Start `x`: `timeout_ms` counts from now. When fewer transfers than the
+ * engine's limit are in curl's hands, set the engine-wide options and add
+ * `x` to the multi handle at once; otherwise queue it (FIFO) until one
+ * completes, and give curl only the time left. A queued transfer whose
+ * deadline passes before it could start completes with CT_ETIMEDOUT and
+ * request_sent false (nothing was written). On failure (returned only
+ * when `x` was not queued) `x` is back in the pool and the caller answers
+ * the request itself. */
 int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms);
 /* Give back an unstarted transfer. */
 void ct__http_xfer_put(ct__http_xfer_t *x);

@@ -69,6 +69,14 @@ static int drv_receive(ct_actor_t *self, const ct_envelope_t *env) {
 static const ct_actor_def_t drv_def = { "driver", drv_init, drv_receive, NULL };
 static driver_t drv;
 
+const ct_breaker_config_t ct_api_fx_fast_breaker = {
+  .window_ns = 10000000000ULL,
+  .failure_threshold = 3,
+  .cooldown_ns = 300000000ULL,
+  .probes = 1,
+  .successes_to_close = 1,
+};
+
 void ct_api_fx_sim_env(void) {
   setenv("LSAN_OPTIONS",
          "suppressions=" CT_SOURCE_DIR "/tests/support/lsan_dhansim.supp", 0);
@@ -151,22 +159,11 @@ ct_api_result_t ct_api_fx_call(ct_api_fx_t *fx, ct_api_call_t call,
 }
 
 cJSON *ct_api_fx_admin_get(ct_api_fx_t *fx, const char *path) {
-  ct_http_resp_t r;
-  cJSON *j;
-  assert_int_equal(ct_http(fx->sim.url, "GET", path, NULL, NULL, NULL, &r), 0);
-  assert_int_equal(r.status, 200);
-  j = r.json;
-  r.json = NULL;
-  ct_http_resp_free(&r);
-  return j;
+  return ct_http_want(fx->sim.url, "GET", path, NULL, NULL, 200);
 }
 
 void ct_api_fx_admin_post(ct_api_fx_t *fx, const char *path, const char *body) {
-  ct_http_resp_t r;
-  assert_int_equal(ct_http(fx->sim.url, "POST", path, NULL, body, NULL, &r), 0);
-  if (r.status != 200)
-    fail_msg("POST %s: %ld %s", path, r.status, r.body);
-  ct_http_resp_free(&r);
+  cJSON_Delete(ct_http_want(fx->sim.url, "POST", path, NULL, body, 200));
 }
 
 void ct_api_fx_fault(ct_api_fx_t *fx, const char *route, const char *kind) {
@@ -188,7 +185,7 @@ cJSON *ct_api_fx_stamps(ct_api_fx_t *fx) {
 const cJSON *ct_api_fx_last_stamp(const cJSON *st, const char *prefix) {
   const cJSON *rq = cJSON_GetObjectItem(st, "requests"), *it, *last = NULL;
   cJSON_ArrayForEach(it, rq) {
-    if (strncmp(ct_fx_jstr(it, "path"), prefix, strlen(prefix)) == 0)
+    if (strncmp(ct_jstr(it, "path"), prefix, strlen(prefix)) == 0)
       last = it;
   }
   if (last == NULL)
@@ -201,21 +198,11 @@ int ct_api_fx_count_stamps(ct_api_fx_t *fx, const char *prefix) {
   const cJSON *it;
   int n = 0;
   cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "requests")) {
-    if (strncmp(ct_fx_jstr(it, "path"), prefix, strlen(prefix)) == 0)
+    if (strncmp(ct_jstr(it, "path"), prefix, strlen(prefix)) == 0)
       n++;
   }
   cJSON_Delete(st);
   return n;
-}
-
-const char *ct_fx_jstr(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsString(v) ? v->valuestring : "";
-}
-
-double ct_fx_jnum(const cJSON *j, const char *k) {
-  const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, k);
-  return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
 void ct_api_fx_market_buy(ct_dhan_place_req_t *p, int64_t qty,

@@ -12,6 +12,7 @@
 
 #include "copytrader/api_calls.h"
 #include "sim.h"
+#include "sim_client.h" /* ct_jstr, ct_jnum */
 
 #define CT_FX_ACCOUNT "1000000001"
 #define CT_FX_TOKEN   "tok-A"
@@ -57,12 +58,25 @@ void ct_api_fx_start(ct_api_fx_t *fx, const ct_api_fx_opts_t *o);
 /* Stops everything; asserts a clean join (every loop closed). */
 void ct_api_fx_stop(ct_api_fx_t *fx);
 
-/* Defines fx_setup() (the default account) and fx_teardown(), cmocka
- * fixtures for a test file's static `fx`. */
+/* A breaker that opens after 3 failures in 10 s, stays open 300 ms,
+ * then closes after one good probe: fast enough for a test to drive. */
+extern const ct_breaker_config_t ct_api_fx_fast_breaker;
+
+/* Defines fx_setup() (the default account), fx_setup_breaker() (the fast
+ * breaker, 1500 ms HTTP timeout: short enough for timeout faults, long
+ * enough that a loaded sanitizer run does not time out a normal answer) and
+ * fx_teardown(), cmocka fixtures for a test file's static `fx`. */
 #define CT_API_FX_FIXTURE(fx)                                                  \
   static inline int fx_setup(void **state) {                                   \
     (void)state;                                                               \
     ct_api_fx_start(&(fx), NULL);                                              \
+    return 0;                                                                  \
+  }                                                                            \
+  static inline int fx_setup_breaker(void **state) {                           \
+    ct_api_fx_opts_t o = { .breaker = &ct_api_fx_fast_breaker,                 \
+                           .http_timeout_ms = 1500 };                          \
+    (void)state;                                                               \
+    ct_api_fx_start(&(fx), &o);                                                \
     return 0;                                                                  \
   }                                                                            \
   static inline int fx_teardown(void **state) {                                \
@@ -94,8 +108,6 @@ cJSON *ct_api_fx_stamps(ct_api_fx_t *fx);
 /* The last stamp whose path starts with `prefix` (borrowed from `st`). */
 const cJSON *ct_api_fx_last_stamp(const cJSON *st, const char *prefix);
 int ct_api_fx_count_stamps(ct_api_fx_t *fx, const char *prefix);
-const char *ct_fx_jstr(const cJSON *j, const char *k);
-double ct_fx_jnum(const cJSON *j, const char *k);
 
 /* A valid MARKET/INTRADAY BUY of `qty` of security 11536 on NSE_EQ. */
 void ct_api_fx_market_buy(ct_dhan_place_req_t *p, int64_t qty,

@@ -11,8 +11,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uv.h>
+
+#include "copytrader/actor.h"
 
 char *ct_test_tmpdir(const char *prefix) {
   const char *base = getenv("TMPDIR");
@@ -33,6 +36,27 @@ void ct_test_rmtree(const char *path) {
   if (system(cmd) != 0)
     fprintf(stderr, "ct_test_rmtree: could not remove %s\n", path);
   free(cmd);
+}
+
+void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...) {
+  FILE *fp = fopen(path, "w");
+  va_list ap;
+  int n;
+  assert_non_null(fp);
+  va_start(ap, fmt);
+  n = vfprintf(fp, fmt, ap);
+  va_end(ap);
+  assert_true(n >= 0);
+  assert_int_equal(fclose(fp), 0);
+  assert_int_equal(chmod(path, mode), 0);
+}
+
+int ct_test_runtime_end(ct_runtime_t *rt) {
+  int rc;
+  ct_runtime_stop(rt);
+  rc = ct_runtime_join(rt);
+  ct_runtime_free(rt);
+  return rc;
 }
 
 int ct_test_free_port(void) {

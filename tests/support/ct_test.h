@@ -10,6 +10,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 /* cmocka needs the headers above first: keep it in its own block. */
 #include <cmocka.h>
@@ -26,5 +27,14 @@ int ct_test_free_port(void);
  * fails with both values instead of hanging. For counters bumped by other
  * threads (actors). */
 int ct_test_wait_ge(const _Atomic int *v, int want, int timeout_ms);
+struct ct_runtime;
+/* Stop, join and free a runtime; returns what ct_runtime_join() said (0:
+ * every loop closed cleanly), for the caller to assert once it has freed
+ * what else it holds. */
+int ct_test_runtime_end(struct ct_runtime *rt);
+/* Write a file from a printf format (asserting every step) and give it
+ * `mode` (configs holding a token must be 0600). */
+void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif /* CT_TEST_H */

@@ -138,20 +138,24 @@ void ct_efx_teardown(ct_efx_t *fx) {
   fx->dir = NULL;
 }
 
+int ct_efx_setup(void **state, ct_efx_t *fx, const char *const *extra,
+                 const char *followers) {
+  ct_efx_up(fx, extra, followers);
+  *state = fx;
+  return 0;
+}
+
+int ct_efx_cm_teardown(void **state) {
+  ct_efx_teardown(*state);
+  return 0;
+}
+
 static cJSON *call_as(ct_efx_t *fx, const char *acct, const char *method,
                       const char *path, const char *body, long want) {
-  ct_http_resp_t r;
-  cJSON *j;
   char base[96], tok[48];
   snprintf(base, sizeof base, "%s/v2", fx->sim.url);
   snprintf(tok, sizeof tok, "tok%s", acct);
-  assert_int_equal(ct_http(base, method, path, tok, body, NULL, &r), 0);
-  if (r.status != want)
-    fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
-  j = r.json;
-  r.json = NULL;
-  ct_http_resp_free(&r);
-  return j;
+  return ct_http_want(base, method, path, tok, body, want);
 }
 
 static cJSON *leader_call(ct_efx_t *fx, const char *method, const char *path,
@@ -195,11 +199,7 @@ void ct_efx_cancel(ct_efx_t *fx, const char *oid) {
 }
 
 void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body) {
-  ct_http_resp_t r;
-  assert_int_equal(ct_http(fx->sim.url, "POST", path, NULL, body, NULL, &r), 0);
-  if (r.status != 200)
-    fail_msg("POST %s: %ld %s", path, r.status, r.body);
-  ct_http_resp_free(&r);
+  cJSON_Delete(ct_http_want(fx->sim.url, "POST", path, NULL, body, 200));
 }
 
 void ct_efx_corr(const char *oid, const char *follower, int slice,
@@ -213,15 +213,10 @@ void ct_efx_corr(const char *oid, const char *follower, int slice,
 }
 
 cJSON *ct_efx_book(ct_efx_t *fx, const char *account) {
-  ct_http_resp_t r;
   char path[96];
   cJSON *j;
   snprintf(path, sizeof path, "/admin/orders?account=%s", account);
-  assert_int_equal(ct_http(fx->sim.url, "GET", path, NULL, NULL, NULL, &r), 0);
-  assert_int_equal(r.status, 200);
-  j = r.json;
-  r.json = NULL;
-  ct_http_resp_free(&r);
+  j = ct_http_want(fx->sim.url, "GET", path, NULL, NULL, 200);
   assert_non_null(j);
   return j;
 }

@@ -58,6 +58,12 @@ void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers);
 void ct_efx_stop(ct_efx_t *fx);
 /* Stop the engine if running, dhansim, remove the directory. */
 void ct_efx_teardown(ct_efx_t *fx);
+/* cmocka setup and teardown around the two above: ct_efx_setup runs
+ * ct_efx_up and leaves `fx` in *state, where ct_efx_cm_teardown finds it
+ * (for a group or for one test). Both return 0. */
+int ct_efx_setup(void **state, ct_efx_t *fx, const char *const *extra,
+                 const char *followers);
+int ct_efx_cm_teardown(void **state);
 
 /* The leader places an order: `fields` are JSON members without braces
  * (dhanClientId is added). The new order id goes to `oid` (32 bytes). */

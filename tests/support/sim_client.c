@@ -2,6 +2,8 @@
  * sim_client.c: blocking HTTP and WebSocket clients for the dhansim tests
  * (see sim_client.h).
  */
+#include "ct_test.h"
+
 #include "sim_client.h"
 
 #include <arpa/inet.h>
@@ -275,6 +277,29 @@ int ct_ws_login(ct_ws_t *ws, const char *client_id, const char *token) {
            "\"%s\"},\"UserType\":\"SELF\"}",
            client_id, token);
   return ct_ws_send_text(ws, msg);
+}
+
+cJSON *ct_http_want(const char *base, const char *method, const char *path,
+                    const char *token, const char *body, long want) {
+  ct_http_resp_t r;
+  cJSON *j;
+  assert_int_equal(ct_http(base, method, path, token, body, NULL, &r), 0);
+  if (r.status != want)
+    fail_msg("%s %s: %ld %s", method, path, r.status, r.body);
+  j = r.json;
+  r.json = NULL;
+  ct_http_resp_free(&r);
+  return j;
+}
+
+char *ct_sim_place_order(const char *url, const char *token, const char *body) {
+  cJSON *j = ct_http_want(url, "POST", "/v2/orders", token, body, 200);
+  char *id;
+  assert_true(ct_jstr(j, "orderId")[0] != '\0');
+  id = strdup(ct_jstr(j, "orderId"));
+  cJSON_Delete(j);
+  assert_non_null(id);
+  return id;
 }
 
 const char *ct_jstr(const cJSON *j, const char *k) {

@@ -28,6 +28,14 @@ int ct_http(const char *base, const char *method, const char *path,
             const char *token, const char *body, const char *const *headers,
             ct_http_resp_t *out);
 void ct_http_resp_free(ct_http_resp_t *r);
+/* ct_http() that must get status `want`: fails the test otherwise (with
+ * the status and body). Returns the parsed body or NULL when it is not
+ * JSON; the caller frees it with cJSON_Delete. */
+cJSON *ct_http_want(const char *base, const char *method, const char *path,
+                    const char *token, const char *body, long want);
+/* POST `body` to dhansim's /v2/orders at `url` as `token`; the answer must
+ * be 200 with an orderId. Returns that id, malloc'd (caller frees). */
+char *ct_sim_place_order(const char *url, const char *token, const char *body);
 
 typedef struct ct_ws {
   int fd;

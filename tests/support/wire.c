@@ -301,14 +301,14 @@ static void check_query(const char *what, const char *q,
 
 static void check_headers(const char *what, const cJSON *e, const wspec_t *sp) {
   const cJSON *h = cJSON_GetObjectItemCaseSensitive(e, "headers");
-  const char *ct = ct_fx_jstr(h, "content-type");
+  const char *ct = ct_jstr(h, "content-type");
   assert_true(cJSON_IsTrue(cJSON_GetObjectItem(e, "accessTokenPresent")));
-  assert_string_equal(ct_fx_jstr(h, "client-id"), CT_FX_ACCOUNT);
-  assert_string_equal(ct_fx_jstr(h, "accept"), "application/json");
+  assert_string_equal(ct_jstr(h, "client-id"), CT_FX_ACCOUNT);
+  assert_string_equal(ct_jstr(h, "accept"), "application/json");
   if (sp->body != NULL)
     assert_string_equal(ct, "application/json");
   if (sp->dhan_client_hdr)
-    assert_string_equal(ct_fx_jstr(h, "dhanClientId"), CT_FX_ACCOUNT);
+    assert_string_equal(ct_jstr(h, "dhanClientId"), CT_FX_ACCOUNT);
   else if (cJSON_GetObjectItem(h, "dhanClientId") != NULL)
     fail_msg("%s: undocumented dhanClientId header", what);
 }
@@ -317,8 +317,8 @@ static void check_headers(const char *what, const cJSON *e, const wspec_t *sp) {
 static const cJSON *newest(const cJSON *log, const wspec_t *sp) {
   const cJSON *reqs = cJSON_GetObjectItem(log, "requests"), *found = NULL, *e;
   cJSON_ArrayForEach(e, reqs) {
-    if (strcmp(ct_fx_jstr(e, "method"), sp->method) == 0 &&
-        route_match(sp->route, ct_fx_jstr(e, "path")))
+    if (strcmp(ct_jstr(e, "method"), sp->method) == 0 &&
+        route_match(sp->route, ct_jstr(e, "path")))
       found = e;
   }
   return found;
@@ -335,7 +335,7 @@ cJSON *ct_wire_check(ct_api_fx_t *fx, ct_api_call_t call) {
   if (e == NULL)
     fail_msg("%s: dhansim received no such request", what);
   check_headers(what, e, sp);
-  check_query(what, ct_fx_jstr(e, "query"), sp->query);
+  check_query(what, ct_jstr(e, "query"), sp->query);
   b = cJSON_GetObjectItem(e, "body");
   if (sp->body == NULL && !cJSON_IsNull(b))
     fail_msg("%s: a body was sent where none is documented", what);
@@ -344,9 +344,9 @@ cJSON *ct_wire_check(ct_api_fx_t *fx, ct_api_call_t call) {
     body = cJSON_Parse(b->valuestring);
     check_object(what, body, sp->body, sp->items);
     if (cJSON_GetObjectItem(body, "dhanClientId") != NULL)
-      assert_string_equal(ct_fx_jstr(body, "dhanClientId"), CT_FX_ACCOUNT);
+      assert_string_equal(ct_jstr(body, "dhanClientId"), CT_FX_ACCOUNT);
   }
-  int status = (int)ct_fx_jnum(e, "status");
+  int status = (int)ct_jnum(e, "status");
   if (status < 200 || status > 299)
     fail_msg("%s: dhansim answered %d", what, status);
   cJSON_Delete(log);
