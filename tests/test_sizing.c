@@ -353,6 +353,37 @@ static void test_margin_ledger(void **state) {
   assert_int_equal(ct_funds_ledger_reserve(&l, 10000), 0);
 }
 
+/* Units that close a known opposite position need no margin: all of an
+ * order within the position passes unchecked, a larger one is checked
+ * and reserved for the excess only. */
+static void test_closing_qty(void **state) {
+  ct_instrument_t e = equity();
+  ct_sizing_rules_t r = rules(CT_SIZING_MULTIPLIER, 1.0);
+  ct_sizing_order_t o = eq_order(10, 1000.0); /* 10000 rupees */
+  ct_sizing_account_t a = acct();
+  ct_funds_ledger_t l;
+  ct_sizing_result_t res;
+  (void)state;
+  ct_funds_ledger_init(&l, 3000.0);
+  a.margin_per_unit = 1000.0;
+  assert_int_equal(ct_sizing_decide(&r, &o, &e, &a, &l, &res), 0);
+  assert_int_equal(res.skip, CT_SKIP_NO_MARGIN); /* a new position */
+  a.closing_qty = 10;                            /* an exit of it all */
+  assert_int_equal(ct_sizing_decide(&r, &o, &e, &a, &l, &res), 0);
+  assert_int_equal(res.skip, CT_SKIP_NONE);
+  assert_int_equal(res.margin_paise, 0);
+  assert_int_equal(l.reserved_paise, 0);
+  a.closing_qty = 8; /* 2 units beyond the position: 2000 reserved */
+  assert_int_equal(ct_sizing_decide(&r, &o, &e, &a, &l, &res), 0);
+  assert_int_equal(res.skip, CT_SKIP_NONE);
+  assert_int_equal(res.margin_paise, 200000);
+  assert_int_equal(l.reserved_paise, 200000);
+  a.closing_qty = 6; /* 4 more units: 4000 > 1000 left */
+  assert_int_equal(ct_sizing_decide(&r, &o, &e, &a, &l, &res), 0);
+  assert_int_equal(res.skip, CT_SKIP_NO_MARGIN);
+  assert_int_equal(l.reserved_paise, 200000);
+}
+
 static void test_modification(void **state) {
   ct_instrument_t n = nifty();
   ct_sizing_rules_t r = rules(CT_SIZING_MULTIPLIER, 0.5);
@@ -466,6 +497,7 @@ int main(void) {
     cmocka_unit_test(test_caps),
     cmocka_unit_test(test_max_orders_per_day),
     cmocka_unit_test(test_margin_ledger),
+    cmocka_unit_test(test_closing_qty),
     cmocka_unit_test(test_modification),
     cmocka_unit_test(test_huge_numbers),
     cmocka_unit_test(test_names_and_args),

@@ -212,9 +212,18 @@ static void test_per_follower_walks(void **state) {
   assert_int_equal(ct_store_each_open_forder_of(&t, "F12", on_forder, &c), 0);
   assert_int_equal(c.n, 1);
   assert_string_equal(c.ids[0], "F12/c2");
+  c.n = 0; /* every order of F1, the rejected one too, not F12's */
+  assert_int_equal(ct_store_each_forder_of_follower(&t, "F1", on_forder, &c),
+                   0);
+  assert_int_equal(c.n, 3);
+  assert_string_equal(c.ids[0], "F1/c1");
+  assert_string_equal(c.ids[1], "F1/c3");
+  assert_string_equal(c.ids[2], "F1/c4");
   c.n = 0;
   assert_int_equal(ct_store_each_forder_of(&t, "A1", "F9", on_forder, &c), 0);
   assert_int_equal(c.n, 0);
+  assert_int_equal(ct_store_each_forder_of_follower(&t, "", on_forder, &c),
+                   CT_EINVAL);
   assert_int_equal(ct_store_each_open_forder_of(&t, "", on_forder, &c),
                    CT_EINVAL);
   assert_int_equal(ct_store_each_forder_of(&t, "A1", NULL, on_forder, &c),

@@ -97,6 +97,12 @@ typedef struct ct_sizing_account {
   int minute_ist;          /* time of day in IST, 0..1439 (see below) */
   double margin_per_unit;  /* from the margin calculator; 0 = use price */
   bool reduces_position;   /* an exit: no margin check, nothing reserved */
+  /* Units of an opposite position this order closes (a sell against a
+   * long, a buy against a short), as far as the engine knows; 0 = none.
+   * Those units need no margin: an order of at most closing_qty is an exit
+   * (nothing checked or reserved), a larger one is checked and reserved
+   * for the excess (qty - closing_qty) only. */
+  int64_t closing_qty;
 } ct_sizing_account_t;
 
 /* Minutes after midnight IST (UTC+05:30) of a Unix time. */

@@ -310,6 +310,11 @@ int ct_store_each_open_forder(ct_store_txn_t *t, ct_store_forder_cb cb,
 /* The non-terminal follower orders of one follower (a prefix walk). */
 int ct_store_each_open_forder_of(ct_store_txn_t *t, const char *follower_id,
                                  ct_store_forder_cb cb, void *ctx);
+/* Every follower order of one follower, terminal ones too, in correlation
+ * id order (a prefix walk of `forder`: its cost grows with the follower's
+ * orders in the store). */
+int ct_store_each_forder_of_follower(ct_store_txn_t *t, const char *follower_id,
+                                     ct_store_forder_cb cb, void *ctx);
 /* Recovery: every leader order without complete decisions. */
 int ct_store_each_undecided(ct_store_txn_t *t, ct_store_leader_cb cb,
                             void *ctx);

@@ -95,8 +95,8 @@ int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op);
 bool ct__fol_busy(const fol_t *f, const char *corr);
 void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 /* Whether sizing, without the margin check, would send `st` (the margin
- * calculator is asked only then). */
-bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st);
+ * calculator is asked only then); true puts the follower's units in *qty. */
+bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st, int64_t *qty);
 
 /* replicator_fsync.c */
 typedef void (*ct__fo_fn)(ct_forder_t *fo, void *ctx);
@@ -116,13 +116,22 @@ void ct__fol_resume(ct_actor_t *self, fol_t *f);
  * now (cash segment, answer cached, or calculator failed: fallback). */
 bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
                          const ct_leader_state_t *st);
-/* Set a->margin_per_unit and a->reduces_position for `st` from the cache
- * (derivatives) or today's cash rule; logs a fallback. */
-void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
-                           ct_sizing_account_t *a);
+/* Set a->margin_per_unit, a->reduces_position and a->closing_qty for `st`
+ * from the follower's known position and the cache (derivatives) or
+ * today's cash rule; logs an exit and a fallback. `t`: the decision's open
+ * transaction (the position is read through it). */
+void ct__fol_margin_inputs(const fol_t *f, ct_store_txn_t *t,
+                           const ct_leader_state_t *st, ct_sizing_account_t *a);
 /* Consume the answer `r` to request `rid` when it is a margin request:
  * true when it was (the waiting leader orders are re-run). */
 bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
                            const ct_api_result_t *r);
+
+/* replicator_pos.c: units of the follower's opposite position (net fills
+ * of the engine's own orders in st's security, segment and product, less
+ * open unfilled orders on st's side) that `st` closes; 0 when none or
+ * unreadable. Read through `t` (any open transaction). */
+int64_t ct__fol_closing_qty(const fol_t *f, ct_store_txn_t *t,
+                            const ct_leader_state_t *st);
 
 #endif /* CT_ENGINE_REPLICATOR_FOL_H */

@@ -196,14 +196,18 @@ static const ct_instrument_t *instrument(const fol_t *f,
                              st->security_id);
 }
 
-bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st) {
+bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st,
+                     int64_t *qty) {
   ct_sizing_order_t o;
   ct_sizing_account_t a;
   ct_sizing_result_t r;
   sizing_inputs(f, st, &o, &a, 0);
-  return ct_sizing_decide(&f->s->rules, &o, instrument(f, st), &a, NULL, &r) ==
-             0 &&
-         r.skip == CT_SKIP_NONE;
+  if (ct_sizing_decide(&f->s->rules, &o, instrument(f, st), &a, NULL, &r) !=
+          0 ||
+      r.skip != CT_SKIP_NONE)
+    return false;
+  *qty = r.qty;
+  return true;
 }
 
 /* Why a leader order in this state is not copied at all ("" = copy).
@@ -292,7 +296,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   *n_out = 0;
   if (rc == 0 && skip[0] == '\0') {
     sizing_inputs(f, st, &o, &a, today);
-    ct__fol_margin_inputs(f, st, &a);
+    ct__fol_margin_inputs(f, t, st, &a);
     rc = ct_sizing_decide(&f->s->rules, &o, in, &a,
                           f->funds_known ? &f->ledger : NULL, &r);
     if (rc == 0 && r.skip != CT_SKIP_NONE)

@@ -19,6 +19,11 @@
  * Nothing is stored before the decision, so a crash while waiting only means
  * the reconciliation decides it after restart.
  *
+ * An order that only closes a position the engine opened for the follower
+ * (replicator_pos.c) asks nothing and is decided at once as an exit (no
+ * margin, nothing reserved); one that goes beyond it asks as usual and
+ * sizing reserves margin for the excess only.
+ *
  * When the calculator fails (error, timeout, breaker open) the slot reads
  * FAILED for CT__MARGIN_FAIL_TTL_MS and the decision falls back to today's
  * cash rule (price x quantity for buys, sells unchecked), with a warning in
@@ -75,9 +80,32 @@ static fmargin_t *slot_for(fol_t *f, const ct_leader_state_t *st) {
 
 /* Whether the margin check will run on this order: a derivative, funds
  * known, and sizing sends it (no ask for an order the decision skips before
- * the margin check: segment, window, zero lots, caps). */
-static bool wanted(const fol_t *f, const ct_leader_state_t *st) {
-  return f->funds_known && derivative(st->segment) && ct__fol_presize(f, st);
+ * the margin check: segment, window, zero lots, caps), and it is more than
+ * an exit of a position the engine opened (*closing: the units it closes;
+ * replicator_pos.c). Reads the store through `t`. */
+static bool wanted(const fol_t *f, ct_store_txn_t *t,
+                   const ct_leader_state_t *st, int64_t *closing) {
+  int64_t qty = 0;
+  *closing = 0;
+  if (!f->funds_known || !derivative(st->segment) ||
+      !ct__fol_presize(f, st, &qty))
+    return false;
+  *closing = ct__fol_closing_qty(f, t, st);
+  return qty > *closing;
+}
+
+/* wanted() in a read transaction of its own (none is open here). */
+static bool wanted_now(const fol_t *f, const ct_leader_state_t *st) {
+  ct_store_txn_t t;
+  int64_t closing;
+  bool w;
+  if (!f->funds_known || !derivative(st->segment))
+    return false;
+  if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+    return true; /* ask: the decision reads the store again */
+  w = wanted(f, &t, st, &closing);
+  ct_store_txn_abort(&t);
+  return w;
 }
 
 static void fill_key(const fol_t *f, const ct_leader_state_t *st,
@@ -130,7 +158,7 @@ bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
     return true; /* already parked: a newer state of it waits too */
   if (f->mwait.n > 0 && !f->waking) /* decisions keep the leader's order */
     return park(f, st, -1) == 0;
-  if (!wanted(f, st) || (m = slot_for(f, st)) == NULL)
+  if (!wanted_now(f, st) || (m = slot_for(f, st)) == NULL)
     return false;
   if (m->state == CT__MG_PENDING && same_key(&m->key, st))
     return park(f, st, (int)(m - f->margin)) == 0;
@@ -151,12 +179,25 @@ bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
   return false;
 }
 
-void ct__fol_margin_inputs(const fol_t *f, const ct_leader_state_t *st,
+void ct__fol_margin_inputs(const fol_t *f, ct_store_txn_t *t,
+                           const ct_leader_state_t *st,
                            ct_sizing_account_t *a) {
   const fmargin_t *m;
+  int64_t closing = 0;
+  bool w = wanted(f, t, st, &closing);
   a->reduces_position = st->txn == CT_DHAN_TXN_SELL; /* the cash rule */
   a->margin_per_unit = 0;
-  if (!wanted(f, st))
+  a->closing_qty = closing;
+  if (!w && closing > 0) {
+    a->reduces_position = true;
+    ct_log_info(MOD,
+                "follower=%s order=%s security=%s side=%s closing_qty=%lld "
+                "margin=exit msg=\"closes a known position: no margin\"",
+                f->s->name, st->order_id, st->security_id,
+                ct_dhan_txn_str(st->txn), (long long)closing);
+    return;
+  }
+  if (!w)
     return; /* cash, or skipped before the margin check */
   m = find_const(f, st);
   if (m != NULL && m->state == CT__MG_OK) {

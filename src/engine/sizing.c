@@ -301,10 +301,10 @@ static int64_t margin_for(sizing_ctx_t *c, int64_t qty) {
 
 static int check_margin(sizing_ctx_t *c, ct_funds_ledger_t *ledger,
                         int64_t prev_paise) {
-  int64_t need;
-  if (ledger == NULL || c->acct->reduces_position)
+  int64_t need, closing = c->acct->closing_qty > 0 ? c->acct->closing_qty : 0;
+  if (ledger == NULL || c->acct->reduces_position || c->out->qty <= closing)
     return 0;
-  need = margin_for(c, c->out->qty);
+  need = margin_for(c, c->out->qty - closing);
   if (need < 0)
     return skip(c, CT_SKIP_MISSING_DATA, "no price or margin figure");
   if (need > prev_paise &&
@@ -356,7 +356,8 @@ int ct_sizing_modify(const ct_sizing_rules_t *rules,
     out->margin_paise = prev_margin_paise;
     return 0;
   }
-  if (ledger == NULL || acct->reduces_position)
+  if (ledger == NULL || acct->reduces_position ||
+      (acct->closing_qty > 0 && out->qty <= acct->closing_qty))
     out->margin_paise = prev_margin_paise;
   return 0;
 }

@@ -305,6 +305,15 @@ int ct_store_each_open_forder_of(ct_store_txn_t *t, const char *fid,
   return walk(t, t->store_->open, &p, visit_open, &u);
 }
 
+int ct_store_each_forder_of_follower(ct_store_txn_t *t, const char *fid,
+                                     ct_store_forder_cb cb, void *ctx) {
+  skey_t p;
+  user_cb_t u = { (void *)cb, ctx };
+  if (!can_read(t) || cb == NULL || prefix1(&p, fid, FID) != 0)
+    return CT_EINVAL;
+  return walk(t, t->store_->forder, &p, visit_open, &u);
+}
+
 static int leader_at(ct_store_txn_t *t, MDB_val *k, user_cb_t *u) {
   ct_leader_state_t st = { 0 };
   int rc =

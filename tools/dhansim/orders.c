@@ -86,10 +86,25 @@ static void set_status(sim_t *s, order_t *o, const char *st) {
   orders_changed(s, o);
 }
 
+/* Units of the account's opposite position (same segment, security and
+ * product) that `o` would close: like Dhan, an exit needs no margin. */
+static int64_t closing_units(const order_t *o, int buy) {
+  const account_t *a = o->acct;
+  for (size_t i = 0; i < a->n_positions; i++) {
+    const position_t *p = &a->positions[i];
+    int64_t net = p->buy_qty - p->sell_qty, opp = buy ? -net : net;
+    if (strcmp(p->segment, o->segment) == 0 &&
+        strcmp(p->security_id, o->security_id) == 0 &&
+        strcmp(p->product, o->product) == 0)
+      return opp > 0 ? opp : 0;
+  }
+  return 0;
+}
+
 /* Funds held by an open order: a cash BUY its remaining quantity at its
  * reference price, a derivative order (either side) the margin of its
- * remaining quantity. Cash SELL orders hold nothing (see README: funds
- * model). */
+ * remaining quantity beyond the opposite position it closes. Cash SELL
+ * orders hold nothing (see README: funds model). */
 static void hold_funds(sim_t *s, order_t *o) {
   int buy = strcmp(o->txn, "BUY") == 0;
   double px = (strcmp(o->otype, "MARKET") == 0 ||
@@ -100,8 +115,11 @@ static void hold_funds(sim_t *s, order_t *o) {
   o->acct->blocked -= o->blocked;
   o->blocked = 0;
   if (orders_is_open(o) && accounts_is_derivative(o->ins)) {
-    accounts_margin(o->ins, buy, o->product, o->qty - o->filled, px, &m);
-    o->blocked = m.total;
+    int64_t rest = o->qty - o->filled - closing_units(o, buy);
+    if (rest > 0) {
+      accounts_margin(o->ins, buy, o->product, rest, px, &m);
+      o->blocked = m.total;
+    }
   } else if (orders_is_open(o) && buy) {
     o->blocked = (double)(o->qty - o->filled) * px;
   }
