@@ -1,6 +1,7 @@
 /*
  * Integration tests of the rest of dhansim's catalogue: super orders with
- * their legs, forever orders (SINGLE and OCO, both list paths), portfolio
+ * their legs, forever orders (SINGLE and OCO, both list paths; without
+ * correlationId under --forever-list-documented), portfolio
  * (holdings, positions, convert, exit all), funds and margin, statements,
  * trader's control, EDIS, profile and RenewToken.
  */
@@ -209,9 +210,13 @@ static void test_forever_orders(void **state) {
   ct_http_resp_free(&r);
   r = req("GET", "/v2/forever/orders", NULL, 200);
   assert_int_equal(cJSON_GetArraySize(r.json), 2);
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(r.json, 0), "correlationId"),
+                      "gtt-1");
   ct_http_resp_free(&r);
   r = req("GET", "/v2/forever/all", NULL, 200);
   assert_int_equal(cJSON_GetArraySize(r.json), 2);
+  assert_string_equal(ct_jstr(cJSON_GetArrayItem(r.json, 0), "correlationId"),
+                      "gtt-1");
   assert_string_equal(ct_jstr(cJSON_GetArrayItem(r.json, 1), "orderFlag"),
                       "OCO");
   ct_http_resp_free(&r);
@@ -239,6 +244,45 @@ static void test_forever_orders(void **state) {
   r = req("DELETE", path, NULL, 200);
   assert_string_equal(ct_jstr(r.json, "orderStatus"), "CANCELLED");
   ct_http_resp_free(&r);
+}
+
+/* Whether the first item of `url`+`path`'s array has a correlationId. */
+static int first_has_corr(const char *url, const char *path) {
+  ct_http_resp_t r;
+  int has;
+  assert_int_equal(ct_http(url, "GET", path, TOK, NULL, NULL, &r), 0);
+  assert_int_equal((int)r.status, 200);
+  assert_int_equal(cJSON_GetArraySize(r.json), 1);
+  has = cJSON_GetObjectItem(cJSON_GetArrayItem(r.json, 0), "correlationId") !=
+        NULL;
+  ct_http_resp_free(&r);
+  return has;
+}
+
+/* --forever-list-documented: both list paths carry no correlationId (Dhan's
+ * documented list, §5); the admin plane's order list keeps it. */
+static void test_forever_list_documented(void **state) {
+  static const char *const args[] = { "--account", A ":" TOK, "--no-rate-limit",
+                                      "--forever-list-documented", NULL };
+  ct_sim_t doc;
+  ct_http_resp_t r;
+  (void)state;
+  assert_int_equal(ct_sim_start(&doc, args), 0);
+  assert_int_equal(
+      ct_http(doc.url, "POST", "/v2/forever/orders", TOK,
+              "{\"dhanClientId\":\"" A "\",\"correlationId\":\"gtt-doc\","
+              "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\","
+              "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
+              "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
+              "\"1594\",\"quantity\":2,\"price\":1500,\"triggerPrice\":1501}",
+              NULL, &r),
+      0);
+  assert_int_equal((int)r.status, 200);
+  ct_http_resp_free(&r);
+  assert_int_equal(first_has_corr(doc.url, "/v2/forever/orders"), 0);
+  assert_int_equal(first_has_corr(doc.url, "/v2/forever/all"), 0);
+  assert_int_equal(first_has_corr(doc.url, "/admin/orders?account=" A), 1);
+  assert_int_equal(ct_sim_stop(&doc), 0);
 }
 
 static void test_portfolio(void **state) {
@@ -456,6 +500,7 @@ int main(void) {
     cmocka_unit_test(test_super_orders),
     cmocka_unit_test(test_super_cancel),
     cmocka_unit_test(test_forever_orders),
+    cmocka_unit_test(test_forever_list_documented),
     cmocka_unit_test(test_portfolio),
     cmocka_unit_test(test_funds_and_margin),
     cmocka_unit_test(test_statements),

@@ -156,6 +156,8 @@ struct sim {
   /* websockets */
   ws_sess_t *ws_head;
   int ws_title_status; /* --ws-status-case title: "Traded", "Part_Traded" */
+  /* --forever-list-documented: forever lists without correlationId */
+  int forever_list_documented;
   /* stamps and the request log */
   void *stamps;
   void *reqlog;

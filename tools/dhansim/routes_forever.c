@@ -3,7 +3,8 @@
  * order sits in status CONFIRM (it is pushed once on the order-update
  * socket) until POST /admin/forever/trigger fires it: it then becomes
  * TRIGGERED and places an ordinary order (same correlationId) that follows
- * the normal lifecycle. Listed on both /forever/orders and /forever/all.
+ * the normal lifecycle. Listed on both /forever/orders and /forever/all
+ * (without correlationId under --forever-list-documented).
  */
 #include <stdio.h>
 #include <string.h>
@@ -148,13 +149,20 @@ static void delete (sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, order_ack_json(o));
 }
 
+/* With --forever-list-documented the items carry no correlationId, as in
+ * Dhan's documented list (§5); the admin plane's list keeps it. */
 static void list(sim_t *s, req_t *r, char **p) {
   cJSON *arr = cJSON_CreateArray();
-  (void)s;
   (void)p;
-  for (size_t i = 0; i < r->acct->n_orders; i++)
-    if (r->acct->orders[i]->forever)
-      cJSON_AddItemToArray(arr, forever_json(r->acct->orders[i]));
+  for (size_t i = 0; i < r->acct->n_orders; i++) {
+    cJSON *j;
+    if (!r->acct->orders[i]->forever)
+      continue;
+    j = forever_json(r->acct->orders[i]);
+    if (s->forever_list_documented)
+      cJSON_DeleteItemFromObject(j, "correlationId");
+    cJSON_AddItemToArray(arr, j);
+  }
   resp_json(r, 200, arr);
 }
 
