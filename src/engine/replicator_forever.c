@@ -11,10 +11,10 @@
  *   INTENT or UNKNOWN  -> list the follower's forever orders and match the
  *                         correlation id (dhansim lists it; Dhan's
  *                         documented list has no correlationId, so an order
- *                         listed without one is matched by security,
- *                         quantity, type, price and trigger among those no
- *                         other record of ours holds); not found twice ->
- *                         create again with the same id;
+ *                         listed without one is matched by security, side,
+ *                         product, flag, quantity, type, price and trigger
+ *                         among those no other record of ours holds); not
+ *                         found twice -> create again with the same id;
  *   leader cancelled   -> DELETE the follower's forever order;
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
@@ -131,6 +131,9 @@ static void send_lookup(ct_actor_t *self, legs_t *l, size_t fi,
   snprintf(op.leader, sizeof op.leader, "%s", fo->order_id);
   snprintf(op.corr, sizeof op.corr, "%s", corr);
   snprintf(op.sec, sizeof op.sec, "%s", fo->security_id);
+  op.txn = fo->txn;
+  op.product = fo->product;
+  op.oco = is_oco(fo);
   ct__legs_track(l, rid, &op);
 }
 
@@ -439,10 +442,15 @@ static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
   return c.hit;
 }
 
+/* Whether listed order `o` (no correlation id) looks like the copy that
+ * record `r` of lookup `op` stands for: same security, side, product and
+ * flag as the leader's, same quantity, type, price and trigger as the
+ * record's. */
 static bool same_order(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
-                       const char *security_id) {
+                       const lop_t *op) {
   return o->correlation_id[0] == '\0' && o->status == CT_DHAN_STATUS_CONFIRM &&
-         strcmp(o->security_id, security_id) == 0 &&
+         strcmp(o->security_id, op->sec) == 0 && o->txn == op->txn &&
+         o->product == op->product && is_oco(o) == op->oco &&
          o->quantity == r->quantity && o->order_type == r->order_type &&
          fabs(o->price - r->price) < 1e-6 &&
          fabs(o->trigger_price - r->trigger_price) < 1e-6;
@@ -458,7 +466,6 @@ static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
   const ct_dhan_forever_order_t *fo = r->items;
   ct_forder_t rec;
   ct_store_txn_t t;
-  char sid[CT_DHAN_SECID_SIZE] = "";
   int rc;
   for (size_t i = 0; i < r->count; i++)
     if (strcmp(fo[i].correlation_id, op->corr) == 0)
@@ -469,9 +476,8 @@ static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
   ct_store_txn_abort(&t);
   if (rc != 0)
     return NULL;
-  snprintf(sid, sizeof sid, "%s", op->sec);
   for (size_t i = 0; i < r->count; i++)
-    if (same_order(&fo[i], &rec, sid) && !is_claimed(l, pseudo, fo[i].order_id))
+    if (same_order(&fo[i], &rec, op) && !is_claimed(l, pseudo, fo[i].order_id))
       return &fo[i];
   return NULL;
 }

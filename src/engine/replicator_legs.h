@@ -47,8 +47,11 @@ typedef struct lop {
   char leader[CT_DHAN_ID_SIZE];   /* leader super/forever order id */
   char corr[CT_DHAN_CORRID_SIZE]; /* the record it moves on */
   ct_dhan_leg_t leg;              /* modify and cancel */
-  char sec[CT_DHAN_SECID_SIZE];   /* forever lookup: the security */
-  uint32_t fp;                    /* modify: leader fingerprint applied */
+  char sec[CT_DHAN_SECID_SIZE];   /* forever lookup: the leader's security, */
+  ct_dhan_txn_t txn;              /* side, product and flag (the copy's) */
+  ct_dhan_product_t product;
+  bool oco;
+  uint32_t fp; /* modify: leader fingerprint applied */
   int64_t qty;
   double price, trail; /* modify: what is set */
 } lop_t;
