@@ -260,7 +260,8 @@ static int first_has_corr(const char *url, const char *path) {
 }
 
 /* --forever-list-documented: both list paths carry no correlationId (Dhan's
- * documented list, §5); the admin plane's order list keeps it. */
+ * documented list, §5) and the flag in orderType; the admin plane's order
+ * list keeps the correlationId. */
 static void test_forever_list_documented(void **state) {
   static const char *const args[] = { "--account", A ":" TOK, "--no-rate-limit",
                                       "--forever-list-documented", NULL };
@@ -282,6 +283,16 @@ static void test_forever_list_documented(void **state) {
   assert_int_equal(first_has_corr(doc.url, "/v2/forever/orders"), 0);
   assert_int_equal(first_has_corr(doc.url, "/v2/forever/all"), 0);
   assert_int_equal(first_has_corr(doc.url, "/admin/orders?account=" A), 1);
+  /* ... and the flag where the docs' example has it: in orderType. */
+  assert_int_equal(
+      ct_http(doc.url, "GET", "/v2/forever/orders", TOK, NULL, NULL, &r), 0);
+  {
+    const cJSON *it = cJSON_GetArrayItem(r.json, 0);
+    assert_string_equal(
+        cJSON_GetStringValue(cJSON_GetObjectItem(it, "orderType")), "SINGLE");
+    assert_null(cJSON_GetObjectItem(it, "orderFlag"));
+  }
+  ct_http_resp_free(&r);
   assert_int_equal(ct_sim_stop(&doc), 0);
 }
 

@@ -152,12 +152,25 @@ static void test_forever_orders(void **state) {
   PARSE_LIST(ct_dhan_parse_forever_orders, "forever_orders.json", &f, &n);
   assert_int_equal(n, 2);
   assert_int_equal(f[0].order_flag, CT_DHAN_FLAG_SINGLE); /* in orderType */
-  assert_int_equal(f[0].order_type, CT_DHAN_OTYPE_UNKNOWN);
+  /* orderType held the flag: a priced order is read as LIMIT. */
+  assert_int_equal(f[0].order_type, CT_DHAN_OTYPE_LIMIT);
   assert_true(f[0].trigger_price == 1427);
   assert_int_equal(f[1].order_flag, CT_DHAN_FLAG_OCO);
   assert_int_equal(f[1].order_type, CT_DHAN_OTYPE_LIMIT);
   assert_int_equal(f[1].status, CT_DHAN_STATUS_CONFIRM);
   free(f);
+  {
+    static const char unpriced[] =
+        "[{\"orderId\":\"7\",\"orderType\":\"OCO\",\"price\":0}]";
+    char err[160];
+    assert_int_equal(ct_dhan_parse_forever_orders(unpriced, strlen(unpriced),
+                                                  &f, &n, err, sizeof(err)),
+                     0);
+    assert_int_equal(n, 1);
+    assert_int_equal(f[0].order_flag, CT_DHAN_FLAG_OCO);
+    assert_int_equal(f[0].order_type, CT_DHAN_OTYPE_MARKET);
+    free(f);
+  }
 }
 
 static void test_portfolio(void **state) {

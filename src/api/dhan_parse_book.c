@@ -6,7 +6,10 @@
  * most CT_DHAN_SUPER_LEGS_MAX legs (the docs spell "totalQuatity"; the
  * correct spelling is accepted too). Forever orders: the docs' list example
  * carries the SINGLE/OCO flag in orderType, so the flag is read from
- * orderFlag or, failing that, from orderType.
+ * orderFlag or, failing that, from orderType (UNVERIFIED which one Dhan
+ * really sends: both are read). When orderType held the flag, the order's
+ * own type is not given: a priced order is taken for LIMIT and an
+ * unpriced one for MARKET, so the copy still has a type to be sent with.
  */
 #include <string.h>
 
@@ -125,6 +128,9 @@ static int forever_item(const cJSON *it, void *rec, char *err,
                    err_size);
   if (rc == 0 && f->order_flag == CT_DHAN_FLAG_NONE)
     f->order_flag = ct_dhan_order_flag_from_str(ct__jstr(it, "orderType"));
+  if (rc == 0 && f->order_type == CT_DHAN_OTYPE_UNKNOWN &&
+      f->order_flag != CT_DHAN_FLAG_NONE)
+    f->order_type = f->price > 0 ? CT_DHAN_OTYPE_LIMIT : CT_DHAN_OTYPE_MARKET;
   return rc;
 }
 

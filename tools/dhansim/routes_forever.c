@@ -149,8 +149,9 @@ static void delete (sim_t *s, req_t *r, char **p) {
   resp_json(r, 200, order_ack_json(o));
 }
 
-/* With --forever-list-documented the items carry no correlationId, as in
- * Dhan's documented list (§5); the admin plane's list keeps it. */
+/* With --forever-list-documented the items are shaped like Dhan's
+ * documented list example (§5): no correlationId, and the SINGLE/OCO flag
+ * in orderType with no orderFlag. The admin plane's list keeps both. */
 static void list(sim_t *s, req_t *r, char **p) {
   cJSON *arr = cJSON_CreateArray();
   (void)p;
@@ -159,8 +160,12 @@ static void list(sim_t *s, req_t *r, char **p) {
     if (!r->acct->orders[i]->forever)
       continue;
     j = forever_json(r->acct->orders[i]);
-    if (s->forever_list_documented)
+    if (s->forever_list_documented) {
       cJSON_DeleteItemFromObject(j, "correlationId");
+      cJSON_DeleteItemFromObject(j, "orderType");
+      cJSON_AddItemToObject(j, "orderType",
+                            cJSON_DetachItemFromObject(j, "orderFlag"));
+    }
     cJSON_AddItemToArray(arr, j);
   }
   resp_json(r, 200, arr);
