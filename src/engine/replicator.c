@@ -226,7 +226,7 @@ static void defaults(ct_engine_opts_t *o) {
     o->control_poll_ms = 250;
 }
 
-/* --- the background thread: metrics and store sync ----------------------- */
+/* --- the background thread: metrics, log and store sync ------------------ */
 
 static void *bg_main(void *arg) {
   ct_engine_t *e = arg;
@@ -243,6 +243,7 @@ static void *bg_main(void *arg) {
     pthread_cond_timedwait(&e->bg_cv, &e->bg_mu, &ts);
     pthread_mutex_unlock(&e->bg_mu);
     ct__metrics_flush(e->metrics);
+    ct_log_flush(); /* deferred INFO lines (cmd_run.c) */
     now = ct__now_ns();
     if (now >= next_sync) {
       ct_store_sync(e->store);
