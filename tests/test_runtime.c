@@ -1,9 +1,10 @@
 /*
  * Tests for the actor runtime over real worker threads: same-thread and
- * cross-thread delivery, external producer threads (FIFO per producer,
- * exact totals), the sender stamp and ct_actor_current(), mailbox bounds,
- * timers, ct_actor_exit(), and orderly shutdown (queued messages drained,
- * stop() run once, actor handles closed, every uv_loop_close() == 0).
+ * cross-thread delivery, a chain of same-worker hops in one loop pass, external
+ * producer threads (FIFO per producer, exact totals), the sender stamp and
+ * ct_actor_current(), mailbox bounds, timers, ct_actor_exit(), and orderly
+ * shutdown (queued messages drained, stop() run once, actor handles closed,
+ * every uv_loop_close() == 0).
  */
 #include "ct_test.h"
 
@@ -103,6 +104,73 @@ static void test_ping_pong_same_worker(void **state) {
 static void test_ping_pong_across_workers(void **state) {
   (void)state;
   ping_pong(0, 1, 20000);
+}
+
+/* --- a chain of same-worker hops runs in one loop iteration ---------- */
+
+#define CHAIN_HOPS 10
+
+typedef struct {
+  ct_actor_t *peer[2];
+  uv_prepare_t iter; /* counts loop iterations of worker 0 */
+  int iterations;
+  int seen[CHAIN_HOPS + 1]; /* the iteration each hop ran in */
+  _Atomic int done;
+} chain_t;
+
+static void chain_iter_cb(uv_prepare_t *h) {
+  ((chain_t *)h->data)->iterations++;
+}
+
+static int chain_init(ct_actor_t *self, void *arg) {
+  chain_t *c = arg;
+  ct_actor_set_state(self, c);
+  if (self == c->peer[0] || c->peer[0] == NULL) {
+    uv_prepare_init(ct_actor_loop(self), &c->iter);
+    c->iter.data = c;
+    uv_prepare_start(&c->iter, chain_iter_cb);
+  }
+  return 0;
+}
+
+static int chain_receive(ct_actor_t *self, const ct_envelope_t *env) {
+  chain_t *c = ct_actor_state(self);
+  uint64_t n, unused;
+  read2(env, &n, &unused);
+  if (n > CHAIN_HOPS)
+    return 0;
+  c->seen[n] = c->iterations;
+  if (n == CHAIN_HOPS) {
+    atomic_store(&c->done, 1);
+    return 0;
+  }
+  return ct_send(c->peer[self == c->peer[0]], msg_u64(MSG_PING, n + 1, 0));
+}
+
+static void chain_stop(ct_actor_t *self) {
+  chain_t *c = ct_actor_state(self);
+  if (self == c->peer[0])
+    uv_close((uv_handle_t *)&c->iter, NULL);
+}
+
+static const ct_actor_def_t chain_def = { "chain", chain_init, chain_receive,
+                                          chain_stop };
+
+/* A send to an actor of the same worker runs it in the same pass: a chain
+ * of hops costs no loop iteration per hop. */
+static void test_same_worker_chain_one_pass(void **state) {
+  ct_runtime_t *rt = new_runtime(1);
+  chain_t c = { 0 };
+  ct_spawn_opts_t o = { .worker = 0 };
+  (void)state;
+  assert_int_equal(ct_spawn(rt, &chain_def, &c, &o, &c.peer[0]), 0);
+  assert_int_equal(ct_spawn(rt, &chain_def, &c, &o, &c.peer[1]), 0);
+  assert_int_equal(ct_runtime_start(rt), 0);
+  assert_int_equal(ct_send(c.peer[0], msg_u64(MSG_PING, 0, 0)), 0);
+  assert_int_equal(ct_test_wait_ge(&c.done, 1, 5000), 1);
+  for (int i = 1; i <= CHAIN_HOPS; i++)
+    assert_int_equal(c.seen[i], c.seen[0]);
+  finish(rt);
 }
 
 /* --- external producers: FIFO per producer, exact total -------------- */
@@ -385,6 +453,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_ping_pong_same_worker),
     cmocka_unit_test(test_ping_pong_across_workers),
+    cmocka_unit_test(test_same_worker_chain_one_pass),
     cmocka_unit_test(test_external_producers),
     cmocka_unit_test(test_shutdown_drains_queued_messages),
     cmocka_unit_test(test_exit_then_shutdown),

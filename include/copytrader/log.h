@@ -40,6 +40,22 @@ void ct_log_init_from_env(void);
  * thread-safe against concurrent logging: set it before threads start. */
 void ct_log_set_sink(ct_log_sink_cb cb, void *ctx);
 
+/* Deferred mode, for a process whose loop threads must not block on
+ * stderr: from now on INFO and DEBUG lines are kept in a memory buffer of
+ * `capacity` bytes (two are allocated) until ct_log_flush() writes them;
+ * WARN and ERROR lines, and a line that does not fit, are written at once
+ * after what is buffered (the order of lines is kept). Lines keep the time
+ * they were logged. Lines still buffered are lost if the process dies
+ * without ct_log_defer_end() (so flush often). Does not apply to a sink
+ * set with ct_log_set_sink. Call ct_log_defer and ct_log_defer_end while no
+ * other thread logs. Returns 0, CT_ENOMEM, or CT_ESTATE when already
+ * deferred. */
+int ct_log_defer(size_t capacity);
+/* Write the buffered lines (any thread; a no-op when not deferred). */
+void ct_log_flush(void);
+/* Write what is buffered and go back to one write(2) per line. */
+void ct_log_defer_end(void);
+
 /* Log one line. `module` is a short name ("actors", "http"); `fmt` holds the
  * key=value fields. */
 void ct_log(ct_log_level_t level, const char *module, const char *fmt, ...)

@@ -71,13 +71,30 @@ static ct_actor_t *ready_pop(ct__worker_t *w) {
   return a;
 }
 
-/* One turn for every actor that was ready when the pass began. */
+/* Turns a pass may give beyond the actors ready when it began. */
+#define PASS_EXTRA 256
+
+/* One pass: a turn for every actor that was ready when the pass began, and
+ * for every actor a send from this worker schedules during the pass (up to
+ * PASS_EXTRA more turns), so a chain of same-worker hops (feed -> leader ->
+ * follower -> API -> HTTP) completes in one pass instead of costing a loop
+ * iteration per hop. An actor whose batch ran out waits for the next pass,
+ * so I/O still gets its turn between batches. */
 static void run_pass(ct__worker_t *w) {
-  size_t n = w->nready;
+  size_t budget = w->nready + PASS_EXTRA;
+  ct_actor_t *again = NULL, **again_tail = &again;
   ct_actor_t *a;
-  while (n-- > 0 && (a = ready_pop(w)) != NULL) {
-    if (ct__actor_run(a, w->rt->opts.batch) && !w->closed)
-      ready_push(w, a);
+  while (budget-- > 0 && (a = ready_pop(w)) != NULL) {
+    if (ct__actor_run(a, w->rt->opts.batch) && !w->closed) {
+      a->ready_next = NULL;
+      *again_tail = a;
+      again_tail = &a->ready_next;
+    }
+  }
+  while (again != NULL) {
+    a = again;
+    again = a->ready_next;
+    ready_push(w, a);
   }
   if (w->nready == 0)
     uv_idle_stop(&w->drive);
@@ -85,6 +102,14 @@ static void run_pass(ct__worker_t *w) {
 
 static void drive_cb(uv_idle_t *h) {
   run_pass(h->data);
+}
+
+/* Right after poll: run what the I/O callbacks just scheduled (a socket
+ * frame's actor, a finished request's owner) in this loop iteration. */
+static void after_io_cb(uv_check_t *h) {
+  ct__worker_t *w = h->data;
+  if (w->nready > 0 && !w->closed)
+    run_pass(w);
 }
 
 void ct__schedule(ct_actor_t *a) {
@@ -175,6 +200,7 @@ static void worker_close(ct__worker_t *w) {
   uv_close((uv_handle_t *)&w->wake, NULL);
   uv_close((uv_handle_t *)&w->drive, NULL);
   uv_close((uv_handle_t *)&w->spin, NULL);
+  uv_close((uv_handle_t *)&w->after_io, NULL);
 }
 
 void ct__worker_actor_stopped(ct__worker_t *w) {
@@ -251,9 +277,12 @@ static int worker_init(ct_runtime_t *rt, unsigned i) {
   uv_async_init(&w->loop, &w->wake, wake_cb);
   uv_idle_init(&w->loop, &w->drive);
   uv_prepare_init(&w->loop, &w->spin);
+  uv_check_init(&w->loop, &w->after_io);
   w->wake.data = w;
   w->drive.data = w;
   w->spin.data = w;
+  w->after_io.data = w;
+  uv_check_start(&w->after_io, after_io_cb);
   w->spin_ns = rt->opts.spin_us > 0 ? (uint64_t)rt->opts.spin_us * 1000 : 0;
   if (w->spin_ns > 0)
     uv_prepare_start(&w->spin, spin_cb);
@@ -267,6 +296,7 @@ static void worker_destroy_unstarted(ct__worker_t *w) {
   uv_close((uv_handle_t *)&w->wake, NULL);
   uv_close((uv_handle_t *)&w->drive, NULL);
   uv_close((uv_handle_t *)&w->spin, NULL);
+  uv_close((uv_handle_t *)&w->after_io, NULL);
   uv_run(&w->loop, UV_RUN_DEFAULT);
   uv_loop_close(&w->loop);
   uv_mutex_destroy(&w->inject_mu);

@@ -24,9 +24,10 @@ typedef struct ct__worker {
   unsigned index;
   uv_loop_t loop;
   uv_thread_t thread;
-  uv_async_t wake;   /* other threads: inject list non-empty, or stop */
-  uv_idle_t drive;   /* active while the local ready list is non-empty */
-  uv_prepare_t spin; /* busy-waits for injected work before poll blocks */
+  uv_async_t wake;     /* other threads: inject list non-empty, or stop */
+  uv_idle_t drive;     /* active while the local ready list is non-empty */
+  uv_prepare_t spin;   /* busy-waits for injected work before poll blocks */
+  uv_check_t after_io; /* runs what I/O callbacks scheduled, after poll */
   uint64_t spin_ns;
   /* Loop thread only. */
   ct_actor_t *ready_head, *ready_tail;

@@ -4,11 +4,23 @@
  * A line is formatted into a stack buffer and written with one write(2) so
  * that lines from several worker threads do not interleave. The level is an
  * atomic so that any thread may read it without a lock.
+ *
+ * Deferred mode (ct_log_defer): an INFO or DEBUG line is appended to a
+ * memory buffer instead (a memcpy under buf_mu), and ct_log_flush(),
+ * called by a background thread, writes what is buffered. So a loop
+ * thread on the hot path pays no write(2) for its INFO lines, and keeps
+ * them: the time in each line is when it was logged. A WARN or ERROR line,
+ * or one that does not fit, is written at once, after whatever is
+ * buffered, so the order of lines is kept. write_mu serialises the
+ * writers (flush and those immediate lines); loggers that only buffer take
+ * buf_mu alone, never while a write(2) is in progress.
  */
 #include "copytrader/log.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +35,13 @@
 static atomic_int log_level = CT_LOG_INFO;
 static ct_log_sink_cb log_sink;
 static void *log_sink_ctx;
+
+/* Deferred mode. */
+static atomic_bool deferred;
+static pthread_mutex_t write_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t buf_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *dbuf[2]; /* the one being filled is dbuf[0] */
+static size_t dlen, dcap;
 
 static const char *level_name(ct_log_level_t level) {
   static const char *names[] = { "DEBUG", "INFO", "WARN", "ERROR", "OFF" };
@@ -65,6 +84,105 @@ static size_t format_prefix(char *buf, size_t cap, ct_log_level_t level,
   return n < 0 ? 0 : ((size_t)n < cap ? (size_t)n : cap - 1);
 }
 
+static void write_all(const char *p, size_t len) {
+  while (len > 0) {
+    ssize_t n = write(STDERR_FILENO, p, len);
+    if (n <= 0)
+      return; /* nothing better to do with a failing stderr */
+    p += n;
+    len -= (size_t)n;
+  }
+}
+
+/* Take the filled buffer (caller holds write_mu): swap it with the spare
+ * under buf_mu, so loggers go on filling while it is written. */
+static size_t take_buffer(char **out) {
+  size_t n;
+  pthread_mutex_lock(&buf_mu);
+  n = dlen;
+  *out = dbuf[0];
+  dbuf[0] = dbuf[1];
+  dbuf[1] = *out;
+  dlen = 0;
+  pthread_mutex_unlock(&buf_mu);
+  return n;
+}
+
+/* Deferred mode: buffer the line (true), or write what is buffered and
+ * then the line itself (also true), or false when the mode just ended. */
+static bool defer_line(ct_log_level_t level, const char *line, size_t len) {
+  char *old;
+  size_t n;
+  bool done = false;
+  if (level < CT_LOG_WARN) {
+    pthread_mutex_lock(&buf_mu);
+    if (dbuf[0] != NULL && dlen + len <= dcap) {
+      memcpy(dbuf[0] + dlen, line, len);
+      dlen += len;
+      done = true;
+    }
+    pthread_mutex_unlock(&buf_mu);
+    if (done)
+      return true;
+  }
+  pthread_mutex_lock(&write_mu);
+  if (dbuf[0] != NULL) {
+    n = take_buffer(&old);
+    write_all(old, n);
+    write_all(line, len);
+    done = true;
+  }
+  pthread_mutex_unlock(&write_mu);
+  return done;
+}
+
+int ct_log_defer(size_t capacity) {
+  char *a = malloc(capacity ? capacity : 1),
+       *b = malloc(capacity ? capacity : 1);
+  if (a == NULL || b == NULL || dbuf[0] != NULL) {
+    free(a);
+    free(b);
+    return a == NULL || b == NULL ? CT_ENOMEM : CT_ESTATE;
+  }
+  pthread_mutex_lock(&buf_mu);
+  dbuf[0] = a;
+  dbuf[1] = b;
+  dlen = 0;
+  dcap = capacity;
+  pthread_mutex_unlock(&buf_mu);
+  atomic_store_explicit(&deferred, true, memory_order_relaxed);
+  return 0;
+}
+
+void ct_log_flush(void) {
+  char *old;
+  size_t n;
+  if (!atomic_load_explicit(&deferred, memory_order_relaxed))
+    return;
+  pthread_mutex_lock(&write_mu);
+  if (dbuf[0] != NULL && (n = take_buffer(&old)) > 0)
+    write_all(old, n);
+  pthread_mutex_unlock(&write_mu);
+}
+
+void ct_log_defer_end(void) {
+  char *a, *b;
+  ct_log_flush();
+  atomic_store_explicit(&deferred, false, memory_order_relaxed);
+  pthread_mutex_lock(&write_mu);
+  pthread_mutex_lock(&buf_mu);
+  if (dlen > 0)
+    write_all(dbuf[0], dlen); /* logged between the flush and here */
+  a = dbuf[0];
+  b = dbuf[1];
+  dbuf[0] = dbuf[1] = NULL;
+  dlen = dcap = 0;
+  pthread_mutex_unlock(&buf_mu);
+  pthread_mutex_unlock(&write_mu);
+  free(a);
+  free(b);
+}
+
 void ct_log(ct_log_level_t level, const char *module, const char *fmt, ...) {
   char line[LOG_LINE_MAX];
   size_t len;
@@ -86,6 +204,11 @@ void ct_log(ct_log_level_t level, const char *module, const char *fmt, ...) {
     return;
   }
   line[len++] = '\n';
+  /* relaxed: the mode changes only while no other thread logs (its
+   * contract); buf_mu orders the buffer itself. */
+  if (atomic_load_explicit(&deferred, memory_order_relaxed) &&
+      defer_line(level, line, len))
+    return;
   /* One write per line; a short write to stderr is not worth retrying. */
   if (write(STDERR_FILENO, line, len) < 0)
     return;

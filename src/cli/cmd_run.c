@@ -32,7 +32,8 @@
 
 #define USAGE                                                                  \
   "run --config FILE [--metrics FILE] [--poll-ms N] [--sync-commits]"
-#define MOD "cli"
+#define MOD        "cli"
+#define LOG_BUFFER (1u << 20) /* bytes of deferred log lines */
 
 typedef struct run_args {
   const char *config;
@@ -153,7 +154,12 @@ int ct__cli_run(int argc, char **argv) {
   eo.follower_poll_ms = (uint64_t)a.poll_ms;
   eo.sync_commits = a.sync_commits;
   eo.on_fatal = on_fatal;
+  /* INFO lines (one per leader event, per follower order) are buffered
+   * and written by the engine's background thread: no write(2) on a loop
+   * thread's hot path. WARN and ERROR lines still go out at once. */
+  (void)ct_log_defer(LOG_BUFFER);
   if ((rc = ct_engine_start(cfg, &eo, &e)) != 0) {
+    ct_log_defer_end();
     fprintf(stderr, "copytrader run: engine did not start: %s\n",
             ct_strerror(rc));
     ct_config_free(cfg);
@@ -162,6 +168,7 @@ int ct__cli_run(int argc, char **argv) {
   wait_signals(e, &cfg, &set);
   ct_engine_stop(e);
   rc = ct_engine_join_free(e);
+  ct_log_defer_end();
   ct_config_free(cfg);
   return rc == 0 ? 0 : 1;
 }

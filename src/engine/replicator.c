@@ -72,8 +72,16 @@ static int make_account(ct_engine_t *e, const ct_config_t *cfg,
  * and the leader live on worker 0; follower i, with its API actors, on
  * worker i % workers. With one follower the whole path from the socket
  * frame to the follower's request then stays on one loop (no thread
- * wake-ups); with many, the followers' decisions and commits run on every
- * worker in parallel. */
+ * wake-ups, and one loop pass: runtime.c); with many, the followers'
+ * decisions and commits run on every worker in parallel. The leader's
+ * background reads (its order book, funds and super-order book, whose
+ * answers are parsed by their API actors) and the legs actor
+ * (replicator_legs.c) live on the last worker, so a large book parse does
+ * not hold worker 0 while a frame waits. */
+static int bg_worker(const ct_engine_t *e) {
+  return (int)ct_runtime_workers(e->rt) - 1;
+}
+
 static int worker_of(const ct_engine_t *e, size_t i) {
   return (int)(i % ct_runtime_workers(e->rt));
 }
@@ -186,11 +194,11 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
   rc = make_account(e, cfg, cfg->leader.client_id, &cfg->leader.token.value,
                     &e->leader_acct);
   if (rc == 0)
-    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_ORDERS, -1,
+    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_ORDERS, bg_worker(e),
                       &e->leader_orders);
   if (rc == 0)
-    rc =
-        ct_api_spawn(e->rt, e->leader_acct, CT_API_FUNDS, -1, &e->leader_funds);
+    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_FUNDS, bg_worker(e),
+                      &e->leader_funds);
   e->f = calloc(cfg->n_followers ? cfg->n_followers : 1, sizeof(*e->f));
   if (rc == 0 && e->f == NULL)
     rc = CT_ENOMEM;
@@ -198,7 +206,7 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
     rc = spawn_follower(e, cfg, i);
   for (size_t i = 0; rc == 0 && i < e->n_f && !e->leader_super; i++)
     if (e->f[i].copy_super_orders) /* the leader's super book is needed */
-      rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, worker_of(e, 1),
+      rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_SUPER, bg_worker(e),
                         &e->leader_super);
   if (rc == 0)
     rc = ct_spawn(e->rt, &ct__leader_def, e, &lo, &e->leader);
@@ -226,7 +234,7 @@ static void defaults(ct_engine_opts_t *o) {
     o->control_poll_ms = 250;
 }
 
-/* --- the background thread: metrics and store sync ----------------------- */
+/* --- the background thread: metrics, log and store sync ------------------ */
 
 static void *bg_main(void *arg) {
   ct_engine_t *e = arg;
@@ -243,6 +251,7 @@ static void *bg_main(void *arg) {
     pthread_cond_timedwait(&e->bg_cv, &e->bg_mu, &ts);
     pthread_mutex_unlock(&e->bg_mu);
     ct__metrics_flush(e->metrics);
+    ct_log_flush(); /* deferred INFO lines (cmd_run.c) */
     now = ct__now_ns();
     if (now >= next_sync) {
       ct_store_sync(e->store);

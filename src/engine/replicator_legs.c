@@ -351,15 +351,19 @@ static const ct_actor_def_t legs_def = {
 };
 
 /* The legs actor runs when some follower copies super orders (the core
- * path spawned the leader's super API actor then) or forever orders. */
+ * path spawned the leader's super API actor then) or forever orders. It
+ * and the leader's forever API actor are background reconciliation: they
+ * live on the last worker, away from worker 0, where the order feed, the
+ * leader and the HTTP actor carry every event (replicator.c). */
 int ct__legs_spawn(ct_engine_t *e) {
-  ct_spawn_opts_t so = { .name = "legs", .worker = 0 };
+  int w = (int)ct_runtime_workers(e->rt) - 1;
+  ct_spawn_opts_t so = { .name = "legs", .worker = w };
   bool forever = false;
   int rc = 0;
   for (size_t i = 0; i < e->n_f; i++)
     forever |= e->f[i].copy_forever_orders;
   if (forever)
-    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_FOREVER, 0,
+    rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_FOREVER, w,
                       &e->leader_forever);
   e->ready_need = 1;
   if (rc == 0 && (e->leader_super || e->leader_forever)) {

@@ -113,18 +113,23 @@ static int on_receive(sim_t *s, ws_sess_t *w, const void *in, size_t len) {
 
 static int on_writable(sim_t *s, ws_sess_t *w) {
   frame_t *f = w->head;
+  uint64_t sent;
   if (f == NULL)
     return 0;
   w->head = f->next;
   if (w->head == NULL)
     w->tail = NULL;
   w->queued--;
+  /* Stamp before the write: the frame "leaves dhansim" here. On a loaded
+   * machine the write wakes the reader, which may preempt us before
+   * lws_write returns; a stamp taken after it would flatter the latency. */
+  sent = uv_hrtime();
   if (lws_write(w->wsi, f->buf + LWS_PRE, f->len, LWS_WRITE_TEXT) <
       (int)f->len) {
     free(f);
     return -1;
   }
-  stamps_frame(s, &f->info, uv_hrtime());
+  stamps_frame(s, &f->info, sent);
   free(f);
   if (w->head)
     lws_callback_on_writable(w->wsi);
