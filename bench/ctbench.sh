@@ -162,18 +162,29 @@ stop_pid() { # pid
 
 admin() { curl -sf "${curlca[@]}" -X "$1" "$base/admin/$2"; }
 
+# Every order of the leader and the N followers as dhansim holds them at
+# the end (one JSON array per line, GET /admin/orders): the final states
+# ctstats checks.
+final_orders() { # n out
+  { echo "$LEADER"; follower_ids "$1"; } |
+    sed "s|.*|url = \"$base/admin/orders?account=&\"|" >"$2.urls"
+  curl -sf "${curlca[@]}" -w '\n' -K "$2.urls" >"$2" || true
+  rm -f "$2.urls"
+}
+
 # CPU time (ns) of every thread of a process, from the scheduler.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' /proc/"$1"/status 2>/dev/null || echo 0; }
 
-# Waits until the copier answered every follower order (acks + skips =
-# want), or, since a copier may log `sent`/`ack` for places only, until it
-# sent every place (sent + skips >= places) and its metrics stayed still
-# for 0.5 s; or nothing moved for 3 s; or 120 s passed.
+# Waits until the copier answered every follower order (acks + skips +
+# coalesced = want), or, since a copier may log `sent`/`ack` for places
+# only, until it sent every place (sent + skips >= places) and its
+# metrics stayed still for 0.5 s; or nothing moved for 3 s; or 120 s
+# passed.
 settle() { # metrics want places
   local last=-1 same=0 n sent
   for _ in $(seq 1200); do
-    n=$(grep -cE '"ev":"(ack|skip)"' "$1" 2>/dev/null || true)
+    n=$(grep -cE '"ev":"(ack|skip|coalesced)"' "$1" 2>/dev/null || true)
     sent=$(grep -cE '"ev":"(sent|skip)"' "$1" 2>/dev/null || true)
     [ "${n:-0}" -ge "$2" ] && return 0
     if [ "$n/$sent" = "$last" ]; then same=$((same + 1)); else same=0; fi
@@ -242,12 +253,14 @@ phase() { # dir copier n latency tls
   cpu1=$(cpu_ns "$cpid")
   rss=$(hwm_kb "$cpid")
   admin GET stamps >"$dir/stamps.json"
+  final_orders "$n" "$dir/orders.jsonl"
   stop_pid "$cpid"
   stop_pid "$sim_pid"
   "$stats" run --stamps "$dir/stamps.json" --metrics "$dir/metrics.jsonl" \
     --leader "$LEADER" --followers "$n" --mirrored "${mirrored:-0}" \
     --cpu-ns $((cpu1 - cpu0)) --rss-kb "${rss:-0}" \
-    --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" >"$dir/run.json"
+    --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" \
+    --orders "$dir/orders.jsonl" >"$dir/run.json"
 }
 
 cell() { # n latency tls

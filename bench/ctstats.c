@@ -3,7 +3,7 @@
  *
  *   ctstats run --stamps S.json --metrics M.jsonl --leader ID --followers N
  *               --mirrored N [--cpu-ns X] [--rss-kb X] [--lat-out F]
- *               [--bursts IDS]
+ *               [--bursts IDS] [--orders FINAL.jsonl]
  *       prints one run's figures as JSON (stats.c);
  *   ctstats report --dir DIR [--machine TEXT] CELL.json...
  *       joins cells ({followers, latency_ms, tls, engine, floor}) into
@@ -43,6 +43,7 @@ static int cmd_run(int argc, char **argv) {
   in.leader = arg(argc, argv, "--leader");
   in.lat_out = arg(argc, argv, "--lat-out");
   in.bursts = arg(argc, argv, "--bursts");
+  in.orders = arg(argc, argv, "--orders");
   in.followers = (s = arg(argc, argv, "--followers")) ? atol(s) : 0;
   in.mirrored = (s = arg(argc, argv, "--mirrored")) ? atol(s) : 0;
   in.cpu_ns = (s = arg(argc, argv, "--cpu-ns")) ? atof(s) : 0;
