@@ -546,6 +546,22 @@ static bool waits_for_legs(const fol_t *f, const fleader_t *l,
          f->s->copy_super_orders && !ct_dhan_status_is_final(st->status);
 }
 
+/* Nothing left to do for this leader order: it is final and every
+ * follower order of it is closed with no call in flight. Its cache entry
+ * then goes (a later state or ct__fol_again() reads the store), so the
+ * cache holds the open orders, not every order of the day. */
+static bool settled(const fol_t *f, const fleader_t *l, const ct_forder_t *fo,
+                    size_t n) {
+  if (!ct_dhan_status_is_final(l->st.status))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (follower_open(&fo[i]) || fo[i].phase == CT_FPHASE_INTENT ||
+        fo[i].phase == CT_FPHASE_UNKNOWN ||
+        ct__fol_busy(f, fo[i].correlation_id))
+      return false;
+  return true;
+}
+
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                       const fleader_t *x) {
   fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
@@ -576,6 +592,8 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     decide_and_send(self, f, st, "PAUSED");
   for (size_t i = 0; i < c.n; i++)
     act_on(self, f, l ? &l->st : st, &fo[i]);
+  if (rc == 0 && l != NULL && settled(f, l, fo, c.n))
+    ct__smap_del(&f->leaders, st->order_id);
 }
 
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
