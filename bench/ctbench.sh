@@ -177,20 +177,19 @@ cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {pri
 hwm_kb() { awk '/^VmHWM/ {print $2}' /proc/"$1"/status 2>/dev/null || echo 0; }
 
 # Waits until the copier answered every follower order (acks + skips +
-# coalesced = want), or, since a copier may log `sent`/`ack` for places
-# only, until it sent every place (sent + skips >= places) and its
-# metrics stayed still for 0.5 s; or nothing moved for 3 s; or 120 s
-# passed.
-settle() { # metrics want places
-  local last=-1 same=0 n sent
+# coalesced = want: both copiers write an `ack` for every request), or
+# nothing moved for 3 s, or 120 s passed. (An earlier rule also stopped
+# once every place was sent and the metrics stayed still for 0.5 s, for
+# copiers that logged places only; it stopped the engine while a retry
+# waited for an open circuit breaker.)
+settle() { # metrics want
+  local last=-1 same=0 n
   for _ in $(seq 1200); do
     n=$(grep -cE '"ev":"(ack|skip|coalesced)"' "$1" 2>/dev/null || true)
-    sent=$(grep -cE '"ev":"(sent|skip)"' "$1" 2>/dev/null || true)
     [ "${n:-0}" -ge "$2" ] && return 0
-    if [ "$n/$sent" = "$last" ]; then same=$((same + 1)); else same=0; fi
-    [ "${sent:-0}" -ge "$3" ] && [ $same -ge 5 ] && return 0
+    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; fi
     [ $same -ge 30 ] && { log "settle: $n of $2 answered after a 3 s standstill"; return 0; }
-    last=$n/$sent
+    last=$n
     sleep 0.1
   done
 }
@@ -210,7 +209,7 @@ play() { # dir scenario
 
 # One phase: copier = floor | engine. Leaves $dir/run.json.
 phase() { # dir copier n latency tls
-  local dir=$1 n=$3 tls=$5 cpid mirrored places cpu0 cpu1 rss line
+  local dir=$1 n=$3 tls=$5 cpid mirrored cpu0 cpu1 rss line
   mkdir -p "$dir"
   start_sim "$dir" "$n" "$4" "$tls"
   : >"$dir/metrics.jsonl"
@@ -241,14 +240,13 @@ phase() { # dir copier n latency tls
     { log "$2 did not start:"; tail -20 "$dir/copier.log" >&2; return 1; }
   # Warm-up: one leader order, mirrored to every follower, then a clean slate.
   play "$dir" "$here/scenarios/warmup.txt" >/dev/null || true
-  settle "$dir/metrics.jsonl" "$n" "$n"
+  settle "$dir/metrics.jsonl" "$n"
   admin POST stamps/clear >/dev/null
   : >"$dir/metrics.jsonl"
   cpu0=$(cpu_ns "$cpid")
   line=$(play "$dir" "$(scenario_for "$n")") || log "ctplay reported errors: $(tail -3 "$dir/play.err")"
   mirrored=$(echo "$line" | sed -n 's/.*mirrored=\([0-9]*\).*/\1/p')
-  places=$(echo "$line" | sed -n 's/.* places=\([0-9]*\).*/\1/p')
-  settle "$dir/metrics.jsonl" $((mirrored * n)) $((${places:-0} * n))
+  settle "$dir/metrics.jsonl" $((mirrored * n))
   sleep 0.3
   cpu1=$(cpu_ns "$cpid")
   rss=$(hwm_kb "$cpid")
