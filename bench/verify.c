@@ -52,6 +52,8 @@ static void tab_add(tab_t *t, const char *k, const void *p) {
 /* Sorts, folding equal keys into one entry (n: how many; p: the last). */
 static void tab_seal(tab_t *t) {
   size_t w = 0;
+  if (t->n == 0)
+    return;
   qsort(t->e, t->n, sizeof(*t->e), cmp_ent);
   for (size_t i = 0; i < t->n; i++) {
     if (w > 0 && strcmp(t->e[w - 1].k, t->e[i].k) == 0) {
