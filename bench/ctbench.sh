@@ -162,24 +162,34 @@ stop_pid() { # pid
 
 admin() { curl -sf "${curlca[@]}" -X "$1" "$base/admin/$2"; }
 
+# Every order of the leader and the N followers as dhansim holds them at
+# the end (one JSON array per line, GET /admin/orders): the final states
+# ctstats checks.
+final_orders() { # n out
+  { echo "$LEADER"; follower_ids "$1"; } |
+    sed "s|.*|url = \"$base/admin/orders?account=&\"|" >"$2.urls"
+  curl -sf "${curlca[@]}" -w '\n' -K "$2.urls" >"$2" || true
+  rm -f "$2.urls"
+}
+
 # CPU time (ns) of every thread of a process, from the scheduler.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {printf "%.0f", s}'; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' /proc/"$1"/status 2>/dev/null || echo 0; }
 
-# Waits until the copier answered every follower order (acks + skips =
-# want), or, since a copier may log `sent`/`ack` for places only, until it
-# sent every place (sent + skips >= places) and its metrics stayed still
-# for 0.5 s; or nothing moved for 3 s; or 120 s passed.
-settle() { # metrics want places
-  local last=-1 same=0 n sent
+# Waits until the copier answered every follower order (acks + skips +
+# coalesced = want: both copiers write an `ack` for every request), or
+# nothing moved for 3 s, or 120 s passed. (An earlier rule also stopped
+# once every place was sent and the metrics stayed still for 0.5 s, for
+# copiers that logged places only; it stopped the engine while a retry
+# waited for an open circuit breaker.)
+settle() { # metrics want
+  local last=-1 same=0 n
   for _ in $(seq 1200); do
-    n=$(grep -cE '"ev":"(ack|skip)"' "$1" 2>/dev/null || true)
-    sent=$(grep -cE '"ev":"(sent|skip)"' "$1" 2>/dev/null || true)
+    n=$(grep -cE '"ev":"(ack|skip|coalesced)"' "$1" 2>/dev/null || true)
     [ "${n:-0}" -ge "$2" ] && return 0
-    if [ "$n/$sent" = "$last" ]; then same=$((same + 1)); else same=0; fi
-    [ "${sent:-0}" -ge "$3" ] && [ $same -ge 5 ] && return 0
+    if [ "$n" = "$last" ]; then same=$((same + 1)); else same=0; fi
     [ $same -ge 30 ] && { log "settle: $n of $2 answered after a 3 s standstill"; return 0; }
-    last=$n/$sent
+    last=$n
     sleep 0.1
   done
 }
@@ -199,7 +209,7 @@ play() { # dir scenario
 
 # One phase: copier = floor | engine. Leaves $dir/run.json.
 phase() { # dir copier n latency tls
-  local dir=$1 n=$3 tls=$5 cpid mirrored places cpu0 cpu1 rss line
+  local dir=$1 n=$3 tls=$5 cpid mirrored cpu0 cpu1 rss line
   mkdir -p "$dir"
   start_sim "$dir" "$n" "$4" "$tls"
   : >"$dir/metrics.jsonl"
@@ -230,24 +240,25 @@ phase() { # dir copier n latency tls
     { log "$2 did not start:"; tail -20 "$dir/copier.log" >&2; return 1; }
   # Warm-up: one leader order, mirrored to every follower, then a clean slate.
   play "$dir" "$here/scenarios/warmup.txt" >/dev/null || true
-  settle "$dir/metrics.jsonl" "$n" "$n"
+  settle "$dir/metrics.jsonl" "$n"
   admin POST stamps/clear >/dev/null
   : >"$dir/metrics.jsonl"
   cpu0=$(cpu_ns "$cpid")
   line=$(play "$dir" "$(scenario_for "$n")") || log "ctplay reported errors: $(tail -3 "$dir/play.err")"
   mirrored=$(echo "$line" | sed -n 's/.*mirrored=\([0-9]*\).*/\1/p')
-  places=$(echo "$line" | sed -n 's/.* places=\([0-9]*\).*/\1/p')
-  settle "$dir/metrics.jsonl" $((mirrored * n)) $((${places:-0} * n))
+  settle "$dir/metrics.jsonl" $((mirrored * n))
   sleep 0.3
   cpu1=$(cpu_ns "$cpid")
   rss=$(hwm_kb "$cpid")
   admin GET stamps >"$dir/stamps.json"
+  final_orders "$n" "$dir/orders.jsonl"
   stop_pid "$cpid"
   stop_pid "$sim_pid"
   "$stats" run --stamps "$dir/stamps.json" --metrics "$dir/metrics.jsonl" \
     --leader "$LEADER" --followers "$n" --mirrored "${mirrored:-0}" \
     --cpu-ns $((cpu1 - cpu0)) --rss-kb "${rss:-0}" \
-    --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" >"$dir/run.json"
+    --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" \
+    --orders "$dir/orders.jsonl" >"$dir/run.json"
 }
 
 cell() { # n latency tls

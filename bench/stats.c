@@ -341,8 +341,22 @@ static double throughput(data_t *d) {
   return n > 0 && busy > 0 ? (double)n / (busy / 1e9) : 0;
 }
 
+/* Ack latencies of one kind of request (POST, PUT, DELETE), as
+ * ack_<what>_us. */
+static void add_ack_kind(cJSON *o, const double *lat, const req_t **of,
+                         size_t n, const char *method, const char *name) {
+  double *v = calloc(n + 1, sizeof(double));
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++)
+    if (strcmp(of[i]->method, method) == 0)
+      v[k++] = lat[i];
+  cJSON_AddItemToObject(o, name, stats_summary(v, k));
+  free(v);
+}
+
 static void add_acks(cJSON *o, data_t *d) {
   double *lat = calloc(d->n_acks + 1, sizeof(double));
+  const req_t **of = calloc(d->n_acks + 1, sizeof(*of));
   double *last = calloc(d->n_fr + 1, sizeof(double));
   double *v = calloc(d->n_fr + 1, sizeof(double));
   size_t n = 0, ne = 0, a = 0;
@@ -356,6 +370,7 @@ static void add_acks(cJSON *o, data_t *d) {
     } else {
       if (for_latency(d, &d->rq[i]) && d->acks[a].t >= d->rq[i].trig) {
         lat[n] = (d->acks[a].t - d->rq[i].trig) / 1e3;
+        of[n] = &d->rq[i];
         if (lat[n] > last[d->rq[i].ev])
           last[d->rq[i].ev] = lat[n];
         n++;
@@ -366,9 +381,13 @@ static void add_acks(cJSON *o, data_t *d) {
   for (size_t i = 0; i < d->n_fr; i++)
     if (last[i] > 0)
       v[ne++] = last[i];
+  add_ack_kind(o, lat, of, n, "POST", "ack_place_us");
+  add_ack_kind(o, lat, of, n, "PUT", "ack_modify_us");
+  add_ack_kind(o, lat, of, n, "DELETE", "ack_cancel_us");
   cJSON_AddItemToObject(o, "ack_us", stats_summary(lat, n));
   cJSON_AddItemToObject(o, "last_ack_us", stats_summary(v, ne));
   free(lat);
+  free(of);
   free(last);
   free(v);
 }
@@ -383,7 +402,18 @@ static void data_free(data_t *d) {
   cJSON_Delete(d->stamps);
 }
 
+static void add_verify(cJSON *o, const verify_out_t *v) {
+  cJSON_AddNumberToObject(o, "coalesced", (double)v->coalesced);
+  cJSON_AddNumberToObject(o, "coalesced_unverified",
+                          (double)v->coalesced_unverified);
+  cJSON_AddNumberToObject(o, "coalesced_lines", (double)v->coalesced_lines);
+  cJSON_AddNumberToObject(o, "final_checked",
+                          v->have_orders ? (double)v->checked : -1);
+  cJSON_AddNumberToObject(o, "final_mismatch", (double)v->mismatched);
+}
+
 cJSON *stats_run(const run_in_t *in) {
+  verify_out_t v = { 0 };
   data_t d = { 0 };
   cJSON *keep = cJSON_CreateArray(), *o = NULL;
   char *text;
@@ -397,17 +427,20 @@ cJSON *stats_run(const run_in_t *in) {
     free(text);
   }
   match_requests(&d);
+  stats_verify(d.stamps, keep, in->leader, in->orders, &v);
   o = cJSON_CreateObject();
   long expected = in->mirrored * in->followers;
-  long missing = expected - (long)d.n_rq - d.skips;
+  long missing = expected - (long)d.n_rq - d.skips - v.coalesced;
   cJSON_AddNumberToObject(o, "requests", (double)d.n_rq);
   cJSON_AddNumberToObject(o, "expected", (double)expected);
   cJSON_AddNumberToObject(o, "skips", (double)d.skips);
   cJSON_AddNumberToObject(o, "unmatched", (double)d.unmatched);
   cJSON_AddNumberToObject(o, "burst_requests", (double)d.n_burst);
   cJSON_AddNumberToObject(o, "missing", (double)(missing > 0 ? missing : 0));
-  cJSON_AddNumberToObject(o, "errors",
-                          (double)(d.errors + (missing > 0 ? missing : 0)));
+  add_verify(o, &v);
+  cJSON_AddNumberToObject(
+      o, "errors",
+      (double)(d.errors + v.mismatched + (missing > 0 ? missing : 0)));
   add_latency(o, &d, in);
   cJSON_AddNumberToObject(o, "orders_per_s", throughput(&d));
   add_acks(o, &d);

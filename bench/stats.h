@@ -20,7 +20,16 @@ typedef struct run_in {
   long mirrored;       /* leader actions a copier mirrors */
   double cpu_ns;       /* copier CPU time during the session */
   double rss_kb;       /* copier peak RSS (VmHWM) */
+  const char *orders;  /* NULL, or final orders (GET /admin/orders lines) */
 } run_in_t;
+
+typedef struct verify_out {
+  int have_orders;           /* the final orders were read */
+  long checked, mismatched;  /* follower orders compared / wrong at the end */
+  long coalesced;            /* left-out modifications, final state right */
+  long coalesced_unverified; /* left out, final state wrong or unknown */
+  long coalesced_lines;      /* `coalesced` lines the copier wrote */
+} verify_out_t;
 
 /* Percentiles of v (sorted in place) as {p50,p90,p99,p999,max,n} in us. */
 cJSON *stats_summary(double *v, size_t n);
@@ -28,6 +37,12 @@ cJSON *stats_summary(double *v, size_t n);
 /* Reads a whole file into a malloc'd NUL-terminated string (NULL on
  * failure). */
 char *stats_slurp(const char *path);
+
+/* The final-state check and the coalesced modifications it allows
+ * (verify.c): `lines` is the array of parsed metrics lines, `orders` the
+ * final orders file (NULL: nothing verified, nothing coalesced). */
+void stats_verify(const cJSON *stamps, const cJSON *lines, const char *leader,
+                  const char *orders, verify_out_t *out);
 
 /* Analyses one run; returns a new JSON object or NULL (message on stderr). */
 cJSON *stats_run(const run_in_t *in);

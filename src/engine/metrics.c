@@ -119,20 +119,41 @@ void ct__metrics_leader(ct__metrics_t *m, const char *leader_order,
        leader_order, (unsigned long long)t_ns);
 }
 
+void ct__metrics_sent_op(ct__metrics_t *m, const char *op, const char *follower,
+                         const char *corr, const char *leader_order,
+                         uint64_t t_ns) {
+  emit(m,
+       "{\"ev\":\"sent\",\"op\":\"%s\",\"follower\":\"%s\",\"corr\":"
+       "\"%s\",\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
+       op, follower, corr, leader_order, (unsigned long long)t_ns);
+}
+
 void ct__metrics_sent(ct__metrics_t *m, const char *follower, const char *corr,
                       const char *leader_order, uint64_t t_ns) {
+  ct__metrics_sent_op(m, "place", follower, corr, leader_order, t_ns);
+}
+
+void ct__metrics_ack_op(ct__metrics_t *m, const char *op, const char *follower,
+                        const char *corr, const char *order_id, int http_status,
+                        uint64_t t_ns) {
   emit(m,
-       "{\"ev\":\"sent\",\"follower\":\"%s\",\"corr\":\"%s\","
-       "\"leader_order\":\"%s\",\"t_ns\":%llu}\n",
-       follower, corr, leader_order, (unsigned long long)t_ns);
+       "{\"ev\":\"ack\",\"op\":\"%s\",\"follower\":\"%s\",\"corr\":"
+       "\"%s\",\"order_id\":\"%s\",\"status\":\"%d\",\"t_ns\":%llu}\n",
+       op, follower, corr, order_id, http_status, (unsigned long long)t_ns);
 }
 
 void ct__metrics_ack(ct__metrics_t *m, const char *follower, const char *corr,
                      const char *order_id, int http_status, uint64_t t_ns) {
+  ct__metrics_ack_op(m, "place", follower, corr, order_id, http_status, t_ns);
+}
+
+void ct__metrics_coalesced(ct__metrics_t *m, const char *follower,
+                           const char *corr, const char *leader_order,
+                           const char *by, uint64_t t_ns) {
   emit(m,
-       "{\"ev\":\"ack\",\"follower\":\"%s\",\"corr\":\"%s\","
-       "\"order_id\":\"%s\",\"status\":\"%d\",\"t_ns\":%llu}\n",
-       follower, corr, order_id, http_status, (unsigned long long)t_ns);
+       "{\"ev\":\"coalesced\",\"follower\":\"%s\",\"corr\":\"%s\","
+       "\"leader_order\":\"%s\",\"by\":\"%s\",\"t_ns\":%llu}\n",
+       follower, corr, leader_order, by, (unsigned long long)t_ns);
 }
 
 void ct__metrics_skip(ct__metrics_t *m, const char *follower,

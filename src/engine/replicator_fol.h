@@ -57,6 +57,8 @@ typedef struct fleader {
   ct_leader_state_t st;
   unsigned flags;                  /* CT__LF_* */
   double target, stop_loss, trail; /* super orders, with CT__LF_LEGS */
+  uint32_t mods;     /* attribute changes seen (not the first state) */
+  uint32_t mods_out; /* of those, mirrored or reported coalesced */
 } fleader_t;
 
 typedef struct fol {

@@ -331,6 +331,7 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
   ct_forder_t fo[MAX_SLICES];
   ct_decision_t d;
   int64_t n = 0;
+  fleader_t *l;
   ct_store_txn_t t;
   uint64_t t0 = ct__now_ns(), t1 = 0;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
@@ -357,6 +358,8 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
     ct__metrics_skip(f->e->metrics, f->s->client_id, st->order_id,
                      d.skip_reason);
   }
+  if (n > 0 && (l = ct__smap_get(&f->leaders, st->order_id)) != NULL)
+    l->mods_out = l->mods; /* the places mirror the latest state */
   for (int64_t i = 0; i < n; i++) {
     if (f->e->distrust)
       ct__fol_lookup(self, f, &fo[i]); /* the store may have lost a send */
@@ -366,6 +369,19 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
 }
 
 /* --- MODIFY and CANCEL of an existing follower order --------------------- */
+
+/* The leader's attribute changes the follower's order will not mirror one
+ * by one (it acts on the latest state, `by` a modify or a cancel): one
+ * `coalesced` metrics line each (bench/README.md). */
+static void coalesced(fol_t *f, const ct_forder_t *fo, const char *by) {
+  fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
+  uint32_t left = l ? l->mods - l->mods_out : 0;
+  for (uint32_t i = by[0] == 'm' ? 1 : 0; i < left; i++)
+    ct__metrics_coalesced(f->e->metrics, f->s->client_id, fo->correlation_id,
+                          fo->leader_order_id, by, ct__now_ns());
+  if (l != NULL)
+    l->mods_out = l->mods;
+}
 
 static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   fop_t op = { .kind = OP_CANCEL };
@@ -377,6 +393,9 @@ static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
                                   timeout_ms(f), &rid);
   if (rc != 0)
     return;
+  ct__metrics_sent_op(f->e->metrics, "cancel", f->s->client_id,
+                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
+  coalesced(f, fo, "cancel");
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
   ct__fol_track(f, rid, &op);
@@ -446,6 +465,9 @@ static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
       call_modify(self, f, &m, fo, &rid) != 0)
     return;
+  ct__metrics_sent_op(f->e->metrics, "modify", f->s->client_id,
+                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
+  coalesced(f, fo, "modify");
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
   op.fp = fp_of(f, st);
@@ -501,8 +523,11 @@ static int collect_cb(const ct_forder_t *fo, void *ctx) {
 /* Keep the newest state, and what the events add to it, in the cache. */
 static void remember(fleader_t *l, const ct_leader_state_t *st,
                      const fleader_t *x) {
-  if (l->st.version <= st->version)
+  if (l->st.version <= st->version) {
+    if (l->st.order_id[0] && ct__leader_fp(&l->st) != ct__leader_fp(st))
+      l->mods++;
     l->st = *st;
+  }
   if (x == NULL || x == l)
     return;
   l->flags |= x->flags;
@@ -519,6 +544,22 @@ static bool waits_for_legs(const fol_t *f, const fleader_t *l,
                            const ct_leader_state_t *st) {
   return l != NULL && (l->flags & CT__LF_SUPER) && !(l->flags & CT__LF_LEGS) &&
          f->s->copy_super_orders && !ct_dhan_status_is_final(st->status);
+}
+
+/* Nothing left to do for this leader order: it is final and every
+ * follower order of it is closed with no call in flight. Its cache entry
+ * then goes (a later state or ct__fol_again() reads the store), so the
+ * cache holds the open orders, not every order of the day. */
+static bool settled(const fol_t *f, const fleader_t *l, const ct_forder_t *fo,
+                    size_t n) {
+  if (!ct_dhan_status_is_final(l->st.status))
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (follower_open(&fo[i]) || fo[i].phase == CT_FPHASE_INTENT ||
+        fo[i].phase == CT_FPHASE_UNKNOWN ||
+        ct__fol_busy(f, fo[i].correlation_id))
+      return false;
+  return true;
 }
 
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
@@ -551,6 +592,8 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     decide_and_send(self, f, st, "PAUSED");
   for (size_t i = 0; i < c.n; i++)
     act_on(self, f, l ? &l->st : st, &fo[i]);
+  if (rc == 0 && l != NULL && settled(f, l, fo, c.n))
+    ct__smap_del(&f->leaders, st->order_id);
 }
 
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {

@@ -211,6 +211,10 @@ static void note_error(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
 static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
                   const ct_api_result_t *r) {
   const void *pair[2] = { op, r };
+  if ((op->kind == OP_MODIFY || op->kind == OP_CANCEL) && (r->sent || !r->err))
+    ct__metrics_ack_op(
+        f->e->metrics, op->kind == OP_MODIFY ? "modify" : "cancel",
+        f->s->client_id, op->corr, "", r->dhan.http_status, ct__now_ns());
   switch (op->kind) {
   case OP_PLACE:
     on_place(f, op, r);

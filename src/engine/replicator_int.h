@@ -79,10 +79,24 @@ void ct__metrics_close(ct__metrics_t *m); /* flushes; NULL is fine */
 uint64_t ct__now_ns(void);                /* CLOCK_MONOTONIC */
 void ct__metrics_leader(ct__metrics_t *m, const char *leader_order,
                         uint64_t t_ns);
+/* `sent`/`ack` of a place; the _op forms name the request: "place",
+ * "modify" or "cancel" (field "op"). */
 void ct__metrics_sent(ct__metrics_t *m, const char *follower, const char *corr,
                       const char *leader_order, uint64_t t_ns);
 void ct__metrics_ack(ct__metrics_t *m, const char *follower, const char *corr,
                      const char *order_id, int http_status, uint64_t t_ns);
+void ct__metrics_sent_op(ct__metrics_t *m, const char *op, const char *follower,
+                         const char *corr, const char *leader_order,
+                         uint64_t t_ns);
+void ct__metrics_ack_op(ct__metrics_t *m, const char *op, const char *follower,
+                        const char *corr, const char *order_id, int http_status,
+                        uint64_t t_ns);
+/* One leader modification the follower's order `corr` never mirrors on
+ * its own: the follower acted on a later state instead (`by`: "modify",
+ * a modify to the latest attributes; "cancel", the leader cancelled). */
+void ct__metrics_coalesced(ct__metrics_t *m, const char *follower,
+                           const char *corr, const char *leader_order,
+                           const char *by, uint64_t t_ns);
 void ct__metrics_skip(ct__metrics_t *m, const char *follower,
                       const char *leader_order, const char *reason);
 
