@@ -105,9 +105,10 @@ typedef struct ct__fslot {
   ct_actor_t *funds;   /* the follower's funds API actor */
   ct_actor_t *super;   /* the follower's super orders API actor */
   ct_actor_t *forever; /* forever-orders API actor, when copy_forever_orders */
-  ct_actor_t *portfolio; /* GET /positions (replicator_posfol.c) */
-  ct_actor_t *actor;     /* the follower actor */
+  ct_actor_t *actor;   /* the follower actor */
   struct ct_engine *eng;
+  /* the follower's portfolio API actor: GET /positions (replicator_posfol.c) */
+  ct_actor_t *portfolio;
 } ct__fslot_t;
 
 struct ct_engine {
