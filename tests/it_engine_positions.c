@@ -78,8 +78,8 @@ static void wait_book_quiet(void) {
 
 /* The follower's net quantity of the call, as dhansim reports it. */
 static int net_qty(void) {
-  cJSON *all = ct_http_want(fx.sim.url, "GET", "/v2/positions",
-                            "tok" F_SMALL, NULL, 200);
+  cJSON *all = ct_http_want(fx.sim.url, "GET", "/v2/positions", "tok" F_SMALL,
+                            NULL, 200);
   cJSON *it;
   int n = 0;
   cJSON_ArrayForEach(it, all) {

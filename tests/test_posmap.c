@@ -250,7 +250,7 @@ static void test_decision_cost_flat(void **state) {
   uint64_t b1, d1, p1, b2, d2, p2;
   costs(f, "a", 10, &b1, &d1, &p1);
   costs(f, "b", 290, &b2, &d2, &p2); /* 300 in the store now */
-  assert_true(b2 > b1);         /* the start-up walk grows with history */
+  assert_true(b2 > b1);              /* the start-up walk grows with history */
   assert_int_equal(b2, 2 * 300);
   assert_int_equal(d1, 0); /* a decision reads nothing */
   assert_int_equal(d2, 0);
