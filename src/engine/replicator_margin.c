@@ -15,8 +15,11 @@
  * orders. A later order of the SAME security (segment and security id)
  * parks behind it, so one instrument's orders are decided in the leader's
  * order; orders of other securities, and cash orders, do not wait for a
- * calculator call that is not theirs (they may be decided, and consume
- * per-day counts and funds, before the parked one). Nothing is stored
+ * calculator call that is not theirs: they may be decided, and take funds
+ * from the ledger, before the parked one. Only a follower with a daily
+ * order cap (max_orders_per_day) keeps the leader's order across
+ * securities: which orders fit under the cap is decided by that order,
+ * so there every later order parks behind any parked one. Nothing is stored
  * before the decision, so a crash while waiting only means the
  * reconciliation decides it after restart.
  *
@@ -153,13 +156,16 @@ static bool same_security(const fmwait_t *w, ct_dhan_segment_t seg,
   return w->segment == seg && strcmp(w->security_id, security_id) == 0;
 }
 
-/* A parked order of this security older than `seq` (UINT64_MAX: any). */
+/* A parked order that an order of this security arriving at `seq`
+ * (UINT64_MAX: now) must be decided after: an older one of the same
+ * security, or any older one for a follower with a daily order cap. */
 static bool parked_before(const fol_t *f, ct_dhan_segment_t seg,
                           const char *security_id, uint64_t seq) {
+  bool any = f->s->rules.max_orders_per_day > 0;
   for (size_t b = 0; b < f->mwait.nb; b++)
     for (const ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
       const fmwait_t *w = (const fmwait_t *)x->val;
-      if (w->seq < seq && same_security(w, seg, security_id))
+      if (w->seq < seq && (any || same_security(w, seg, security_id)))
         return true;
     }
   return false;
@@ -174,7 +180,7 @@ bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
   if (ct__smap_get(&f->mwait, st->order_id) != NULL)
     return true; /* already parked: a newer state of it waits too */
   if (!f->waking && parked_before(f, st->segment, st->security_id, UINT64_MAX))
-    return park(f, st, CT__MW_BEHIND) == 0; /* one security: leader order */
+    return park(f, st, CT__MW_BEHIND) == 0; /* the leader's order */
   if (!checked(f, st, &qty))
     return false;
   if (ct__fol_positions_wait(self, f, st))
