@@ -41,6 +41,12 @@
  *                 cached 30 s per security, side and product); a cash
  *                 order at price x quantity for buys, sells unchecked.
  *                 A failed calculator falls back to the cash rule (logged).
+ *                 An exit of a position the engine opened needs no margin
+ *                 for the quantity the account still holds (its net
+ *                 positions are kept in memory, bounded by GET /positions
+ *                 asked with the funds). An order waiting for the
+ *                 calculator holds back only later orders of the same
+ *                 security (all of them when max_orders_per_day is set).
  * Super orders: the leader's super order book (GET /super/orders) gives
  * the legs of a super entry; a follower with copy_super_orders places its
  * own super order (entry leg correlation id, same target, stop loss and

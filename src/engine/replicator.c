@@ -106,6 +106,8 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
     rc = ct_api_spawn(e->rt, s->acct, CT_API_ORDERS, w, &s->orders);
   if (rc == 0)
     rc = ct_api_spawn(e->rt, s->acct, CT_API_FUNDS, w, &s->funds);
+  if (rc == 0)
+    rc = ct_api_spawn(e->rt, s->acct, CT_API_PORTFOLIO, w, &s->portfolio);
   if (rc == 0 && s->copy_super_orders)
     rc = ct_api_spawn(e->rt, s->acct, CT_API_SUPER, w, &s->super);
   if (rc == 0 && s->copy_forever_orders)

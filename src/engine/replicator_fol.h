@@ -22,12 +22,17 @@ typedef enum {
   CT__MG_FAILED   /* fall back (price x qty for buys) until until_ns */
 } ct__mg_state_t;
 
-/* A leader order waiting for slot `slot`'s answer (-1: waiting only for
- * the orders parked before it); seq keeps the order they arrived in, so
- * they are decided in that order. */
+/* A leader order waiting for slot `slot`'s answer (CT__MW_BEHIND: only
+ * for the orders of the same security parked before it; CT__MW_POSITIONS:
+ * for the account's positions); seq keeps the order they arrived in, so
+ * the orders of one security are decided in that order. */
+#define CT__MW_BEHIND    (-1)
+#define CT__MW_POSITIONS (-2)
 typedef struct fmwait {
   uint64_t seq;
   int slot;
+  ct_dhan_segment_t segment;
+  char security_id[CT_DHAN_SECID_SIZE];
 } fmwait_t;
 
 typedef struct fmargin {
@@ -81,6 +86,7 @@ typedef struct fol {
   uint64_t mwait_seq; /* arrival order of the parked leader orders */
   bool waking;        /* re-running a parked order (it keeps wake_seq) */
   uint64_t wake_seq;
+  struct ct__posfol *pos; /* net positions (replicator_posfol.c) */
 } fol_t;
 
 /* replicator_follower.c */
@@ -129,11 +135,34 @@ void ct__fol_margin_inputs(const fol_t *f, ct_store_txn_t *t,
 bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
                            const ct_api_result_t *r);
 
-/* replicator_pos.c: units of the follower's opposite position (net fills
- * of the engine's own orders in st's security, segment and product, less
- * open unfilled orders on st's side) that `st` closes; 0 when none or
- * unreadable. Read through `t` (any open transaction). */
+/* replicator_posfol.c: the follower's net positions (replicator_pos.c).
+ * Open builds the map from the store (fol_init; CT_ENOMEM only, a store
+ * error is retried at first use); close frees it (fol_stop). */
+typedef struct ct__posfol ct__posfol_t;
+int ct__fol_pos_open(fol_t *f);
+void ct__fol_pos_close(fol_t *f);
+/* Every put of one of the follower's own orders: ct_store_forder_put()
+ * that keeps the map in step; ct__fol_pos_done(f, rc) once the
+ * transaction committed (rc 0) or failed (rc: its error). */
+int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *fo);
+void ct__fol_pos_done(fol_t *f, int rc);
+/* Units of the follower's opposite position that `st` closes: the net
+ * fills of the engine's own orders in st's security, segment and product,
+ * capped by the account's net position (GET /positions), less open
+ * unfilled orders on st's side; 0 when none or unknown. `t`: an open
+ * transaction or NULL (used only when the map must be rebuilt). */
 int64_t ct__fol_closing_qty(const fol_t *f, ct_store_txn_t *t,
                             const ct_leader_state_t *st);
+/* Ask GET /positions (with the fund limit; nothing when one is in
+ * flight). */
+void ct__fol_positions(ct_actor_t *self, fol_t *f);
+/* Whether `st`, an exit of a position the engine opened, must wait for
+ * the account's positions (asked here when the last answer is older than
+ * funds_refresh_ms); its answer re-runs the parked orders. */
+bool ct__fol_positions_wait(ct_actor_t *self, fol_t *f,
+                            const ct_leader_state_t *st);
+bool ct__fol_positions_busy(const fol_t *f);
+/* Consume the answer to request `rid` when it is the positions request. */
+bool ct__fol_positions_result(fol_t *f, uint64_t rid, const ct_api_result_t *r);
 
 #endif /* CT_ENGINE_REPLICATOR_FOL_H */

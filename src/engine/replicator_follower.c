@@ -314,7 +314,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
        i++) {
     if ((rc = make_intent(f, st, &r, i, (flags & CT__LF_SUPER) != 0,
                           &out[i])) == 0)
-      rc = ct_store_forder_put(t, &out[i]);
+      rc = ct__fol_forder_put(f, t, &out[i]);
   }
   if (rc == 0 && d->kind == CT_DECISION_SEND) {
     *n_out = r.slices;
@@ -344,6 +344,7 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
   }
   t1 = ct__now_ns();
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  ct__fol_pos_done(f, rc);
   ct_log_debug(MOD, "follower=%s order=%s decide_us=%.1f commit_us=%.1f",
                f->s->name, st->order_id, (double)(t1 - t0) / 1e3,
                (double)(ct__now_ns() - t1) / 1e3);
@@ -631,7 +632,8 @@ static int fol_init(ct_actor_t *self, void *arg) {
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
-      (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0)
+      (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
+      (rc = ct__fol_pos_open(f)) == 0)
     rc = ct_timer_start(self, f->e->opts.follower_poll_ms,
                         f->e->opts.follower_poll_ms, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)
@@ -698,6 +700,7 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->busy);
   ct__smap_close(&f->leaders);
   ct__smap_close(&f->mwait);
+  ct__fol_pos_close(f);
   free(f);
   ct_actor_set_state(self, NULL);
 }

@@ -41,9 +41,10 @@ int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
       (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) == 0) {
     fn(&fo, ctx);
     fo.updated_at_ms = ct__wall_ms();
-    rc = ct_store_forder_put(&t, &fo);
+    rc = ct__fol_forder_put(f, &t, &fo);
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  ct__fol_pos_done(f, rc);
   if (rc != 0)
     ct_log_error(MOD, "follower=%s corr=%s msg=\"store update failed\" err=%s",
                  f->s->name, corr, ct_strerror(rc));
@@ -303,10 +304,11 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
     }
     if (rc == 0 && merge_book_order(f, &fo, &orders[i])) {
       fo.updated_at_ms = ct__wall_ms();
-      rc = ct_store_forder_put(&t, &fo);
+      rc = ct__fol_forder_put(f, &t, &fo);
     }
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
+  ct__fol_pos_done(f, rc);
   if (rc != 0)
     ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s", f->s->name,
                 ct_strerror(rc));
@@ -409,6 +411,7 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
 }
 
 void ct__fol_funds(ct_actor_t *self, fol_t *f) {
+  ct__fol_positions(self, f); /* the account's positions, with the funds */
   if (f->funds_busy)
     return;
   if (ct_funds_limit(self, f->s->funds, f->e->opts.call_timeout_ms,

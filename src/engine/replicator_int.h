@@ -121,6 +121,8 @@ typedef struct ct__fslot {
   ct_actor_t *forever; /* forever-orders API actor, when copy_forever_orders */
   ct_actor_t *actor;   /* the follower actor */
   struct ct_engine *eng;
+  /* the follower's portfolio API actor: GET /positions (replicator_posfol.c) */
+  ct_actor_t *portfolio;
 } ct__fslot_t;
 
 struct ct_engine {

@@ -12,17 +12,23 @@
  * orders in one contract asks once. The ask is an ordinary API call: the
  * follower actor keeps processing its mailbox, the leader order is parked
  * in `mwait`, and the answer (or its timeout) re-runs the parked leader
- * orders. While any order is parked, later ones (cash too) park behind it,
- * so a follower decides in the leader's order (per-day counts and funds
- * are consumed in that order); a cash order pays for a calculator round
- * trip only when it comes right behind a derivative order on a cold cache.
- * Nothing is stored before the decision, so a crash while waiting only means
- * the reconciliation decides it after restart.
+ * orders. A later order of the SAME security (segment and security id)
+ * parks behind it, so one instrument's orders are decided in the leader's
+ * order; orders of other securities, and cash orders, do not wait for a
+ * calculator call that is not theirs: they may be decided, and take funds
+ * from the ledger, before the parked one. Only a follower with a daily
+ * order cap (max_orders_per_day) keeps the leader's order across
+ * securities: which orders fit under the cap is decided by that order,
+ * so there every later order parks behind any parked one. Nothing is stored
+ * before the decision, so a crash while waiting only means the
+ * reconciliation decides it after restart.
  *
  * An order that only closes a position the engine opened for the follower
- * (replicator_pos.c) asks nothing and is decided at once as an exit (no
- * margin, nothing reserved); one that goes beyond it asks as usual and
- * sizing reserves margin for the excess only.
+ * and the account still holds (replicator_pos.c) asks nothing and is
+ * decided at once as an exit (no margin, nothing reserved); one that goes
+ * beyond it asks as usual and sizing reserves margin for the excess only.
+ * When the account's positions are older than funds_refresh_ms, such an
+ * exit first parks for a fresh GET /positions (replicator_posfol.c).
  *
  * When the calculator fails (error, timeout, breaker open) the slot reads
  * FAILED for CT__MARGIN_FAIL_TTL_MS and the decision falls back to today's
@@ -78,34 +84,27 @@ static fmargin_t *slot_for(fol_t *f, const ct_leader_state_t *st) {
   return best;
 }
 
-/* Whether the margin check will run on this order: a derivative, funds
+/* Whether the margin check will see this order: a derivative, funds
  * known, and sizing sends it (no ask for an order the decision skips before
- * the margin check: segment, window, zero lots, caps), and it is more than
- * an exit of a position the engine opened (*closing: the units it closes;
- * replicator_pos.c). Reads the store through `t`. */
+ * the margin check: segment, window, zero lots, caps); *qty: its units. */
+static bool checked(const fol_t *f, const ct_leader_state_t *st, int64_t *qty) {
+  *qty = 0;
+  return f->funds_known && derivative(st->segment) &&
+         ct__fol_presize(f, st, qty);
+}
+
+/* Whether the margin check will run on this order: checked, and more than
+ * an exit of a position the engine opened and the account holds
+ * (*closing: the units it closes; replicator_pos.c). `t`: an open
+ * transaction or NULL (only read when the positions must be rebuilt). */
 static bool wanted(const fol_t *f, ct_store_txn_t *t,
                    const ct_leader_state_t *st, int64_t *closing) {
-  int64_t qty = 0;
+  int64_t qty;
   *closing = 0;
-  if (!f->funds_known || !derivative(st->segment) ||
-      !ct__fol_presize(f, st, &qty))
+  if (!checked(f, st, &qty))
     return false;
   *closing = ct__fol_closing_qty(f, t, st);
   return qty > *closing;
-}
-
-/* wanted() in a read transaction of its own (none is open here). */
-static bool wanted_now(const fol_t *f, const ct_leader_state_t *st) {
-  ct_store_txn_t t;
-  int64_t closing;
-  bool w;
-  if (!f->funds_known || !derivative(st->segment))
-    return false;
-  if (ct_store_txn_begin(f->e->store, false, &t) != 0)
-    return true; /* ask: the decision reads the store again */
-  w = wanted(f, &t, st, &closing);
-  ct_store_txn_abort(&t);
-  return w;
 }
 
 static void fill_key(const fol_t *f, const ct_leader_state_t *st,
@@ -136,8 +135,9 @@ static void fail_slot(const fol_t *f, fmargin_t *m, int err,
               ct_strerror(err), detail);
 }
 
-/* Park `st` until slot `slot` answers (-1: behind earlier parked
- * orders). A re-run from wake() keeps its place in the queue. */
+/* Park `st` until slot `slot` answers (CT__MW_BEHIND: behind earlier
+ * parked orders of its security; CT__MW_POSITIONS: until the positions
+ * answer). A re-run from wake() keeps its place in the queue. */
 static int park(fol_t *f, const ct_leader_state_t *st, int slot) {
   bool created = false;
   fmwait_t *w = ct__smap_put(&f->mwait, st->order_id, &created);
@@ -146,19 +146,46 @@ static int park(fol_t *f, const ct_leader_state_t *st, int slot) {
   if (created)
     w->seq = f->waking ? f->wake_seq : ++f->mwait_seq;
   w->slot = slot;
+  w->segment = st->segment;
+  snprintf(w->security_id, sizeof w->security_id, "%s", st->security_id);
   return 0;
+}
+
+static bool same_security(const fmwait_t *w, ct_dhan_segment_t seg,
+                          const char *security_id) {
+  return w->segment == seg && strcmp(w->security_id, security_id) == 0;
+}
+
+/* A parked order that an order of this security arriving at `seq`
+ * (UINT64_MAX: now) must be decided after: an older one of the same
+ * security, or any older one for a follower with a daily order cap. */
+static bool parked_before(const fol_t *f, ct_dhan_segment_t seg,
+                          const char *security_id, uint64_t seq) {
+  bool any = f->s->rules.max_orders_per_day > 0;
+  for (size_t b = 0; b < f->mwait.nb; b++)
+    for (const ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
+      const fmwait_t *w = (const fmwait_t *)x->val;
+      if (w->seq < seq && (any || same_security(w, seg, security_id)))
+        return true;
+    }
+  return false;
 }
 
 bool ct__fol_margin_wait(ct_actor_t *self, fol_t *f,
                          const ct_leader_state_t *st) {
   fmargin_t *m;
   uint64_t now = ct__now_ns();
+  int64_t qty;
   int rc;
   if (ct__smap_get(&f->mwait, st->order_id) != NULL)
     return true; /* already parked: a newer state of it waits too */
-  if (f->mwait.n > 0 && !f->waking) /* decisions keep the leader's order */
-    return park(f, st, -1) == 0;
-  if (!wanted_now(f, st) || (m = slot_for(f, st)) == NULL)
+  if (!f->waking && parked_before(f, st->segment, st->security_id, UINT64_MAX))
+    return park(f, st, CT__MW_BEHIND) == 0; /* the leader's order */
+  if (!checked(f, st, &qty))
+    return false;
+  if (ct__fol_positions_wait(self, f, st))
+    return park(f, st, CT__MW_POSITIONS) == 0;
+  if (qty <= ct__fol_closing_qty(f, NULL, st) || (m = slot_for(f, st)) == NULL)
     return false;
   if (m->state == CT__MG_PENDING && same_key(&m->key, st))
     return park(f, st, (int)(m - f->margin)) == 0;
@@ -213,37 +240,42 @@ void ct__fol_margin_inputs(const fol_t *f, ct_store_txn_t *t,
               a->reduces_position ? "sell not checked" : "price x qty");
 }
 
-/* The oldest parked leader order; false when none. */
-static bool oldest(const fol_t *f, char id[CT__SMAP_KEY], fmwait_t *out) {
+/* Whether parked order `w` still waits for its answer. */
+static bool awaiting(const fol_t *f, const fmwait_t *w) {
+  if (w->slot == CT__MW_POSITIONS)
+    return ct__fol_positions_busy(f);
+  return w->slot >= 0 && f->margin[w->slot].state == CT__MG_PENDING;
+}
+
+/* The oldest parked leader order that can be decided now: its answer is
+ * in, and no older order of its security is parked. false when none. */
+static bool next_ready(const fol_t *f, char id[CT__SMAP_KEY], fmwait_t *out) {
   bool found = false;
   for (size_t b = 0; b < f->mwait.nb; b++)
     for (const ct__smap_node_t *x = f->mwait.b[b]; x; x = x->next) {
       fmwait_t v;
       memcpy(&v, x->val, sizeof v);
-      if (!found || v.seq < out->seq) {
-        *out = v;
-        memcpy(id, x->key, CT__SMAP_KEY);
-        found = true;
-      }
+      if ((found && v.seq > out->seq) || awaiting(f, &v) ||
+          parked_before(f, v.segment, v.security_id, v.seq))
+        continue;
+      *out = v;
+      memcpy(id, x->key, CT__SMAP_KEY);
+      found = true;
     }
   return found;
 }
 
-/* Re-run the parked leader orders, oldest first, up to the first one whose
- * answer is still awaited (or that asks again). */
+/* Re-run the parked leader orders that can be decided, oldest first; one
+ * that asks again stays parked (awaiting), with its place. */
 static void wake(ct_actor_t *self, fol_t *f) {
   char id[CT__SMAP_KEY];
   fmwait_t w;
-  while (oldest(f, id, &w)) {
-    if (w.slot >= 0 && f->margin[w.slot].state == CT__MG_PENDING)
-      return;
+  while (next_ready(f, id, &w)) {
     ct__smap_del(&f->mwait, id);
     f->waking = true;
     f->wake_seq = w.seq;
     ct__fol_again(self, f, id);
     f->waking = false;
-    if (ct__smap_get(&f->mwait, id) != NULL)
-      return; /* it asked the calculator again */
   }
 }
 
@@ -251,6 +283,10 @@ bool ct__fol_margin_result(ct_actor_t *self, fol_t *f, uint64_t rid,
                            const ct_api_result_t *r) {
   const ct_dhan_margin_t *mr = r->items;
   fmargin_t *m = NULL;
+  if (ct__fol_positions_result(f, rid, r)) {
+    wake(self, f);
+    return true;
+  }
   for (int i = 0; i < CT__MARGIN_SLOTS && m == NULL; i++)
     if (f->margin[i].state == CT__MG_PENDING && f->margin[i].rid == rid)
       m = &f->margin[i];
