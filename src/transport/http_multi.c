@@ -2,14 +2,26 @@
  * http_multi.c: libcurl's multi-socket interface on a libuv loop, after
  * curl's multi-uv example, plus a pool of easy handles.
  *
- * curl tells us which sockets to watch (socket callback: one uv_poll_t per
- * socket, tied to curl with curl_multi_assign, freed in its close callback)
- * and when to call it back (timer callback: one one-shot uv_timer_t). The
- * poll and timer callbacks call curl_multi_socket_action and then drain
+ * curl tells us which sockets to watch (socket callback) and when to call
+ * it back (timer callback: one one-shot uv_timer_t). The poll and timer
+ * callbacks call curl_multi_socket_action and then drain
  * curl_multi_info_read; a finished transfer's results are copied out, the
  * easy handle is removed, the done callback runs, and the handle returns to
- * the pool (curl_easy_reset). Connections live in the multi handle's cache,
- * so they outlive the easy handles and are reused per host.
+ * the pool. Connections live in the multi handle's cache, so they outlive
+ * the easy handles and are reused per host.
+ *
+ * A socket's uv_poll_t lives as long as the socket, not as one transfer:
+ * it is found by fd (curl forgets its curl_multi_assign pointer on every
+ * CURL_POLL_REMOVE) and closed from curl's close-socket callback, just
+ * before the fd is. uv_poll_start always re-registers the fd with epoll
+ * (DEL + ADD), so it is called only when the events change; and on
+ * CURL_POLL_REMOVE a read-only watch stays registered: a kept-alive
+ * connection is silent while idle, and if it does turn readable (the peer
+ * closed it) the watch is stopped then. A request on a reused connection
+ * thus costs no epoll_ctl, ioctl or uv handle at all.
+ *
+ * Easy handles keep the options that never change (set once when created)
+ * and get only the request's own ones per transfer: no curl_easy_reset.
  *
  * Admission: curl gets at most `max_active` transfers at a time (the
  * connection limit, CT_HTTP_DEFAULT_CONNECTIONS by default, also the number
@@ -27,6 +39,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
@@ -39,6 +52,8 @@ typedef struct poll_ctx {
   uv_poll_t h;
   curl_socket_t fd;
   ct__http_multi_t *m;
+  int events; /* UV_* registered with the loop; 0: stopped */
+  bool want;  /* curl watches the socket (no CURL_POLL_REMOVE since) */
   struct poll_ctx *prev, *next;
 } poll_ctx_t;
 
@@ -56,6 +71,8 @@ struct ct__http_multi {
   uv_timer_t qtimer; /* the queue's earliest deadline */
   uint64_t qdue;     /* when qtimer fires, if active */
   poll_ctx_t *polls;
+  poll_ctx_t **byfd; /* the socket's poll_ctx by fd, or NULL */
+  size_t nbyfd;
   unsigned open_handles; /* uv handles whose close callback is pending */
   bool closing;
 };
@@ -66,6 +83,7 @@ static void queue_remove(ct__http_multi_t *m, ct__http_xfer_t *x);
 static void xfer_fail_unsent(ct__http_multi_t *m, ct__http_xfer_t *x, int err,
                              const char *text);
 static void on_qtimer(uv_timer_t *t);
+static void set_fixed(ct__http_xfer_t *x);
 
 /* ---- lists ---- */
 
@@ -90,8 +108,10 @@ static void xfer_unlink(ct__http_xfer_t **head, ct__http_xfer_t *x) {
 /* ---- handle lifetimes ---- */
 
 static void handle_closed(ct__http_multi_t *m) {
-  if (--m->open_handles == 0 && m->closing)
+  if (--m->open_handles == 0 && m->closing) {
+    free(m->byfd);
     free(m);
+  }
 }
 
 static void poll_close_cb(uv_handle_t *h) {
@@ -108,14 +128,15 @@ static void timer_close_cb(uv_handle_t *h) {
 
 static void poll_close(poll_ctx_t *p) {
   ct__http_multi_t *m = p->m;
+  if ((size_t)p->fd < m->nbyfd && m->byfd[p->fd] == p)
+    m->byfd[p->fd] = NULL;
   if (p->prev != NULL)
     p->prev->next = p->next;
   else
     m->polls = p->next;
   if (p->next != NULL)
     p->next->prev = p->prev;
-  uv_poll_stop(&p->h);
-  uv_close((uv_handle_t *)&p->h, poll_close_cb);
+  uv_close((uv_handle_t *)&p->h, poll_close_cb); /* stops it */
 }
 
 /* ---- completion ---- */
@@ -150,7 +171,6 @@ static void xfer_recycle(ct__http_multi_t *m, ct__http_xfer_t *x) {
     free(x);
     return;
   }
-  curl_easy_reset(x->easy);
   if (x->resp_cap > KEEP_BUF_MAX) {
     free(x->resp);
     x->resp = NULL;
@@ -203,11 +223,19 @@ static void on_poll(uv_poll_t *h, int status, int events) {
   poll_ctx_t *p = h->data;
   ct__http_multi_t *m = p->m;
   int flags = 0, running;
-  if (status < 0)
+  if (status < 0) {
+    p->events = 0; /* libuv stopped the watch */
     flags = CURL_CSELECT_ERR;
-  else
+  } else if (!p->want) {
+    /* An idle kept-alive socket turned readable (closed by the peer):
+     * curl finds out when it next checks the connection. */
+    uv_poll_stop(&p->h);
+    p->events = 0;
+    return;
+  } else {
     flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
             ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
+  }
   curl_multi_socket_action(m->multi, p->fd, flags, &running);
   drain(m);
 }
@@ -219,42 +247,87 @@ static void on_timer(uv_timer_t *t) {
   drain(m);
 }
 
+static int poll_map(ct__http_multi_t *m, poll_ctx_t *p) {
+  size_t fd = (size_t)p->fd;
+  if (fd >= m->nbyfd) {
+    size_t n = m->nbyfd ? m->nbyfd : 64;
+    poll_ctx_t **a;
+    while (n <= fd)
+      n *= 2;
+    if ((a = realloc(m->byfd, n * sizeof(*a))) == NULL)
+      return CT_ENOMEM;
+    memset(a + m->nbyfd, 0, (n - m->nbyfd) * sizeof(*a));
+    m->byfd = a;
+    m->nbyfd = n;
+  }
+  m->byfd[fd] = p;
+  return 0;
+}
+
+static poll_ctx_t *poll_find(ct__http_multi_t *m, curl_socket_t s) {
+  return s >= 0 && (size_t)s < m->nbyfd ? m->byfd[s] : NULL;
+}
+
+static poll_ctx_t *poll_open(ct__http_multi_t *m, curl_socket_t s) {
+  poll_ctx_t *p = calloc(1, sizeof(*p));
+  if (p == NULL)
+    return NULL;
+  p->fd = s;
+  p->m = m;
+  if (poll_map(m, p) != 0 || uv_poll_init_socket(m->loop, &p->h, s) != 0) {
+    if (poll_find(m, s) == p)
+      m->byfd[s] = NULL;
+    free(p);
+    return NULL;
+  }
+  p->h.data = p;
+  p->next = m->polls;
+  if (m->polls != NULL)
+    m->polls->prev = p;
+  m->polls = p;
+  m->open_handles++;
+  return p;
+}
+
 static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
                      void *socketp) {
   ct__http_multi_t *m = userp;
-  poll_ctx_t *p = socketp;
+  poll_ctx_t *p = poll_find(m, s);
   int events;
   (void)easy;
+  (void)socketp;
   if (what == CURL_POLL_REMOVE) {
     if (p != NULL) {
-      poll_close(p);
-      if (!m->closing)
-        curl_multi_assign(m->multi, s, NULL);
+      p->want = false;
+      if (p->events & UV_WRITABLE) { /* it would fire at once */
+        uv_poll_stop(&p->h);
+        p->events = 0;
+      }
     }
     return 0;
   }
   if (m->closing)
     return 0;
-  if (p == NULL) {
-    if ((p = calloc(1, sizeof(*p))) == NULL)
-      return -1;
-    if (uv_poll_init_socket(m->loop, &p->h, s) != 0) {
-      free(p);
-      return -1;
-    }
-    p->fd = s;
-    p->m = m;
-    p->h.data = p;
-    p->next = m->polls;
-    if (m->polls != NULL)
-      m->polls->prev = p;
-    m->polls = p;
-    m->open_handles++;
-    curl_multi_assign(m->multi, s, p);
-  }
+  if (p == NULL && (p = poll_open(m, s)) == NULL)
+    return -1;
+  p->want = true;
   events = ((what & CURL_POLL_IN) ? UV_READABLE : 0) |
            ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
-  return uv_poll_start(&p->h, events, on_poll) == 0 ? 0 : -1;
+  if (events == p->events)
+    return 0;
+  if (uv_poll_start(&p->h, events, on_poll) != 0)
+    return -1;
+  p->events = events;
+  return 0;
+}
+
+/* curl closes a socket: its watch goes first (epoll_ctl DEL needs the fd
+ * open, and the fd number may come back at once for a new socket). */
+static int closesocket_cb(void *clientp, curl_socket_t s) {
+  poll_ctx_t *p = poll_find(clientp, s);
+  if (p != NULL)
+    poll_close(p);
+  return close(s);
 }
 
 /* Never calls curl: a 0 ms request becomes a 1 ms one-shot on the loop. */
@@ -388,6 +461,7 @@ ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
     return NULL;
   }
   x->m = m;
+  set_fixed(x);
   return x;
 }
 
@@ -421,25 +495,25 @@ int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len) {
   if (len != 0)
     memcpy(x->req_body, p, len);
   x->req_body_len = len;
-  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->req_body);
   return 0;
 }
 
-static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+/* The options every transfer of the engine has: set once per easy handle
+ * (curl keeps them across transfers; nothing here calls curl_easy_reset). */
+static void set_fixed(ct__http_xfer_t *x) {
   const ct_http_opts_t *o = x->m->opts;
   CURL *e = x->easy;
   uint64_t cto = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
-  x->errbuf[0] = '\0';
   curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, x->m);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
                    o->insecure_skip_verify ? 0L : 1L);
@@ -447,8 +521,31 @@ static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
                    o->insecure_skip_verify ? 0L : 2L);
   if (o->ca_file != NULL)
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-  if (x->headers != NULL)
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+}
+
+void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
+                          const char *custom) {
+  CURL *e = x->easy;
+  if (how == CT__HTTP_BODY) {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 0L); /* before: it may reset */
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)x->req_body_len);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req_body);
+  } else {
+    /* GET, no upload, no NOBODY; a previous body is not sent. */
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    if (how == CT__HTTP_HEAD)
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  }
+  if (custom != NULL || x->custom_set)
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom); /* curl copies */
+  x->custom_set = custom != NULL;
+}
+
+static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  x->errbuf[0] = '\0';
+  curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 }
 
 /* ---- admission ---- */
