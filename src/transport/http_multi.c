@@ -39,6 +39,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "copytrader/error.h"
@@ -321,6 +322,21 @@ static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
   return 0;
 }
 
+/* curl opens a socket: a watch still filed under its number belongs to a
+ * socket closed behind our back (not through closesocket_cb), whose epoll
+ * registration went with it. */
+static curl_socket_t opensocket_cb(void *clientp, curlsocktype purpose,
+                                   struct curl_sockaddr *a) {
+  curl_socket_t s = socket(a->family, a->socktype, a->protocol);
+  poll_ctx_t *p = poll_find(clientp, s);
+  (void)purpose;
+  if (p != NULL) {
+    ct_log_warn("http", "msg=\"stale socket watch dropped\" fd=%d", (int)s);
+    poll_close(p);
+  }
+  return s;
+}
+
 /* curl closes a socket: its watch goes first (epoll_ctl DEL needs the fd
  * open, and the fd number may come back at once for a new socket). */
 static int closesocket_cb(void *clientp, curl_socket_t s) {
@@ -510,6 +526,8 @@ static void set_fixed(ct__http_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, x->m);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x->m);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
