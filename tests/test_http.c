@@ -1,8 +1,9 @@
 /*
  * Tests for the HTTP transport actor over real loopback sockets, against
  * the test server of tests/support/http_server.c: requests and what the
- * server received, many requests in flight, keep-alive connection reuse,
- * timeouts, resets, refused connections, TLS verification, and shutdown
+ * server received, every method on one reused easy handle, many requests
+ * in flight, keep-alive connection reuse, an idle connection closed by the
+ * server, timeouts, resets, refused connections, TLS verification, and shutdown
  * with requests in flight. Every test ends with a clean runtime join
  * (uv_loop_close() == 0 on every worker).
  */
