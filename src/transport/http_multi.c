@@ -10,15 +10,7 @@
  * the pool. Connections live in the multi handle's cache, so they outlive
  * the easy handles and are reused per host.
  *
- * A socket's uv_poll_t lives as long as the socket, not as one transfer:
- * it is found by fd (curl forgets its curl_multi_assign pointer on every
- * CURL_POLL_REMOVE) and closed from curl's close-socket callback, just
- * before the fd is. uv_poll_start always re-registers the fd with epoll
- * (DEL + ADD), so it is called only when the events change; and on
- * CURL_POLL_REMOVE a read-only watch stays registered: a kept-alive
- * connection is silent while idle, and if it does turn readable (the peer
- * closed it) the watch is stopped then. A request on a reused connection
- * thus costs no epoll_ctl, ioctl or uv handle at all.
+ * The socket watches are in http_sock.c.
  *
  * Easy handles keep the options that never change (set once when created)
  * and get only the request's own ones per transfer: no curl_easy_reset.
@@ -34,13 +26,11 @@
  * transfer whose deadline passes fails with request_sent false, because
  * nothing of it was written; one that starts gets the time left.
  */
-#include "transport/http_multi.h"
+#include "transport/http_multi_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
@@ -48,35 +38,6 @@
 #define POOL_MAX     256         /* idle easy handles kept */
 #define KEEP_BUF_MAX (256 << 10) /* larger buffers are freed on recycle */
 #define NS_PER_MS    1000000ull
-
-typedef struct poll_ctx {
-  uv_poll_t h;
-  curl_socket_t fd;
-  ct__http_multi_t *m;
-  int events; /* UV_* registered with the loop; 0: stopped */
-  bool want;  /* curl watches the socket (no CURL_POLL_REMOVE since) */
-  struct poll_ctx *prev, *next;
-} poll_ctx_t;
-
-struct ct__http_multi {
-  uv_loop_t *loop;
-  CURLM *multi;
-  uv_timer_t timer;
-  const ct_http_opts_t *opts;
-  ct__http_done_cb done;
-  void *ctx;
-  ct__http_xfer_t *active, *idle;
-  ct__http_xfer_t *qhead, *qtail; /* waiting for a slot, FIFO */
-  size_t nidle, nactive;
-  long max_active;   /* transfers in curl's hands at most */
-  uv_timer_t qtimer; /* the queue's earliest deadline */
-  uint64_t qdue;     /* when qtimer fires, if active */
-  poll_ctx_t *polls;
-  poll_ctx_t **byfd; /* the socket's poll_ctx by fd, or NULL */
-  size_t nbyfd;
-  unsigned open_handles; /* uv handles whose close callback is pending */
-  bool closing;
-};
 
 /* The admission queue (defined with ct__http_xfer_start). */
 static bool queue_pump(ct__http_multi_t *m);
@@ -108,36 +69,16 @@ static void xfer_unlink(ct__http_xfer_t **head, ct__http_xfer_t *x) {
 
 /* ---- handle lifetimes ---- */
 
-static void handle_closed(ct__http_multi_t *m) {
+void ct__http_handle_closed(ct__http_multi_t *m) {
   if (--m->open_handles == 0 && m->closing) {
     free(m->byfd);
     free(m);
   }
 }
 
-static void poll_close_cb(uv_handle_t *h) {
-  poll_ctx_t *p = h->data;
-  ct__http_multi_t *m = p->m;
-  free(p);
-  handle_closed(m);
-}
-
 /* Both timers: data is the engine. */
 static void timer_close_cb(uv_handle_t *h) {
-  handle_closed(h->data);
-}
-
-static void poll_close(poll_ctx_t *p) {
-  ct__http_multi_t *m = p->m;
-  if ((size_t)p->fd < m->nbyfd && m->byfd[p->fd] == p)
-    m->byfd[p->fd] = NULL;
-  if (p->prev != NULL)
-    p->prev->next = p->next;
-  else
-    m->polls = p->next;
-  if (p->next != NULL)
-    p->next->prev = p->prev;
-  uv_close((uv_handle_t *)&p->h, poll_close_cb); /* stops it */
+  ct__http_handle_closed(h->data);
 }
 
 /* ---- completion ---- */
@@ -209,7 +150,7 @@ static void read_done(ct__http_multi_t *m) {
 
 /* Completed transfers out, queued ones into the freed slots, and curl
  * started on those at once (not on its 0 ms timer), until nothing moves. */
-static void drain(ct__http_multi_t *m) {
+void ct__http_drain(ct__http_multi_t *m) {
   int running;
   do
     read_done(m);
@@ -220,130 +161,11 @@ static void drain(ct__http_multi_t *m) {
 
 /* ---- curl callbacks and their uv handles ---- */
 
-static void on_poll(uv_poll_t *h, int status, int events) {
-  poll_ctx_t *p = h->data;
-  ct__http_multi_t *m = p->m;
-  int flags = 0, running;
-  if (status < 0) {
-    p->events = 0; /* libuv stopped the watch */
-    flags = CURL_CSELECT_ERR;
-  } else if (!p->want) {
-    /* An idle kept-alive socket turned readable (closed by the peer):
-     * curl finds out when it next checks the connection. */
-    uv_poll_stop(&p->h);
-    p->events = 0;
-    return;
-  } else {
-    flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
-            ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
-  }
-  curl_multi_socket_action(m->multi, p->fd, flags, &running);
-  drain(m);
-}
-
 static void on_timer(uv_timer_t *t) {
   ct__http_multi_t *m = t->data;
   int running;
   curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  drain(m);
-}
-
-static int poll_map(ct__http_multi_t *m, poll_ctx_t *p) {
-  size_t fd = (size_t)p->fd;
-  if (fd >= m->nbyfd) {
-    size_t n = m->nbyfd ? m->nbyfd : 64;
-    poll_ctx_t **a;
-    while (n <= fd)
-      n *= 2;
-    if ((a = realloc(m->byfd, n * sizeof(*a))) == NULL)
-      return CT_ENOMEM;
-    memset(a + m->nbyfd, 0, (n - m->nbyfd) * sizeof(*a));
-    m->byfd = a;
-    m->nbyfd = n;
-  }
-  m->byfd[fd] = p;
-  return 0;
-}
-
-static poll_ctx_t *poll_find(ct__http_multi_t *m, curl_socket_t s) {
-  return s >= 0 && (size_t)s < m->nbyfd ? m->byfd[s] : NULL;
-}
-
-static poll_ctx_t *poll_open(ct__http_multi_t *m, curl_socket_t s) {
-  poll_ctx_t *p = calloc(1, sizeof(*p));
-  if (p == NULL)
-    return NULL;
-  p->fd = s;
-  p->m = m;
-  if (poll_map(m, p) != 0 || uv_poll_init_socket(m->loop, &p->h, s) != 0) {
-    if (poll_find(m, s) == p)
-      m->byfd[s] = NULL;
-    free(p);
-    return NULL;
-  }
-  p->h.data = p;
-  p->next = m->polls;
-  if (m->polls != NULL)
-    m->polls->prev = p;
-  m->polls = p;
-  m->open_handles++;
-  return p;
-}
-
-static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-                     void *socketp) {
-  ct__http_multi_t *m = userp;
-  poll_ctx_t *p = poll_find(m, s);
-  int events;
-  (void)easy;
-  (void)socketp;
-  if (what == CURL_POLL_REMOVE) {
-    if (p != NULL) {
-      p->want = false;
-      if (p->events & UV_WRITABLE) { /* it would fire at once */
-        uv_poll_stop(&p->h);
-        p->events = 0;
-      }
-    }
-    return 0;
-  }
-  if (m->closing)
-    return 0;
-  if (p == NULL && (p = poll_open(m, s)) == NULL)
-    return -1;
-  p->want = true;
-  events = ((what & CURL_POLL_IN) ? UV_READABLE : 0) |
-           ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
-  if (events == p->events)
-    return 0;
-  if (uv_poll_start(&p->h, events, on_poll) != 0)
-    return -1;
-  p->events = events;
-  return 0;
-}
-
-/* curl opens a socket: a watch still filed under its number belongs to a
- * socket closed behind our back (not through closesocket_cb), whose epoll
- * registration went with it. */
-static curl_socket_t opensocket_cb(void *clientp, curlsocktype purpose,
-                                   struct curl_sockaddr *a) {
-  curl_socket_t s = socket(a->family, a->socktype, a->protocol);
-  poll_ctx_t *p = poll_find(clientp, s);
-  (void)purpose;
-  if (p != NULL) {
-    ct_log_warn("http", "msg=\"stale socket watch dropped\" fd=%d", (int)s);
-    poll_close(p);
-  }
-  return s;
-}
-
-/* curl closes a socket: its watch goes first (epoll_ctl DEL needs the fd
- * open, and the fd number may come back at once for a new socket). */
-static int closesocket_cb(void *clientp, curl_socket_t s) {
-  poll_ctx_t *p = poll_find(clientp, s);
-  if (p != NULL)
-    poll_close(p);
-  return close(s);
+  ct__http_drain(m);
 }
 
 /* Never calls curl: a 0 ms request becomes a 1 ms one-shot on the loop. */
@@ -411,7 +233,7 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
   m->opts = opts;
   m->done = done;
   m->ctx = ctx;
-  curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, ct__http_socket_cb);
   curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
@@ -455,8 +277,7 @@ void ct__http_multi_close(ct__http_multi_t *m) {
   }
   curl_multi_cleanup(m->multi); /* may still report REMOVEs */
   m->multi = NULL;
-  while (m->polls != NULL)
-    poll_close(m->polls);
+  ct__http_sock_close_all(m);
   uv_timer_stop(&m->timer);
   uv_close((uv_handle_t *)&m->timer, timer_close_cb);
   uv_timer_stop(&m->qtimer);
@@ -524,9 +345,9 @@ static void set_fixed(ct__http_xfer_t *x) {
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
-  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, closesocket_cb);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, ct__http_closesocket_cb);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, x->m);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, opensocket_cb);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, ct__http_opensocket_cb);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x->m);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
@@ -676,7 +497,7 @@ int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
   /* Start it now rather than on curl's 0 ms timer (which becomes 1 ms on
    * the loop): we are not inside a curl callback here. */
   curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  drain(m);
+  ct__http_drain(m);
   return 0;
 }
 
