@@ -19,8 +19,15 @@
 #include "wire.h"
 
 static ct_api_fx_t fx;
+static ct_api_account_t *extra_acct; /* test_http_on_worker */
 
 CT_API_FX_FIXTURE(fx)
+
+static int teardown(void **state) {
+  int rc = fx_teardown(state);
+  ct_api_account_free(extra_acct);
+  return rc;
+}
 
 static ct_api_result_t ok_call(ct_api_call_t c, const void *p, size_t n) {
   ct_api_result_t r = ct_api_fx_call(&fx, c, p, n);
@@ -102,6 +109,44 @@ static void test_funds(void **state) {
   assert_string_equal(ct_jstr(cJSON_GetArrayItem(sl, 1), "transactionType"),
                       "SELL");
   cJSON_Delete(b);
+}
+
+/* A second account using the HTTP actor of worker 1 that the first one
+ * spawns for it (ct_api_account_http_on): one per worker, kept. */
+static void test_http_on_worker(void **state) {
+  ct_api_account_cfg_t cfg = { 0 };
+  ct_api_account_t *b = NULL;
+  ct_actor_t *h0 = NULL, *h1 = NULL, *again = NULL, *funds = NULL;
+  ct_actor_t *saved = fx.mods[CT_API_FUNDS];
+  ct_secret_t tok = { 0 };
+  ct_api_result_t r;
+  (void)state;
+  assert_int_equal(ct_api_account_http_on(fx.acct, fx.rt, 0, &h0), 0);
+  assert_int_equal(ct_api_account_http_on(fx.acct, fx.rt, 1, &h1), 0);
+  assert_int_equal(ct_api_account_http_on(fx.acct, fx.rt, 1, &again), 0);
+  assert_ptr_equal(h1, again);
+  assert_ptr_not_equal(h0, h1);
+  assert_ptr_not_equal(h0, ct_api_account_http(fx.acct));
+  assert_int_equal(ct_api_account_http_on(fx.acct, fx.rt, 2, &again),
+                   CT_EINVAL);
+  assert_int_equal(ct_api_account_http_on(fx.acct, fx.rt, -1, &again),
+                   CT_EINVAL);
+  assert_int_equal(ct_secret_set(&tok, CT_FX_TOKEN), 0);
+  cfg.client_id = CT_FX_ACCOUNT;
+  cfg.token = &tok;
+  cfg.base_url = fx.base;
+  cfg.http = h1;
+  assert_int_equal(ct_api_account_new(fx.rt, &cfg, &b), 0);
+  ct_secret_clear(&tok);
+  assert_ptr_equal(ct_api_account_http(b), h1);
+  assert_int_equal(ct_api_spawn(fx.rt, b, CT_API_FUNDS, 1, &funds), 0);
+  fx.mods[CT_API_FUNDS] = funds;
+  r = ok_call(CT_API_FUND_LIMIT, NULL, 0);
+  fx.mods[CT_API_FUNDS] = saved;
+  assert_string_equal(((ct_dhan_fund_limit_t *)r.items)->client_id,
+                      CT_FX_ACCOUNT);
+  ct_api_result_free(&r);
+  extra_acct = b; /* freed after the runtime's join */
 }
 
 static void test_portfolio(void **state) {
@@ -349,6 +394,7 @@ static void test_every_endpoint_checked(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_http_on_worker), /* before auth renews the token */
     cmocka_unit_test(test_auth),
     cmocka_unit_test(test_funds),
     cmocka_unit_test(test_portfolio),
@@ -358,5 +404,5 @@ int main(void) {
     cmocka_unit_test(test_super_forever),
     cmocka_unit_test(test_every_endpoint_checked),
   };
-  return cmocka_run_group_tests(tests, fx_setup, fx_teardown);
+  return cmocka_run_group_tests(tests, fx_setup, teardown);
 }

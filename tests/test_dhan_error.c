@@ -79,6 +79,27 @@ static void test_fields_parsed(void **state) {
   free(body);
 }
 
+/* Only an object naming an error key is looked into: whitespace before
+ * it is fine, an array (an order book) or an order answer is not parsed,
+ * and the code in a 2xx body still wins. */
+static void test_error_keys_found(void **state) {
+  ct_dhan_error_t e;
+  const char *ws = " \n\t{\"errorCode\":\"DH-904\",\"message\":\"slow\"}";
+  const char *data = "{\"status\":\"failed\",\"data\":{\"805\":\"many\"}}";
+  const char *book = "[{\"orderId\":\"1\",\"errorCode\":\"DH-906\"}]";
+  (void)state;
+  ct_dhan_classify(0, true, 200, ws, strlen(ws), 0, &e);
+  assert_int_equal(e.cls, CT_DHAN_RATE_LIMITED);
+  assert_string_equal(e.error_message, "slow");
+  assert_int_equal(classify_body(data, 200, 0), CT_DHAN_RATE_LIMITED);
+  ct_dhan_classify(0, true, 200, book, strlen(book), 0, &e);
+  assert_int_equal(e.cls, CT_DHAN_SUCCESS);
+  assert_string_equal(e.error_code, "");
+  ct_dhan_classify(0, true, 200, "{\"orderId\":\"7\"}", 15, 0, &e);
+  assert_int_equal(e.cls, CT_DHAN_SUCCESS);
+  assert_string_equal(e.error_message, "");
+}
+
 static void test_status_fallbacks(void **state) {
   (void)state;
   assert_int_equal(classify_body("{\"orderId\":\"1\"}", 200, 0),
@@ -182,6 +203,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_dh_codes),
     cmocka_unit_test(test_fields_parsed),
+    cmocka_unit_test(test_error_keys_found),
     cmocka_unit_test(test_status_fallbacks),
     cmocka_unit_test(test_transport),
     cmocka_unit_test(test_unknown_shapes),

@@ -1,8 +1,9 @@
 /*
  * Tests for the HTTP transport actor over real loopback sockets, against
  * the test server of tests/support/http_server.c: requests and what the
- * server received, many requests in flight, keep-alive connection reuse,
- * timeouts, resets, refused connections, TLS verification, and shutdown
+ * server received, every method on one reused easy handle, many requests
+ * in flight, keep-alive connection reuse, an idle connection closed by the
+ * server, timeouts, resets, refused connections, TLS verification, and shutdown
  * with requests in flight. Every test ends with a clean runtime join
  * (uv_loop_close() == 0 on every worker).
  */
@@ -257,6 +258,49 @@ static void test_server_sees_headers_and_body(void **state) {
   assert_int_equal(f.c.res[1].status, 200);
 }
 
+/* One request at a time, so every one reuses the same pooled easy handle
+ * and connection: each method, body and header set is the request's own,
+ * never a leftover of the one before. */
+static void test_methods_on_a_reused_handle(void **state) {
+  enum { N = 7 };
+  static const char *const want[N] = { "POST", "GET",    "HEAD", "DELETE",
+                                       "PUT",  "DELETE", "GET" };
+  static const char *const body[N] = { "p=1",  NULL,  NULL, NULL,
+                                       "q=22", "d=3", NULL };
+  fx_t f = { 0 };
+  char url[160];
+  ct_http_header_t h[] = { { "X-Only-First", "1" } };
+  ct_http_req_t reqs[N];
+  (void)state;
+  fx_server(&f, NULL);
+  snprintf(url, sizeof(url), "%s/m", f.url);
+  for (int i = 0; i < N; i++)
+    reqs[i] = (ct_http_req_t){ want[i], url,     i == 0 ? h : NULL,
+                               i == 0,  body[i], body[i] ? strlen(body[i]) : 0,
+                               5000 };
+  fx_start(&f, 1);
+  fx_run(&f, reqs, N, true);
+  for (int i = 0; i < N; i++) {
+    ct_test_httpd_req_t rec;
+    size_t blen = body[i] ? strlen(body[i]) : 0;
+    assert_int_equal(f.c.res[i].error, 0);
+    assert_int_equal(f.c.res[i].status, 200);
+    assert_int_equal(ct_test_httpd_request(f.srv, (unsigned)i, &rec), 0);
+    assert_string_equal(rec.method, want[i]);
+    assert_int_equal(rec.body_len, blen);
+    if (blen != 0)
+      assert_memory_equal(rec.body, body[i], blen);
+    else
+      assert_null(ct_test_httpd_header(&rec, "Content-Length"));
+    if (i != 0)
+      assert_null(ct_test_httpd_header(&rec, "X-Only-First"));
+    ct_test_httpd_req_free(&rec);
+  }
+  assert_int_equal(f.c.res[2].body_len, 0); /* HEAD: no body read */
+  assert_int_equal(ct_test_httpd_accepted(f.srv), 1);
+  fx_finish(&f);
+}
+
 /* 200 requests at once over at most 4 connections: every one answered
  * with its own body, and connections reused. */
 static void test_many_in_flight_reuse_connections(void **state) {
@@ -303,6 +347,30 @@ static void test_sequential_keep_alive(void **state) {
   assert_int_equal(ct_test_httpd_accepted(f.srv), 1);
   for (int i = 0; i < N; i++)
     assert_int_equal(f.c.res[i].status, 200);
+  fx_finish(&f);
+}
+
+/* The server closes the kept-alive connection while it is idle: the
+ * idle socket's watch sees it (and stops), and the next request goes out
+ * on a new connection. */
+static void test_idle_connection_closed_by_server(void **state) {
+  fx_t f = { 0 };
+  ct_http_req_t reqs[2];
+  (void)state;
+  fx_server(&f, NULL);
+  reqs[0] = get(fx_url(&f, "/first"), 5000);
+  reqs[1] = get(f.path, 5000);
+  fx_start(&f, 1);
+  fx_run(&f, reqs, 1, true);
+  assert_int_equal(ct_test_httpd_accepted(f.srv), 1);
+  ct_test_httpd_drop_all(f.srv);
+  uv_sleep(50); /* the FIN reaches the idle socket */
+  fx_run(&f, reqs, 2, true);
+  assert_int_equal(f.c.res[0].status, 200);
+  assert_int_equal(f.c.res[1].error, 0);
+  assert_int_equal(f.c.res[1].status, 200);
+  assert_string_equal(f.c.res[1].body, "/first");
+  assert_int_equal(ct_test_httpd_accepted(f.srv), 2);
   fx_finish(&f);
 }
 
@@ -474,8 +542,10 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_get_and_post),
     cmocka_unit_test(test_server_sees_headers_and_body),
+    cmocka_unit_test(test_methods_on_a_reused_handle),
     cmocka_unit_test(test_many_in_flight_reuse_connections),
     cmocka_unit_test(test_sequential_keep_alive),
+    cmocka_unit_test(test_idle_connection_closed_by_server),
     cmocka_unit_test(test_slow_server_times_out),
     cmocka_unit_test(test_queued_past_deadline_is_not_sent),
     cmocka_unit_test(test_unsent_body_is_not_sent),

@@ -180,6 +180,16 @@ int ct_api_account_headroom(ct_api_account_t *acct, ct_api_limit_t which,
 ct_breaker_state_t ct_api_breaker_state(const ct_api_account_t *acct,
                                         ct_api_module_t module);
 ct_actor_t *ct_api_account_http(const ct_api_account_t *acct);
+/* An HTTP actor on `worker` (0 <= worker < ct_runtime_workers(rt)) with
+ * the options of `acct`'s own one, for other accounts whose actors run on
+ * that worker (their cfg->http): a request then never crosses threads.
+ * Spawned on the first call for a worker, kept (and borrowed) by `acct`,
+ * so `acct` must outlive the runtime. The actors of all workers share the
+ * connection limit (CT_HTTP_DEFAULT_CONNECTIONS in all, split evenly);
+ * `acct`'s own HTTP actor is not one of them. Call from one thread at a
+ * time. 0, CT_EINVAL, or what ct_http_spawn() returns. */
+int ct_api_account_http_on(ct_api_account_t *acct, ct_runtime_t *rt, int worker,
+                           ct_actor_t **out);
 
 /* Spawn the module actor `module` of `acct` on `worker` (-1: any). Its
  * name is "<module>/<client id>". Returns what ct_spawn() returns. */

@@ -40,13 +40,19 @@ static int init_limits(ct_api_account_t *a, const ct_api_account_cfg_t *cfg) {
 
 static int init_http(ct_api_account_t *a, ct_runtime_t *rt,
                      const ct_api_account_cfg_t *cfg) {
+  long workers = rt != NULL ? (long)ct_runtime_workers(rt) : 1;
+  if (copy_str(a->ca_file, sizeof(a->ca_file), cfg->ca_file))
+    return CT_EINVAL;
+  a->http_opts.ca_file = a->ca_file[0] ? a->ca_file : NULL;
+  a->worker_http_opts = a->http_opts;
+  a->worker_http_opts.max_total_connections =
+      workers > 0 && CT_HTTP_DEFAULT_CONNECTIONS / workers > 0
+          ? CT_HTTP_DEFAULT_CONNECTIONS / workers
+          : 1;
   if (cfg->http != NULL) {
     a->http = cfg->http;
     return 0;
   }
-  if (copy_str(a->ca_file, sizeof(a->ca_file), cfg->ca_file))
-    return CT_EINVAL;
-  a->http_opts.ca_file = a->ca_file[0] ? a->ca_file : NULL;
   return ct_http_spawn(rt, &a->http_opts, -1, &a->http);
 }
 
@@ -134,6 +140,20 @@ const char *ct_api_account_client_id(const ct_api_account_t *a) {
 
 ct_actor_t *ct_api_account_http(const ct_api_account_t *a) {
   return a->http;
+}
+
+int ct_api_account_http_on(ct_api_account_t *a, ct_runtime_t *rt, int worker,
+                           ct_actor_t **out) {
+  int workers = rt ? (int)ct_runtime_workers(rt) : 0;
+  int rc = 0;
+  if (a == NULL || out == NULL || worker < 0 || worker >= workers ||
+      worker >= CT__API_MAX_WORKERS)
+    return CT_EINVAL;
+  if (a->http_on[worker] == NULL)
+    rc = ct_http_spawn(rt, &a->worker_http_opts, worker, &a->http_on[worker]);
+  if (rc == 0)
+    *out = a->http_on[worker];
+  return rc;
 }
 
 int ct__api_account_take(ct_api_account_t *a, ct_api_limit_t which,

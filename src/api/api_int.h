@@ -12,9 +12,10 @@
 #include "copytrader/dhan_json.h"
 #include "copytrader/http.h"
 
-#define CT__API_PATH_SIZE  256
-#define CT__API_BODY_SIZE  4096
-#define CT__API_TOKEN_SIZE 4096
+#define CT__API_PATH_SIZE   256
+#define CT__API_BODY_SIZE   4096
+#define CT__API_TOKEN_SIZE  4096
+#define CT__API_MAX_WORKERS 64 /* ct_api_account_http_on() */
 
 /* A request built from a call's params. */
 typedef struct ct__api_http {
@@ -63,6 +64,8 @@ struct ct_api_account {
   char ca_file[512];
   ct_http_opts_t http_opts; /* borrowed by a spawned HTTP actor */
   ct_actor_t *http;
+  ct_http_opts_t worker_http_opts; /* borrowed by http_on[] */
+  ct_actor_t *http_on[CT__API_MAX_WORKERS];
   ct_breaker_config_t breaker;
   uint64_t http_timeout_ms;
   unsigned max_pages;

@@ -77,10 +77,28 @@ static void data_api_error(const cJSON *root, ct_dhan_error_t *out) {
   copy_item(out->error_message, sizeof(out->error_message), first);
 }
 
+/* Whether parse_body can find anything: a JSON object naming one of the
+ * keys it reads. Most 2xx bodies (order books, order answers) do not, and
+ * their parse was half of the answer's cost. */
+static bool may_have_error(const char *body, size_t len) {
+  static const char *const keys[] = { "\"errorCode\"", "\"errorType\"",
+                                      "\"errorMessage\"", "\"message\"",
+                                      "\"data\"" };
+  size_t i = 0;
+  while (i < len && strchr(" \t\r\n", body[i]) != NULL && body[i] != '\0')
+    i++;
+  if (i == len || body[i] != '{')
+    return false;
+  for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
+    if (memmem(body, len, keys[k], strlen(keys[k])) != NULL)
+      return true;
+  return false;
+}
+
 static void parse_body(const char *body, size_t len, ct_dhan_error_t *out) {
   cJSON *root;
   const cJSON *msg;
-  if (body == NULL || len == 0)
+  if (body == NULL || len == 0 || !may_have_error(body, len))
     return;
   root = cJSON_ParseWithLength(body, len);
   if (!cJSON_IsObject(root)) {

@@ -50,11 +50,14 @@ static void rate_windows(const ct_config_rate_limits_t *rl,
                             CT_NS_PER_SEC + RATE_MARGIN_NS };
 }
 
+/* A follower's account (`worker`: where its actors run) uses the HTTP
+ * actor of its own worker; the leader's account spawns its own. */
 static int make_account(ct_engine_t *e, const ct_config_t *cfg,
                         const char *client_id, const ct_secret_t *token,
-                        ct_api_account_t **out) {
+                        int worker, ct_api_account_t **out) {
   ct_api_account_cfg_t ac = { 0 };
   ct_rate_window_t ow[4], nw;
+  int rc;
   rate_windows(&cfg->rate_limits, ow, &nw);
   ac.order_windows = ow;
   ac.n_order_windows = 4;
@@ -64,20 +67,22 @@ static int make_account(ct_engine_t *e, const ct_config_t *cfg,
   ac.token = token;
   ac.base_url = cfg->rest_base_url;
   ac.ca_file = cfg->ca_file;
-  ac.http = e->leader_acct ? ct_api_account_http(e->leader_acct) : NULL;
+  if (e->leader_acct != NULL &&
+      (rc = ct_api_account_http_on(e->leader_acct, e->rt, worker, &ac.http)))
+    return rc;
   return ct_api_account_new(e->rt, &ac, out);
 }
 
-/* Placement: the HTTP actor (the runtime's first spawn), the order feed
- * and the leader live on worker 0; follower i, with its API actors, on
- * worker i % workers. With one follower the whole path from the socket
- * frame to the follower's request then stays on one loop (no thread
- * wake-ups, and one loop pass: runtime.c); with many, the followers'
- * decisions and commits run on every worker in parallel. The leader's
- * background reads (its order book, funds and super-order book, whose
- * answers are parsed by their API actors) and the legs actor
- * (replicator_legs.c) live on the last worker, so a large book parse does
- * not hold worker 0 while a frame waits. */
+/* Placement: the leader's HTTP actor (the runtime's first spawn), the
+ * order feed and the leader live on worker 0; follower i, with its API
+ * actors and the HTTP actor of its worker, on worker i % workers. With one
+ * follower the whole path from the socket frame to the follower's request
+ * then stays on one loop (no thread wake-ups, and one loop pass:
+ * runtime.c); with many, the followers' decisions and commits run on every
+ * worker in parallel. The leader's background reads (its order book, funds
+ * and super-order book, whose answers are parsed by their API actors) and
+ * the legs actor (replicator_legs.c) live on the last worker, so a large
+ * book parse does not hold worker 0 while a frame waits. */
 static int bg_worker(const ct_engine_t *e) {
   return (int)ct_runtime_workers(e->rt) - 1;
 }
@@ -101,7 +106,7 @@ static int spawn_follower(ct_engine_t *e, const ct_config_t *cfg, size_t i) {
   s->copy_forever_orders = cf->copy_forever_orders;
   atomic_init(&s->paused, false);
   s->eng = e;
-  rc = make_account(e, cfg, cf->client_id, &cf->token.value, &s->acct);
+  rc = make_account(e, cfg, cf->client_id, &cf->token.value, w, &s->acct);
   if (rc == 0)
     rc = ct_api_spawn(e->rt, s->acct, CT_API_ORDERS, w, &s->orders);
   if (rc == 0)
@@ -193,7 +198,7 @@ static int build(ct_engine_t *e, const ct_config_t *cfg) {
     return rc;
   if ((rc = ct_runtime_new(&ro, &e->rt)) != 0)
     return rc;
-  rc = make_account(e, cfg, cfg->leader.client_id, &cfg->leader.token.value,
+  rc = make_account(e, cfg, cfg->leader.client_id, &cfg->leader.token.value, 0,
                     &e->leader_acct);
   if (rc == 0)
     rc = ct_api_spawn(e->rt, e->leader_acct, CT_API_ORDERS, bg_worker(e),

@@ -101,13 +101,12 @@ static bool is_method(const char *m, size_t len, const char *name) {
 
 static int set_method(ct__http_xfer_t *x, const char *m, size_t len,
                       const void *body, size_t body_len, bool has_body) {
-  char *s;
-  if (is_method(m, len, "HEAD"))
-    return curl_easy_setopt(x->easy, CURLOPT_NOBODY, 1L) == CURLE_OK
-               ? 0
-               : CT_EINVAL;
-  if (has_body || is_method(m, len, "POST") || is_method(m, len, "PUT") ||
-      is_method(m, len, "PATCH")) {
+  ct__http_method_t how = CT__HTTP_NOBODY;
+  const char *custom = NULL;
+  if (is_method(m, len, "HEAD")) {
+    how = CT__HTTP_HEAD;
+  } else if (has_body || is_method(m, len, "POST") ||
+             is_method(m, len, "PUT") || is_method(m, len, "PATCH")) {
     struct curl_slist *l;
     int rc = ct__http_xfer_set_body(x, body, body_len);
     if (rc != 0)
@@ -116,12 +115,13 @@ static int set_method(ct__http_xfer_t *x, const char *m, size_t len,
     if ((l = curl_slist_append(x->headers, "Expect:")) == NULL)
       return CT_ENOMEM;
     x->headers = l;
+    how = CT__HTTP_BODY;
   }
-  if (is_method(m, len, "POST") || (is_method(m, len, "GET") && !has_body))
-    return 0;
-  if ((s = ct__http_xfer_cstr(x, m, len)) == NULL)
+  if (!(how == CT__HTTP_HEAD || is_method(m, len, "POST") ||
+        (is_method(m, len, "GET") && !has_body)) &&
+      (custom = ct__http_xfer_cstr(x, m, len)) == NULL)
     return CT_ENOMEM;
-  curl_easy_setopt(x->easy, CURLOPT_CUSTOMREQUEST, s); /* curl copies */
+  ct__http_xfer_method(x, how, custom);
   return 0;
 }
 

@@ -2,14 +2,18 @@
  * http_multi.c: libcurl's multi-socket interface on a libuv loop, after
  * curl's multi-uv example, plus a pool of easy handles.
  *
- * curl tells us which sockets to watch (socket callback: one uv_poll_t per
- * socket, tied to curl with curl_multi_assign, freed in its close callback)
- * and when to call it back (timer callback: one one-shot uv_timer_t). The
- * poll and timer callbacks call curl_multi_socket_action and then drain
+ * curl tells us which sockets to watch (socket callback) and when to call
+ * it back (timer callback: one one-shot uv_timer_t). The poll and timer
+ * callbacks call curl_multi_socket_action and then drain
  * curl_multi_info_read; a finished transfer's results are copied out, the
  * easy handle is removed, the done callback runs, and the handle returns to
- * the pool (curl_easy_reset). Connections live in the multi handle's cache,
- * so they outlive the easy handles and are reused per host.
+ * the pool. Connections live in the multi handle's cache, so they outlive
+ * the easy handles and are reused per host.
+ *
+ * The socket watches are in http_sock.c.
+ *
+ * Easy handles keep the options that never change (set once when created)
+ * and get only the request's own ones per transfer: no curl_easy_reset.
  *
  * Admission: curl gets at most `max_active` transfers at a time (the
  * connection limit, CT_HTTP_DEFAULT_CONNECTIONS by default, also the number
@@ -22,7 +26,7 @@
  * transfer whose deadline passes fails with request_sent false, because
  * nothing of it was written; one that starts gets the time left.
  */
-#include "transport/http_multi.h"
+#include "transport/http_multi_int.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -35,37 +39,13 @@
 #define KEEP_BUF_MAX (256 << 10) /* larger buffers are freed on recycle */
 #define NS_PER_MS    1000000ull
 
-typedef struct poll_ctx {
-  uv_poll_t h;
-  curl_socket_t fd;
-  ct__http_multi_t *m;
-  struct poll_ctx *prev, *next;
-} poll_ctx_t;
-
-struct ct__http_multi {
-  uv_loop_t *loop;
-  CURLM *multi;
-  uv_timer_t timer;
-  const ct_http_opts_t *opts;
-  ct__http_done_cb done;
-  void *ctx;
-  ct__http_xfer_t *active, *idle;
-  ct__http_xfer_t *qhead, *qtail; /* waiting for a slot, FIFO */
-  size_t nidle, nactive;
-  long max_active;   /* transfers in curl's hands at most */
-  uv_timer_t qtimer; /* the queue's earliest deadline */
-  uint64_t qdue;     /* when qtimer fires, if active */
-  poll_ctx_t *polls;
-  unsigned open_handles; /* uv handles whose close callback is pending */
-  bool closing;
-};
-
 /* The admission queue (defined with ct__http_xfer_start). */
 static bool queue_pump(ct__http_multi_t *m);
 static void queue_remove(ct__http_multi_t *m, ct__http_xfer_t *x);
 static void xfer_fail_unsent(ct__http_multi_t *m, ct__http_xfer_t *x, int err,
                              const char *text);
 static void on_qtimer(uv_timer_t *t);
+static void set_fixed(ct__http_xfer_t *x);
 
 /* ---- lists ---- */
 
@@ -89,33 +69,16 @@ static void xfer_unlink(ct__http_xfer_t **head, ct__http_xfer_t *x) {
 
 /* ---- handle lifetimes ---- */
 
-static void handle_closed(ct__http_multi_t *m) {
-  if (--m->open_handles == 0 && m->closing)
+void ct__http_handle_closed(ct__http_multi_t *m) {
+  if (--m->open_handles == 0 && m->closing) {
+    free(m->byfd);
     free(m);
-}
-
-static void poll_close_cb(uv_handle_t *h) {
-  poll_ctx_t *p = h->data;
-  ct__http_multi_t *m = p->m;
-  free(p);
-  handle_closed(m);
+  }
 }
 
 /* Both timers: data is the engine. */
 static void timer_close_cb(uv_handle_t *h) {
-  handle_closed(h->data);
-}
-
-static void poll_close(poll_ctx_t *p) {
-  ct__http_multi_t *m = p->m;
-  if (p->prev != NULL)
-    p->prev->next = p->next;
-  else
-    m->polls = p->next;
-  if (p->next != NULL)
-    p->next->prev = p->prev;
-  uv_poll_stop(&p->h);
-  uv_close((uv_handle_t *)&p->h, poll_close_cb);
+  ct__http_handle_closed(h->data);
 }
 
 /* ---- completion ---- */
@@ -150,7 +113,6 @@ static void xfer_recycle(ct__http_multi_t *m, ct__http_xfer_t *x) {
     free(x);
     return;
   }
-  curl_easy_reset(x->easy);
   if (x->resp_cap > KEEP_BUF_MAX) {
     free(x->resp);
     x->resp = NULL;
@@ -188,7 +150,7 @@ static void read_done(ct__http_multi_t *m) {
 
 /* Completed transfers out, queued ones into the freed slots, and curl
  * started on those at once (not on its 0 ms timer), until nothing moves. */
-static void drain(ct__http_multi_t *m) {
+void ct__http_drain(ct__http_multi_t *m) {
   int running;
   do
     read_done(m);
@@ -199,62 +161,11 @@ static void drain(ct__http_multi_t *m) {
 
 /* ---- curl callbacks and their uv handles ---- */
 
-static void on_poll(uv_poll_t *h, int status, int events) {
-  poll_ctx_t *p = h->data;
-  ct__http_multi_t *m = p->m;
-  int flags = 0, running;
-  if (status < 0)
-    flags = CURL_CSELECT_ERR;
-  else
-    flags = ((events & UV_READABLE) ? CURL_CSELECT_IN : 0) |
-            ((events & UV_WRITABLE) ? CURL_CSELECT_OUT : 0);
-  curl_multi_socket_action(m->multi, p->fd, flags, &running);
-  drain(m);
-}
-
 static void on_timer(uv_timer_t *t) {
   ct__http_multi_t *m = t->data;
   int running;
   curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  drain(m);
-}
-
-static int socket_cb(CURL *easy, curl_socket_t s, int what, void *userp,
-                     void *socketp) {
-  ct__http_multi_t *m = userp;
-  poll_ctx_t *p = socketp;
-  int events;
-  (void)easy;
-  if (what == CURL_POLL_REMOVE) {
-    if (p != NULL) {
-      poll_close(p);
-      if (!m->closing)
-        curl_multi_assign(m->multi, s, NULL);
-    }
-    return 0;
-  }
-  if (m->closing)
-    return 0;
-  if (p == NULL) {
-    if ((p = calloc(1, sizeof(*p))) == NULL)
-      return -1;
-    if (uv_poll_init_socket(m->loop, &p->h, s) != 0) {
-      free(p);
-      return -1;
-    }
-    p->fd = s;
-    p->m = m;
-    p->h.data = p;
-    p->next = m->polls;
-    if (m->polls != NULL)
-      m->polls->prev = p;
-    m->polls = p;
-    m->open_handles++;
-    curl_multi_assign(m->multi, s, p);
-  }
-  events = ((what & CURL_POLL_IN) ? UV_READABLE : 0) |
-           ((what & CURL_POLL_OUT) ? UV_WRITABLE : 0);
-  return uv_poll_start(&p->h, events, on_poll) == 0 ? 0 : -1;
+  ct__http_drain(m);
 }
 
 /* Never calls curl: a 0 ms request becomes a 1 ms one-shot on the loop. */
@@ -322,7 +233,7 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
   m->opts = opts;
   m->done = done;
   m->ctx = ctx;
-  curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, socket_cb);
+  curl_multi_setopt(m->multi, CURLMOPT_SOCKETFUNCTION, ct__http_socket_cb);
   curl_multi_setopt(m->multi, CURLMOPT_SOCKETDATA, m);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERFUNCTION, timer_cb);
   curl_multi_setopt(m->multi, CURLMOPT_TIMERDATA, m);
@@ -366,8 +277,7 @@ void ct__http_multi_close(ct__http_multi_t *m) {
   }
   curl_multi_cleanup(m->multi); /* may still report REMOVEs */
   m->multi = NULL;
-  while (m->polls != NULL)
-    poll_close(m->polls);
+  ct__http_sock_close_all(m);
   uv_timer_stop(&m->timer);
   uv_close((uv_handle_t *)&m->timer, timer_close_cb);
   uv_timer_stop(&m->qtimer);
@@ -388,6 +298,7 @@ ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
     return NULL;
   }
   x->m = m;
+  set_fixed(x);
   return x;
 }
 
@@ -421,25 +332,27 @@ int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len) {
   if (len != 0)
     memcpy(x->req_body, p, len);
   x->req_body_len = len;
-  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-  curl_easy_setopt(x->easy, CURLOPT_POSTFIELDS, x->req_body);
   return 0;
 }
 
-static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+/* The options every transfer of the engine has: set once per easy handle
+ * (curl keeps them across transfers; nothing here calls curl_easy_reset). */
+static void set_fixed(ct__http_xfer_t *x) {
   const ct_http_opts_t *o = x->m->opts;
   CURL *e = x->easy;
   uint64_t cto = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
-  x->errbuf[0] = '\0';
   curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
   curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
   curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, ct__http_closesocket_cb);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, x->m);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, ct__http_opensocket_cb);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x->m);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
   curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
   curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)cto);
   curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER,
                    o->insecure_skip_verify ? 0L : 1L);
@@ -447,8 +360,31 @@ static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
                    o->insecure_skip_verify ? 0L : 2L);
   if (o->ca_file != NULL)
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
-  if (x->headers != NULL)
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+}
+
+void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
+                          const char *custom) {
+  CURL *e = x->easy;
+  if (how == CT__HTTP_BODY) {
+    curl_easy_setopt(e, CURLOPT_NOBODY, 0L); /* before: it may reset */
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
+                     (curl_off_t)x->req_body_len);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->req_body);
+  } else {
+    /* GET, no upload, no NOBODY; a previous body is not sent. */
+    curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+    if (how == CT__HTTP_HEAD)
+      curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
+  }
+  if (custom != NULL || x->custom_set)
+    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom); /* curl copies */
+  x->custom_set = custom != NULL;
+}
+
+static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  x->errbuf[0] = '\0';
+  curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
 }
 
 /* ---- admission ---- */
@@ -561,7 +497,7 @@ int ct__http_xfer_start(ct__http_xfer_t *x, uint64_t timeout_ms) {
   /* Start it now rather than on curl's 0 ms timer (which becomes 1 ms on
    * the loop): we are not inside a curl callback here. */
   curl_multi_socket_action(m->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-  drain(m);
+  ct__http_drain(m);
   return 0;
 }
 

@@ -25,6 +25,13 @@
 #include "copytrader/http.h"
 
 typedef struct ct__http_multi ct__http_multi_t;
+
+/* How a request goes out (see ct__http_xfer_method). */
+typedef enum {
+  CT__HTTP_NOBODY, /* GET-like: no body */
+  CT__HTTP_HEAD,   /* no body, no response body */
+  CT__HTTP_BODY    /* POST-like: the body set with ct__http_xfer_set_body */
+} ct__http_method_t;
 typedef struct ct__http_xfer ct__http_xfer_t;
 
 struct ct__http_xfer {
@@ -39,6 +46,7 @@ struct ct__http_xfer {
   char *scratch; /* NUL-terminated copies for curl (url, header lines) */
   size_t scratch_cap;
   char errbuf[CURL_ERROR_SIZE];
+  bool custom_set;           /* CURLOPT_CUSTOMREQUEST is set on easy */
   uint64_t from, request_id; /* who asked: the answer's address */
   uint64_t deadline_ns;      /* hand-over to the engine + the timeout */
   uint64_t started_ns;       /* hand-over to curl */
@@ -63,13 +71,21 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
  * memory goes in the last close callback; `m` must not be used after. */
 void ct__http_multi_close(ct__http_multi_t *m);
 
-/* A reset easy handle from the pool (or a new one); NULL on ENOMEM. */
+/* An easy handle from the pool (or a new one); NULL on ENOMEM. It keeps
+ * the engine's fixed options and the previous request's URL and method:
+ * the caller sets CURLOPT_URL and calls ct__http_xfer_method (after
+ * ct__http_xfer_set_body for CT__HTTP_BODY) for every request. */
 ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m);
 /* Make `x` hold a copy of `len` bytes (NUL-terminated) in x->scratch and
  * return it, or NULL on ENOMEM. */
 char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len);
-/* Copy the request body into `x` and point curl at it. */
+/* Copy the request body into `x` (ct__http_xfer_method points curl at
+ * it). */
 int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len);
+/* Set the method: `how`, and `custom` (e.g. "DELETE", copied by curl) as
+ * the request line's method, or NULL for curl's own (GET, HEAD, POST). */
+void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
+                          const char *custom);
 /* Start `x`: `timeout_ms` counts from now. When fewer transfers than the
  * engine's limit are in curl's hands, set the engine-wide options and add
  * `x` to the multi handle at once; otherwise queue it (FIFO) until one

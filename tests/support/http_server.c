@@ -409,6 +409,14 @@ void ct_test_httpd_stop(ct_test_httpd_t *s) {
   free_server(s);
 }
 
+void ct_test_httpd_drop_all(ct_test_httpd_t *s) {
+  pthread_mutex_lock(&s->mu);
+  for (conn_t *c = s->conns; c != NULL; c = c->next)
+    if (c->fd >= 0)
+      shutdown(c->fd, SHUT_RDWR); /* its thread then closes it */
+  pthread_mutex_unlock(&s->mu);
+}
+
 int ct_test_httpd_port(const ct_test_httpd_t *s) {
   return s->port;
 }

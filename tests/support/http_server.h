@@ -58,6 +58,9 @@ int ct_test_httpd_port(const ct_test_httpd_t *s);
 void ct_test_httpd_set_mode(ct_test_httpd_t *s, ct_test_httpd_mode_t mode,
                             unsigned delay_ms);
 /* TCP connections accepted so far. */
+/* Close every open connection (as a server dropping idle keep-alive
+ * connections does); new ones are still accepted. */
+void ct_test_httpd_drop_all(ct_test_httpd_t *s);
 unsigned ct_test_httpd_accepted(ct_test_httpd_t *s);
 /* Complete requests read so far (in every mode). */
 unsigned ct_test_httpd_requests(ct_test_httpd_t *s);
