@@ -14,6 +14,7 @@
 #define CT__MARGIN_TTL_MS      30000 /* an answer is reused this long */
 #define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
 #define CT__MARGIN_SLOTS       16
+#define CT__BOOK_EVERY         3 /* sweeps per poll of the follower's book */
 
 typedef enum {
   CT__MG_EMPTY = 0,
@@ -72,8 +73,8 @@ typedef struct fol {
   bool funds_busy, book_busy;
   uint64_t book_issued_ms; /* wall ms when the book poll was asked */
   uint64_t ticks;
-  size_t n_open;     /* open follower orders at the last sweep */
-  unsigned book_due; /* sweeps that poll the book even with nothing open */
+  size_t n_open;   /* open follower orders at the last sweep */
+  bool book_final; /* a cancel answered: poll the book even if none open */
   fmargin_t margin[CT__MARGIN_SLOTS];
   ct__smap_t mwait;   /* leader order id -> fmwait_t */
   uint64_t mwait_seq; /* arrival order of the parked leader orders */

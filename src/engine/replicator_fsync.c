@@ -10,8 +10,9 @@
  *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
  * Then the leader order is run again (level-triggered). Every sweep
  * (follower_poll_ms) looks up orders in doubt and re-runs open ones; every
- * BOOK_EVERY sweeps, while it has open orders, the follower polls its
- * order book for fills, final states and hand edits (a
+ * BOOK_EVERY sweeps, while it has open orders or a cancelled one's final
+ * fills are unread, the follower polls its order book for fills, final
+ * states and hand edits (a
  * follower order whose quantity, price, trigger or type no longer match
  * what we set is marked diverged and left alone). Funds come from
  * /fundlimit at start and every funds_refresh_ms.
@@ -30,7 +31,7 @@
 #define MOD           "follower"
 #define SWEEP_MAX     256
 #define UNKNOWN_PROBE 2 /* not-found lookups before an order is re-placed */
-#define BOOK_EVERY    3 /* sweeps per poll of the follower's order book */
+#define BOOK_EVERY    CT__BOOK_EVERY
 
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
@@ -225,7 +226,7 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
   case OP_CANCEL:
     if (!not_sent(r) || r->err == 0)
       ct__fol_update(f, op->corr, apply_cancel, (void *)r, NULL);
-    f->book_due = 2; /* read the final fills once it has left `open` */
+    f->book_final = true; /* read the final fills once it has left `open` */
     break;
   }
   if (r->err != 0 && op->kind != OP_LOOKUP)
@@ -392,14 +393,16 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
   free(fo);
-  if (f->book_due > 0)
-    f->book_due--;
   f->ticks++;
-  if ((f->book_due > 0 || (f->n_open > 0 && f->ticks % BOOK_EVERY == 0)) &&
+  /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
+   * the next regular poll (one poll for all of them, not one per sweep
+   * with a cancel in it). */
+  if ((f->book_final || f->n_open > 0) && f->ticks % BOOK_EVERY == 0 &&
       !f->book_busy &&
       ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
                      &f->book_rid) == 0) {
     f->book_busy = true;
+    f->book_final = false;
     f->book_issued_ms = ct__wall_ms();
   }
 }
