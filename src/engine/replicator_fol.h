@@ -90,6 +90,12 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                       const fleader_t *extra);
 /* Re-run the leader order `leader_id` from the cache (or the store). */
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id);
+/* Act on the stored follower order `fo` alone against its cached leader
+ * state: for `fo`, what ct__fol_again() does, without reading the
+ * decision and the leader order's other follower orders (nothing that
+ * concerns `fo` only changes them). false: the leader order is not cached
+ * (after a restart): use ct__fol_again(). */
+bool ct__fol_act_cached(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 /* Send a PLACE for a stored intent (same correlation id). */
 void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op);

@@ -553,6 +553,16 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     act_on(self, f, l ? &l->st : st, &fo[i]);
 }
 
+bool ct__fol_act_cached(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
+  const fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
+  ct_leader_state_t st;
+  if (l == NULL)
+    return false;
+  st = l->st; /* act_on() may grow other maps, never this one: a copy */
+  act_on(self, f, &st, fo);
+  return true;
+}
+
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   fleader_t *l = ct__smap_get(&f->leaders, leader_id);
   ct_leader_state_t st;

@@ -326,6 +326,22 @@ static void on_funds(fol_t *f, const ct_api_result_t *r) {
   f->capital = fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance;
 }
 
+/* The next step for the follower order an answer moved on: only that
+ * order changed, so it alone is run against the cached leader state (one
+ * record read instead of the decision and all the leader order's follower
+ * orders). false: not cached or not readable: re-run the leader order. */
+static bool recheck(ct_actor_t *self, fol_t *f, const fop_t *op) {
+  ct_store_txn_t t;
+  ct_forder_t fo;
+  int rc;
+  if (ct__smap_get(&f->leaders, op->leader) == NULL ||
+      ct_store_txn_begin(f->e->store, false, &t) != 0)
+    return false;
+  rc = ct_store_forder_get(&t, f->s->client_id, op->corr, &fo);
+  ct_store_txn_abort(&t);
+  return rc == 0 && ct__fol_act_cached(self, f, &fo);
+}
+
 void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
   ct_api_result_t r;
   char key[24];
@@ -351,7 +367,7 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
       /* After a success the leader order may want the next step (a
        * modification that came while the place was in flight); after a
        * failure the sweep retries, never a tight loop of fast failures. */
-      if (r.err == 0)
+      if (r.err == 0 && !recheck(self, f, &op))
         ct__fol_again(self, f, op.leader);
     }
   }
@@ -389,7 +405,7 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
       continue;
     if (fo[i].phase == CT_FPHASE_INTENT || fo[i].phase == CT_FPHASE_UNKNOWN)
       ct__fol_lookup(self, f, &fo[i]);
-    else
+    else if (!ct__fol_act_cached(self, f, &fo[i]))
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
   free(fo);
