@@ -10,11 +10,15 @@
  *   (b') nometasync/group    CT_STORE_NOMETASYNC, one transaction per event
  *   (c) nosync/group         CT_STORE_NOSYNC; ct_store_sync() is off the
  *                            path (timer); its own cost is measured after
+ *   (d) nosync/txn-per-intent CT_STORE_NOSYNC, one transaction per
+ *                            follower: what the engine does (each follower
+ *                            actor commits its own intent)
  * Latency is wall time from the first begin to the last commit of an
  * event. Each case runs until its time budget or event count is used up.
- * sync() us: one ct_store_sync() after a (c) run, i.e. the timer's cost.
- * The store lives in $TMPDIR (or /tmp): point TMPDIR at the disk you
- * mean to measure; tmpfs makes fsync free. `--quick` stays under 3 s.
+ * sync() us: one ct_store_sync() after a (c) or (d) run, i.e. the timer's
+ * cost. The store lives in $TMPDIR (or /tmp): point TMPDIR at the disk you
+ * mean to measure; tmpfs makes fsync free. `--quick` stays under 3 s;
+ * `--nosync` (after it, or alone) runs the NOSYNC cases only.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +113,7 @@ static int run_case(const char *base, const bcase_t *c, uint64_t budget_ns) {
   if (rc != 0)
     return rc;
   qsort(lat, (size_t)n, sizeof lat[0], cmp_u64);
-  printf("| %-24s | %4d | %4d | %9.1f | %9.1f | %8.1f | %9.1f |\n", c->name,
+  printf("| %-25s | %4d | %4d | %9.1f | %9.1f | %8.1f | %9.1f |\n", c->name,
          c->followers, n, lat[n / 2] / 1e3, lat[(n * 99) / 100] / 1e3,
          lat[n / 2] / 1e3 / c->followers,
          c->mode == CT_STORE_NOSYNC ? sync_ns / 1e3 : 0.0);
@@ -117,8 +121,8 @@ static int run_case(const char *base, const bcase_t *c, uint64_t budget_ns) {
 }
 
 int main(int argc, char **argv) {
-  bool quick = argc > 1 && strcmp(argv[1], "--quick") == 0;
-  uint64_t budget = quick ? 150000000ULL : 1500000000ULL;
+  bool quick = false, nosync_only = false;
+  uint64_t budget;
   static const bcase_t cases[] = {
     { "(a) sync/txn-per-intent", CT_STORE_SYNC, true, 1 },
     { "(a) sync/txn-per-intent", CT_STORE_SYNC, true, 10 },
@@ -132,21 +136,29 @@ int main(int argc, char **argv) {
     { "(c) nosync/group", CT_STORE_NOSYNC, false, 1 },
     { "(c) nosync/group", CT_STORE_NOSYNC, false, 10 },
     { "(c) nosync/group", CT_STORE_NOSYNC, false, 100 },
+    { "(d) nosync/txn-per-intent", CT_STORE_NOSYNC, true, 1 },
+    { "(d) nosync/txn-per-intent", CT_STORE_NOSYNC, true, 100 },
   };
   char *base;
   int rc = 0;
+  for (int i = 1; i < argc; i++) {
+    quick |= strcmp(argv[i], "--quick") == 0;
+    nosync_only |= strcmp(argv[i], "--nosync") == 0;
+  }
+  budget = quick ? 150000000ULL : 1500000000ULL;
   base = ct_test_tmpdir("ct-bench-store");
   if (base == NULL)
     return 1;
   printf("store dir: %s (%s)\n\n", base, quick ? "quick" : "full");
   printf(
-      "| mode                     | foll | evts | p50 us/ev | p99 us/ev | "
+      "| mode                      | foll | evts | p50 us/ev | p99 us/ev | "
       "us/intent | sync() us |\n");
   printf(
-      "|--------------------------|-----:|-----:|----------:|----------:|"
+      "|---------------------------|-----:|-----:|----------:|----------:|"
       "---------:|----------:|\n");
   for (size_t i = 0; rc == 0 && i < sizeof cases / sizeof cases[0]; i++)
-    rc = run_case(base, &cases[i], budget);
+    if (!nosync_only || cases[i].mode == CT_STORE_NOSYNC)
+      rc = run_case(base, &cases[i], budget);
   if (rc != 0)
     fprintf(stderr, "bench_store: %s\n", ct_strerror(rc));
   ct_test_rmtree(base);

@@ -50,17 +50,20 @@
  * first) or the whole transaction of step 1; never half of it.
  *
  * DURABILITY MODES AND WHAT EACH GUARANTEES. A process crash (kill -9)
- * never loses a committed transaction in ANY mode: commit copies the pages
- * into the kernel's page cache, which outlives the process. The modes only
- * differ when the machine itself stops (power loss, kernel panic):
- *  (a) CT_STORE_SYNC, one transaction per follower intent: two fdatasyncs
- *      per commit; nothing committed is ever lost. Cost: N fsync pairs on
- *      the latency path of an event copied to N followers.
- *  (b) CT_STORE_SYNC with group commit: all intents of one leader event in
- *      one transaction (the protocol above). Same guarantee as (a), one
- *      fsync pair per leader event whatever the number of followers.
- *  (c) CT_STORE_NOSYNC (or NOMETASYNC) + ct_store_sync() on a timer: commit
- *      is a memory copy. After a machine crash the last transactions (up to
+ * never loses a committed transaction in ANY mode: the environment is
+ * opened with MDB_WRITEMAP, so a transaction writes its pages straight
+ * into a shared mapping of the file, i.e. into the kernel's page cache,
+ * which outlives the process (a crash before the commit's meta page write
+ * leaves the previous state: no half transaction). The file is sized to
+ * the map size (1 GiB by default; sparse: `du` shows what is used). The modes
+ * only differ when the machine itself stops (power loss, kernel panic): (a)
+ * CT_STORE_SYNC, one transaction per follower intent: two fdatasyncs per
+ * commit; nothing committed is ever lost. Cost: N fsync pairs on the latency
+ * path of an event copied to N followers. (b) CT_STORE_SYNC with group commit:
+ * all intents of one leader event in one transaction (the protocol above). Same
+ * guarantee as (a), one fsync pair per leader event whatever the number of
+ * followers. (c) CT_STORE_NOSYNC (or NOMETASYNC) + ct_store_sync() on a timer:
+ * commit is a memory copy. After a machine crash the last transactions (up to
  *      the timer period) may be missing. NOMETASYNC keeps LMDB consistent
  *      (still one fdatasync per commit); NOSYNC can even leave the file
  *      unreadable when the file system reorders writes.
@@ -82,7 +85,10 @@
  *   (a) sync, txn per intent    262 us / 2.9 ms / 26.8 ms
  *   (b) sync, group commit      254 us / 465 us / 1.7 ms
  *   (b') nometasync, group      220 us / 408 us / 1.5 ms
- *   (c) nosync, group           12 us /  39 us / 320 us (+ the timer's sync)
+ *   (c) nosync, group           2.2 us / 14 us / 133 us (+ the timer's sync)
+ *   (d) nosync, txn per intent  2.2 us per follower (what the engine does:
+ *       each follower actor commits its own intent; 13-18 us before
+ *       MDB_WRITEMAP, when every commit copied its pages with pwrite)
  * (b) adds well under the 10-50 ms of a Dhan order round trip. Mode (c)
  * takes the fsync off the path entirely and keeps exactly-once through the
  * lookups above; choose it where the disk's fsync is slow, accepting a
@@ -238,8 +244,10 @@ int ct_store_attach(const char *path, ct_store_t **out);
  * NULL is ignored. */
 void ct_store_close(ct_store_t *s);
 
-/* Force everything committed so far to disk (mdb_env_sync(force)). For
- * the NOSYNC modes; harmless in SYNC. Any thread. 0 or CT_EIO. */
+/* Force everything committed so far to disk (fdatasync of the data file:
+ * with MDB_WRITEMAP that is what mdb_env_sync() does, without walking the
+ * whole map). For the NOSYNC modes; harmless in SYNC. Any thread. 0 or
+ * CT_EIO. */
 int ct_store_sync(ct_store_t *s);
 
 /* A random 32-hex-digit id made when the store was created; stable for

@@ -14,6 +14,7 @@
 #define CT__MARGIN_TTL_MS      30000 /* an answer is reused this long */
 #define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
 #define CT__MARGIN_SLOTS       16
+#define CT__BOOK_EVERY         3 /* sweeps per poll of the follower's book */
 
 typedef enum {
   CT__MG_EMPTY = 0,
@@ -79,8 +80,8 @@ typedef struct fol {
   bool funds_busy, book_busy;
   uint64_t book_issued_ms; /* wall ms when the book poll was asked */
   uint64_t ticks;
-  size_t n_open;     /* open follower orders at the last sweep */
-  unsigned book_due; /* sweeps that poll the book even with nothing open */
+  size_t n_open;   /* open follower orders at the last sweep */
+  bool book_final; /* a cancel answered: poll the book even if none open */
   fmargin_t margin[CT__MARGIN_SLOTS];
   ct__smap_t mwait;   /* leader order id -> fmwait_t */
   uint64_t mwait_seq; /* arrival order of the parked leader orders */
@@ -97,6 +98,12 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                       const fleader_t *extra);
 /* Re-run the leader order `leader_id` from the cache (or the store). */
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id);
+/* Act on the stored follower order `fo` alone against its cached leader
+ * state: for `fo`, what ct__fol_again() does, without reading the
+ * decision and the leader order's other follower orders (nothing that
+ * concerns `fo` only changes them). false: the leader order is not cached
+ * (after a restart): use ct__fol_again(). */
+bool ct__fol_act_cached(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 /* Send a PLACE for a stored intent (same correlation id). */
 void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo);
 int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op);

@@ -597,6 +597,16 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
     ct__smap_del(&f->leaders, st->order_id);
 }
 
+bool ct__fol_act_cached(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
+  const fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
+  ct_leader_state_t st;
+  if (l == NULL)
+    return false;
+  st = l->st; /* act_on() may grow other maps, never this one: a copy */
+  act_on(self, f, &st, fo);
+  return true;
+}
+
 void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
   fleader_t *l = ct__smap_get(&f->leaders, leader_id);
   ct_leader_state_t st;
@@ -619,23 +629,35 @@ void ct__fol_again(ct_actor_t *self, fol_t *f, const char *leader_id) {
 
 static void fol_stop(ct_actor_t *self);
 
+/* A follower's own phase (FNV-1a of its client id): the followers' sweeps
+ * and book polls are spread over the period instead of all running in
+ * the same instant (where a leader event would wait behind all of them). */
+static uint64_t phase_of(const char *client_id) {
+  uint64_t h = 1469598103934665603ull;
+  for (const unsigned char *p = (const void *)client_id; *p; p++)
+    h = (h ^ *p) * 1099511628211ull;
+  return h ^ (h >> 29);
+}
+
 static int fol_init(ct_actor_t *self, void *arg) {
   ct__fslot_t *s = arg;
   fol_t *f = calloc(1, sizeof(*f));
-  uint64_t tid;
+  uint64_t tid, poll, h;
   int rc;
   if (f == NULL)
     return CT_ENOMEM;
   f->s = s;
   f->e = s->eng;
   ct_actor_set_state(self, f);
+  poll = f->e->opts.follower_poll_ms;
+  h = phase_of(s->client_id);
+  f->ticks = (h >> 32) % CT__BOOK_EVERY; /* which sweeps poll the book */
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
       (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
       (rc = ct__fol_pos_open(f)) == 0)
-    rc = ct_timer_start(self, f->e->opts.follower_poll_ms,
-                        f->e->opts.follower_poll_ms, CT__ENG_MSG_FPOLL, &tid);
+    rc = ct_timer_start(self, 1 + h % poll, poll, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)
     rc = ct_timer_start(self, f->e->opts.funds_refresh_ms,
                         f->e->opts.funds_refresh_ms, CT__ENG_MSG_FUNDS, &tid);

@@ -10,8 +10,9 @@
  *   modify  -> the new attributes and leader fingerprint; cancel -> DONE.
  * Then the leader order is run again (level-triggered). Every sweep
  * (follower_poll_ms) looks up orders in doubt and re-runs open ones; every
- * BOOK_EVERY sweeps, while it has open orders, the follower polls its
- * order book for fills, final states and hand edits (a
+ * BOOK_EVERY sweeps, while it has open orders or a cancelled one's final
+ * fills are unread, the follower polls its order book for fills, final
+ * states and hand edits (a
  * follower order whose quantity, price, trigger or type no longer match
  * what we set is marked diverged and left alone). Funds come from
  * /fundlimit at start and every funds_refresh_ms.
@@ -30,7 +31,7 @@
 #define MOD           "follower"
 #define SWEEP_MAX     256
 #define UNKNOWN_PROBE 2 /* not-found lookups before an order is re-placed */
-#define BOOK_EVERY    3 /* sweeps per poll of the follower's order book */
+#define BOOK_EVERY    CT__BOOK_EVERY
 
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
@@ -132,7 +133,8 @@ static void apply_cancel(ct_forder_t *fo, void *ctx) {
   }
 }
 
-static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
+static bool on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r,
+                     ct_forder_t *out) {
   const char *oid = "";
   if (r->err == 0 && r->count > 0)
     oid = ((const ct_dhan_order_ack_t *)r->items)->order_id;
@@ -142,12 +144,12 @@ static void on_place(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
   if (not_sent(r) && r->err != 0) {
     ct_log_warn(MOD, "follower=%s corr=%s msg=\"place not taken\" err=%s",
                 f->s->name, op->corr, ct_strerror(r->err));
-    return; /* still INTENT: the sweep looks it up and places it */
+    return false; /* still INTENT: the sweep looks it up and places it */
   }
   if (r->err != 0)
     ct_log_warn(MOD, "follower=%s corr=%s msg=\"place failed\" err=%s code=%s",
                 f->s->name, op->corr, ct_strerror(r->err), r->dhan.error_code);
-  ct__fol_update(f, op->corr, apply_place, (void *)r, NULL);
+  return ct__fol_update(f, op->corr, apply_place, (void *)r, out) == 0;
 }
 
 /* The leader order was cancelled, rejected or expired with nothing
@@ -176,25 +178,25 @@ static void give_up(ct_forder_t *fo, void *ctx) {
   snprintf(fo->reject_code, sizeof fo->reject_code, "LEADER_GONE");
 }
 
-static void on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
-                      const ct_api_result_t *r) {
+static bool on_lookup(ct_actor_t *self, fol_t *f, const fop_t *op,
+                      const ct_api_result_t *r, ct_forder_t *out) {
   ct_forder_t fo;
   if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND)
-    return; /* try again at the next sweep */
+    return false; /* try again at the next sweep */
   if (ct__fol_update(f, op->corr, apply_lookup, (void *)r, &fo) != 0)
-    return;
+    return false;
+  *out = fo;
   if (r->err == 0 || fo.intent != CT_FINTENT_PLACE || fo.order_id[0])
-    return;
+    return true;
   if ((fo.phase != CT_FPHASE_INTENT && fo.phase != CT_FPHASE_UNKNOWN) ||
       fo.attempts < UNKNOWN_PROBE)
-    return;
-  if (leader_gone(f, fo.leader_order_id)) { /* nothing left to copy */
-    ct__fol_update(f, op->corr, give_up, NULL, NULL);
-    return;
-  }
+    return true;
+  if (leader_gone(f, fo.leader_order_id)) /* nothing left to copy */
+    return ct__fol_update(f, op->corr, give_up, NULL, out) == 0;
   ct_log_info(MOD, "follower=%s corr=%s msg=\"not found: placing\"", f->s->name,
               op->corr);
   ct__fol_place(self, f, &fo);
+  return true;
 }
 
 /* For `copytrader status`: what failed last (only on failures). */
@@ -209,28 +211,30 @@ static void note_error(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
                      r->dhan.error_code, msg[0] ? ": " : "", msg);
 }
 
-static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
-                  const ct_api_result_t *r) {
+/* Apply an answer; true when *out is the follower order as now stored. */
+static bool on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
+                  const ct_api_result_t *r, ct_forder_t *out) {
   const void *pair[2] = { op, r };
+  bool have = false;
   if ((op->kind == OP_MODIFY || op->kind == OP_CANCEL) && (r->sent || !r->err))
     ct__metrics_ack_op(
         f->e->metrics, op->kind == OP_MODIFY ? "modify" : "cancel",
         f->s->client_id, op->corr, "", r->dhan.http_status, ct__now_ns());
   switch (op->kind) {
   case OP_PLACE:
-    on_place(f, op, r);
+    have = on_place(f, op, r, out);
     break;
   case OP_LOOKUP:
-    on_lookup(self, f, op, r);
+    have = on_lookup(self, f, op, r, out);
     break;
   case OP_MODIFY:
     if (!not_sent(r) || r->err == 0)
-      ct__fol_update(f, op->corr, apply_modify, pair, NULL);
+      have = ct__fol_update(f, op->corr, apply_modify, pair, out) == 0;
     break;
   case OP_CANCEL:
     if (!not_sent(r) || r->err == 0)
-      ct__fol_update(f, op->corr, apply_cancel, (void *)r, NULL);
-    f->book_due = 2; /* read the final fills once it has left `open` */
+      have = ct__fol_update(f, op->corr, apply_cancel, (void *)r, out) == 0;
+    f->book_final = true; /* read the final fills once it has left `open` */
     break;
   }
   if (r->err != 0 && op->kind != OP_LOOKUP)
@@ -239,6 +243,7 @@ static void on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
                 r->dhan.error_code);
   if (r->err != 0 && r->cls != CT_DHAN_NOT_FOUND && r->err != CT_EBREAKER)
     note_error(f, op, r); /* an open breaker's fast failures keep the cause */
+  return have;
 }
 
 /* --- the follower's order book --------------------------------------------*/
@@ -331,10 +336,34 @@ static void on_funds(fol_t *f, const ct_api_result_t *r) {
   f->capital = fl->sod_limit > 0 ? fl->sod_limit : fl->available_balance;
 }
 
+/* The next step for the follower order an answer moved on: only that
+ * order changed, so it alone is run against the cached leader state (the
+ * record the answer stored, else one read, instead of the decision and
+ * all the leader order's follower orders). false: not cached or not
+ * readable: re-run the leader order. */
+static bool recheck(ct_actor_t *self, fol_t *f, const fop_t *op,
+                    const ct_forder_t *stored) {
+  ct_store_txn_t t;
+  ct_forder_t fo;
+  int rc = 0;
+  if (ct__smap_get(&f->leaders, op->leader) == NULL)
+    return false;
+  if (stored == NULL) {
+    if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+      return false;
+    rc = ct_store_forder_get(&t, f->s->client_id, op->corr, &fo);
+    ct_store_txn_abort(&t);
+    stored = &fo;
+  }
+  return rc == 0 && ct__fol_act_cached(self, f, stored);
+}
+
 void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
   ct_api_result_t r;
   char key[24];
   fop_t *slot, op;
+  ct_forder_t fo;
+  bool have;
   if (ct_api_result_read(env, &r) != 0)
     return;
   if (f->funds_busy && env->request_id == f->funds_rid) {
@@ -352,11 +381,11 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
       op = *slot;
       ct__smap_del(&f->ops, key);
       ct__smap_del(&f->busy, op.corr);
-      on_op(self, f, &op, &r);
+      have = on_op(self, f, &op, &r, &fo);
       /* After a success the leader order may want the next step (a
        * modification that came while the place was in flight); after a
        * failure the sweep retries, never a tight loop of fast failures. */
-      if (r.err == 0)
+      if (r.err == 0 && !recheck(self, f, &op, have ? &fo : NULL))
         ct__fol_again(self, f, op.leader);
     }
   }
@@ -394,18 +423,20 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
       continue;
     if (fo[i].phase == CT_FPHASE_INTENT || fo[i].phase == CT_FPHASE_UNKNOWN)
       ct__fol_lookup(self, f, &fo[i]);
-    else
+    else if (!ct__fol_act_cached(self, f, &fo[i]))
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
   free(fo);
-  if (f->book_due > 0)
-    f->book_due--;
   f->ticks++;
-  if ((f->book_due > 0 || (f->n_open > 0 && f->ticks % BOOK_EVERY == 0)) &&
+  /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
+   * the next regular poll (one poll for all of them, not one per sweep
+   * with a cancel in it). */
+  if ((f->book_final || f->n_open > 0) && f->ticks % BOOK_EVERY == 0 &&
       !f->book_busy &&
       ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
                      &f->book_rid) == 0) {
     f->book_busy = true;
+    f->book_final = false;
     f->book_issued_ms = ct__wall_ms();
   }
 }

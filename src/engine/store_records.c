@@ -159,12 +159,17 @@ static int put_indexes(ct_store_txn_t *t, const ct_forder_t *f, MDB_val *fkey) {
       key_add(&bk, f->correlation_id, CID, true) != 0)
     return CT_EINVAL;
   bkv = mv(&bk);
-  rc = mdb_put(t->mdb_, t->store_->byleader, &bkv, &empty, 0);
+  /* MDB_NOOVERWRITE: an entry that is already there (every update after
+   * the first put) is left untouched, so its pages are not copied into
+   * the transaction; a missing one in `open` is not touched either. */
+  rc = mdb_put(t->mdb_, t->store_->byleader, &bkv, &empty, MDB_NOOVERWRITE);
+  rc = rc == MDB_KEYEXIST ? 0 : rc;
   if (rc == 0 && ct_forder_is_terminal(f)) {
     rc = mdb_del(t->mdb_, t->store_->open, fkey, NULL);
     rc = rc == MDB_NOTFOUND ? 0 : rc;
   } else if (rc == 0) {
-    rc = mdb_put(t->mdb_, t->store_->open, fkey, &empty, 0);
+    rc = mdb_put(t->mdb_, t->store_->open, fkey, &empty, MDB_NOOVERWRITE);
+    rc = rc == MDB_KEYEXIST ? 0 : rc;
   }
   return rc == 0 ? 0 : ct__store_mdb_err(t, rc, "index_put");
 }
