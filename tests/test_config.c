@@ -112,6 +112,7 @@ static const char *const full_cfg[] = {
   "  orders_per_day: 3000",
   "postback: {listen: \"127.0.0.1:9090\", secret: env:CT_TEST_LEADER_TOKEN}",
   "workers: 3",
+  "spin_us: 40",
 };
 
 static void write_full(fixture_t *f, mode_t mode) {
@@ -195,6 +196,7 @@ static void test_full_config(void **state) {
   assert_true(cfg->has_postback);
   assert_string_equal(cfg->postback_listen, "127.0.0.1:9090");
   assert_int_equal(cfg->workers, 3);
+  assert_int_equal(cfg->spin_us, 40);
   ct_config_free(cfg);
   ct_config_errors_close(&errs);
 }
@@ -215,6 +217,7 @@ static void test_minimal_defaults(void **state) {
   assert_null(cfg->ca_file);
   assert_false(cfg->has_postback);
   assert_int_equal(cfg->workers, 2);
+  assert_int_equal(cfg->spin_us, 0); /* no spin unless asked */
   assert_int_equal(cfg->rate_limits.orders_per_second, 10);
   assert_int_equal(cfg->leader.token.source, CT_SECRET_SRC_INLINE);
   ct_config_free(cfg);
@@ -253,6 +256,7 @@ static const char *const bad_cfg[] = {
   /* 30 */ "postback: {listen: \"localhost\"}",
   /* 31 */ "workers: many",
   /* 32 */ "state_dir: \"\"",
+  /* 33 */ "spin_us: -3",
 };
 
 static void test_every_error_with_lines(void **state) {
@@ -295,6 +299,7 @@ static void test_every_error_with_lines(void **state) {
     { 30, "postback.listen: expected host:port (port 1 to 65535)" },
     { 31, "workers: 'many' is not a whole number" },
     { 32, "state_dir: empty value" },
+    { 33, "spin_us: -3 is out of range" },
     { 1, "instruments: required key missing" },
   };
   size_t n = sizeof(expect) / sizeof(expect[0]);

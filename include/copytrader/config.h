@@ -36,6 +36,15 @@
  *     non_trading_per_second: 20
  *   postback: {listen: "127.0.0.1:8080", secret: env:POSTBACK_SECRET}
  *   workers: 2                          # loop threads, default 2
+ *   spin_us: 0                          # busy-wait before a loop sleeps;
+ *                                       # default 0 (off), see below
+ *
+ * spin_us: a worker about to sleep may first busy-wait this many
+ * microseconds for work from another thread (no wake-up then). Off by
+ * default: on the 2-core benchmark machine, where the engine shares the
+ * cores with the API host, spinning took 8-12% of the engine's CPU and
+ * made both the one-follower and the 100-follower cells slower (README,
+ * Benchmarks). It may help on a machine with cores to spare.
  *
  * Sizing modes: multiplier (value = factor > 0), fixed_qty (value = units,
  * a whole number > 0), capital_proportional (value = extra factor, default
@@ -124,6 +133,7 @@ typedef struct ct_config {
   char *postback_listen; /* "host:port" */
   ct_config_secret_t postback_secret;
   int workers;
+  int spin_us; /* 0: no spin */
 } ct_config_t;
 
 /* A list of error lines, caller-owned (zero it or call _init). */

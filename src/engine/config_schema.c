@@ -337,6 +337,7 @@ static const ct__cfg_field_t top_fields[] = {
   FIELD("rate_limits", rates_fn, ct_config_t, rate_limits, false, 0, 0),
   { "postback", postback_fn, 0, false, 0, 0, 0 },
   FIELD("workers", ct__cfg_int32, ct_config_t, workers, false, 1, 64),
+  FIELD("spin_us", ct__cfg_int32, ct_config_t, spin_us, false, 0, 10000),
 };
 
 void ct__cfg_walk_root(ct__cfg_walk_t *w, yaml_node_t *root, ct_config_t *cfg) {

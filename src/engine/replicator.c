@@ -180,6 +180,7 @@ static void on_escalate(ct_runtime_t *rt, ct_actor_t *failed, int err,
 
 static int build(ct_engine_t *e, const ct_config_t *cfg) {
   ct_runtime_opts_t ro = { .workers = cfg->workers > 0 ? cfg->workers : 2,
+                           .spin_us = cfg->spin_us > 0 ? cfg->spin_us : -1,
                            .on_escalate = on_escalate,
                            .escalate_ctx = e };
   ct_spawn_opts_t lo = { .name = cfg->leader.client_id, .worker = 0 };
