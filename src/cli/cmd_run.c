@@ -10,6 +10,12 @@
  *                    file that does not load keeps the old tokens.
  * An actor failing beyond its restarts stops the engine by itself: it
  * raises SIGTERM at the process, and the exit status is 1.
+ * SIGBUS: the store writes through a shared file mapping (MDB_WRITEMAP),
+ * so a disk that fills up shows as SIGBUS on a page write, not as an
+ * error code. The handler says so in one line and the process dies of the
+ * signal; LMDB switches its meta page last, so the store holds every
+ * commit before the failed one and the next start recovers as after
+ * kill -9.
  * --poll-ms sets the leader reconciliation and follower sweep period;
  * --sync-commits fsyncs every store commit (CT_STORE_SYNC) instead of the
  * default page-cache commit plus a background sync (see engine.h).
@@ -121,6 +127,18 @@ static void wait_signals(ct_engine_t *e, ct_config_t **cfg,
   }
 }
 
+/* Async-signal-safe: write(2), then die of the signal itself. */
+static void on_sigbus(int sig) {
+  static const char msg[] =
+      "copytrader: fatal: bus error (SIGBUS) writing the store's file "
+      "mapping: is the disk of state_dir full? Every commit before this "
+      "one is kept; free space and start again.\n";
+  ssize_t n = write(STDERR_FILENO, msg, sizeof msg - 1);
+  (void)n;
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
 /* The engine stopped itself: wake the signal wait. */
 static void on_fatal(void *ctx) {
   (void)ctx;
@@ -149,6 +167,7 @@ int ct__cli_run(int argc, char **argv) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
+  signal(SIGBUS, on_sigbus);
   eo.metrics_path = a.metrics;
   eo.leader_poll_ms = (uint64_t)a.poll_ms;
   eo.follower_poll_ms = (uint64_t)a.poll_ms;

@@ -51,6 +51,24 @@ void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...) {
   assert_int_equal(chmod(path, mode), 0);
 }
 
+char *ct_test_read_file(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  char *buf = NULL;
+  size_t got = 0;
+  long n;
+  if (f == NULL)
+    return NULL;
+  if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+      fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)n + 1)) != NULL) {
+    got = fread(buf, 1, (size_t)n, f);
+    buf[got] = '\0';
+  }
+  fclose(f);
+  if (len != NULL)
+    *len = got;
+  return buf;
+}
+
 int ct_test_runtime_end(ct_runtime_t *rt) {
   int rc;
   ct_runtime_stop(rt);

@@ -36,5 +36,9 @@ int ct_test_runtime_end(struct ct_runtime *rt);
  * `mode` (configs holding a token must be 0600). */
 void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A whole file in a malloc'd, NUL-terminated buffer (the caller frees it);
+ * *len (when not NULL) gets its length without the NUL. NULL when the file
+ * cannot be read. */
+char *ct_test_read_file(const char *path, size_t *len);
 
 #endif /* CT_TEST_H */
