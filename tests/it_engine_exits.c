@@ -18,80 +18,14 @@
 #include "copytrader/error.h"
 #include "ct_test.h"
 #include "engine_fx.h"
+#include "fno_small.h"
 #include "sim_client.h"
 
-#define WAIT_MS 8000
-#define F_SMALL "1000000013"
-
-static const char *const FOLLOWERS =
-    "  - name: small\n    client_id: \"" F_SMALL "\"\n    token: tok" F_SMALL
-    "\n    sizing: {mode: multiplier, value: 1}\n";
-
-static const char *const SIM_ARGS[] = { "--account",
-                                        F_SMALL ":tok" F_SMALL ":100000",
-                                        NULL };
-
-#define OPT(side, px)                                                          \
-  "\"transactionType\":\"" side                                                \
-  "\",\"exchangeSegment\":\"NSE_FNO\","                                        \
-  "\"productType\":\"MARGIN\",\"orderType\":\"LIMIT\",\"validity\":"           \
-  "\"DAY\",\"securityId\":\"48210\",\"quantity\":75,\"price\":" #px
 
 static ct_efx_t fx;
 
-/* Requests of `account` with this method and path. */
-static int count_req(const char *method, const char *path) {
-  ct_http_resp_t r;
-  cJSON *all, *it;
-  int n = 0;
-  assert_int_equal(
-      ct_http(fx.sim.url, "GET", "/admin/requests?account=" F_SMALL, NULL, NULL,
-              NULL, &r),
-      0);
-  assert_int_equal(r.status, 200);
-  all = cJSON_GetObjectItem(r.json, "requests");
-  assert_non_null(all);
-  cJSON_ArrayForEach(it, all) {
-    if (strcmp(ct_jstr(it, "method"), method) == 0 &&
-        strcmp(ct_jstr(it, "path"), path) == 0)
-      n++;
-  }
-  ct_http_resp_free(&r);
-  return n;
-}
-
-/* Wait until `n` more requests of this kind than `from` have arrived. */
-static void wait_req(const char *method, const char *path, int from, int n) {
-  int w = 0;
-  while (count_req(method, path) < from + n && w++ < 400)
-    usleep(20000);
-  assert_true(w < 400);
-}
-
-/* Wait until the follower's book polls stop (1.2 s, two poll periods,
- * without one): the engine sees no open order, so it has merged the
- * fills. */
-static void wait_book_quiet(void) {
-  int n, i = 0;
-  do {
-    n = count_req("GET", "/v2/orders");
-    usleep(1200000);
-  } while (count_req("GET", "/v2/orders") != n && ++i < 10);
-  assert_true(i < 10);
-}
-
 static int setup(void **state) {
-  (void)state;
-  ct_efx_up(&fx, SIM_ARGS, FOLLOWERS);
-  wait_req("GET", "/v2/fundlimit", 0, 1);
-  usleep(300000); /* the answer reaches the follower actor */
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup_funded(state, &fx, SIM_ARGS, FOLLOWERS, F_SMALL);
 }
 
 /* The follower's copy of leader order `oid`, a `side` of 75, is TRADED. */
@@ -114,18 +48,20 @@ static void test_exit_needs_no_margin(void **state) {
   (void)state;
   ct_efx_place(&fx, OPT("BUY", 320), buy);
   expect_traded(buy, "BUY");
-  wait_book_quiet(); /* the engine has merged the fill */
-  calc = count_req("POST", "/v2/margincalculator");
+  ct_efx_wait_book_quiet(&fx, F_SMALL); /* the engine has merged the fill */
+  calc = ct_efx_count_req(&fx, F_SMALL, "POST", "/v2/margincalculator");
   assert_int_equal(calc, 1); /* the buy */
 
   ct_efx_place(&fx, OPT("SELL", 300), exit_);
   expect_traded(exit_, "SELL");
-  assert_int_equal(count_req("POST", "/v2/margincalculator"), calc);
-  wait_book_quiet();
+  assert_int_equal(
+      ct_efx_count_req(&fx, F_SMALL, "POST", "/v2/margincalculator"), calc);
+  ct_efx_wait_book_quiet(&fx, F_SMALL);
 
   ct_efx_place(&fx, OPT("SELL", 300), shrt);
-  wait_req("POST", "/v2/margincalculator", calc, 1); /* a new short asks */
-  usleep(1000000);                                   /* the decision */
+  ct_efx_wait_req(&fx, F_SMALL, "POST", "/v2/margincalculator", calc,
+                  1); /* a new short asks */
+  usleep(1000000);    /* the decision */
   ct_efx_stop(&fx);
 
   assert_int_equal(ct_efx_decision(&fx, buy, F_SMALL, &d), 0);
@@ -138,7 +74,8 @@ static void test_exit_needs_no_margin(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test_setup_teardown(test_exit_needs_no_margin, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_exit_needs_no_margin, setup,
+                                    ct_efx_cm_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,28 +59,6 @@ static cJSON *requests(void) {
   return all;
 }
 
-static int count_req(const char *method, const char *path) {
-  cJSON *all = requests(), *it;
-  int n = 0;
-  cJSON_ArrayForEach(it, all) {
-    if (strcmp(ct_jstr(it, "method"), method) == 0 &&
-        strcmp(ct_jstr(it, "path"), path) == 0)
-      n++;
-  }
-  cJSON_Delete(all);
-  return n;
-}
-
-/* The follower's book polls stop: the engine has merged the fills. */
-static void wait_book_quiet(void) {
-  int n, i = 0;
-  do {
-    n = count_req("GET", "/v2/orders");
-    usleep(1200000);
-  } while (count_req("GET", "/v2/orders") != n && ++i < 10);
-  assert_true(i < 10);
-}
-
 /* Sequence number, in dhansim's request log, of the POST /v2/orders that
  * copied leader order `oid`; fails when there is none. */
 static int seq_of(const char *oid) {
@@ -116,18 +94,7 @@ static void arrived(const char *oid) {
 }
 
 static int setup(void **state) {
-  (void)state;
-  ct_efx_up(&fx, SIM_ARGS, FOLLOWERS);
-  while (count_req("GET", "/v2/fundlimit") < 1)
-    usleep(20000);
-  usleep(300000);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup_funded(state, &fx, SIM_ARGS, FOLLOWERS, F_RICH);
 }
 
 static void test_other_securities_do_not_wait(void **state) {
@@ -140,7 +107,7 @@ static void test_other_securities_do_not_wait(void **state) {
   o = ct_efx_wait(&fx, F_RICH, corr, "TRADED", WAIT_MS);
   assert_non_null(o);
   cJSON_Delete(o);
-  wait_book_quiet(); /* the engine knows its long call */
+  ct_efx_wait_book_quiet(&fx, F_RICH); /* the engine knows its long call */
 
   ct_efx_admin(&fx, "/admin/faults",
                "{\"route\":\"/v2/margincalculator\",\"latencyMs\":2000,"
@@ -167,7 +134,7 @@ static void test_other_securities_do_not_wait(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_other_securities_do_not_wait, setup,
-                                    teardown),
+                                    ct_efx_cm_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,64 +17,11 @@
 #include "copytrader/error.h"
 #include "ct_test.h"
 #include "engine_fx.h"
+#include "fno_small.h"
 #include "sim_client.h"
 
-#define WAIT_MS 8000
-#define F_SMALL "1000000013"
-
-static const char *const FOLLOWERS =
-    "  - name: small\n    client_id: \"" F_SMALL "\"\n    token: tok" F_SMALL
-    "\n    sizing: {mode: multiplier, value: 1}\n";
-
-static const char *const SIM_ARGS[] = { "--account",
-                                        F_SMALL ":tok" F_SMALL ":100000",
-                                        NULL };
-
-#define OPT(side, px)                                                          \
-  "\"transactionType\":\"" side                                                \
-  "\",\"exchangeSegment\":\"NSE_FNO\","                                        \
-  "\"productType\":\"MARGIN\",\"orderType\":\"LIMIT\",\"validity\":"           \
-  "\"DAY\",\"securityId\":\"48210\",\"quantity\":75,\"price\":" #px
 
 static ct_efx_t fx;
-
-/* Requests of the follower with this method and path. */
-static int count_req(const char *method, const char *path) {
-  ct_http_resp_t r;
-  cJSON *all, *it;
-  int n = 0;
-  assert_int_equal(
-      ct_http(fx.sim.url, "GET", "/admin/requests?account=" F_SMALL, NULL, NULL,
-              NULL, &r),
-      0);
-  assert_int_equal(r.status, 200);
-  all = cJSON_GetObjectItem(r.json, "requests");
-  assert_non_null(all);
-  cJSON_ArrayForEach(it, all) {
-    if (strcmp(ct_jstr(it, "method"), method) == 0 &&
-        strcmp(ct_jstr(it, "path"), path) == 0)
-      n++;
-  }
-  ct_http_resp_free(&r);
-  return n;
-}
-
-static void wait_req(const char *method, const char *path, int from, int n) {
-  int w = 0;
-  while (count_req(method, path) < from + n && w++ < 400)
-    usleep(20000);
-  assert_true(w < 400);
-}
-
-/* The follower's book polls stop: the engine has merged the fills. */
-static void wait_book_quiet(void) {
-  int n, i = 0;
-  do {
-    n = count_req("GET", "/v2/orders");
-    usleep(1200000);
-  } while (count_req("GET", "/v2/orders") != n && ++i < 10);
-  assert_true(i < 10);
-}
 
 /* The follower's net quantity of the call, as dhansim reports it. */
 static int net_qty(void) {
@@ -91,17 +38,7 @@ static int net_qty(void) {
 }
 
 static int setup(void **state) {
-  (void)state;
-  ct_efx_up(&fx, SIM_ARGS, FOLLOWERS);
-  wait_req("GET", "/v2/fundlimit", 0, 1);
-  usleep(300000);
-  return 0;
-}
-
-static int teardown(void **state) {
-  (void)state;
-  ct_efx_teardown(&fx);
-  return 0;
+  return ct_efx_setup_funded(state, &fx, SIM_ARGS, FOLLOWERS, F_SMALL);
 }
 
 static void test_exit_of_closed_position_is_checked(void **state) {
@@ -115,8 +52,9 @@ static void test_exit_of_closed_position_is_checked(void **state) {
   o = ct_efx_wait(&fx, F_SMALL, corr, "TRADED", WAIT_MS);
   assert_non_null(o);
   cJSON_Delete(o);
-  wait_book_quiet();
-  assert_true(count_req("GET", "/v2/positions") >= 1); /* asked with funds */
+  ct_efx_wait_book_quiet(&fx, F_SMALL);
+  assert_true(ct_efx_count_req(&fx, F_SMALL, "GET", "/v2/positions") >=
+              1); /* asked with funds */
   assert_int_equal(net_qty(), 75);
 
   /* Squared off outside the engine. */
@@ -125,13 +63,15 @@ static void test_exit_of_closed_position_is_checked(void **state) {
   while (net_qty() != 0 && w++ < 200)
     usleep(20000);
   assert_int_equal(net_qty(), 0);
-  pos = count_req("GET", "/v2/positions");
-  wait_req("GET", "/v2/positions", pos, 2); /* two engine refreshes since */
-  calc = count_req("POST", "/v2/margincalculator");
+  pos = ct_efx_count_req(&fx, F_SMALL, "GET", "/v2/positions");
+  ct_efx_wait_req(&fx, F_SMALL, "GET", "/v2/positions", pos,
+                  2); /* two engine refreshes since */
+  calc = ct_efx_count_req(&fx, F_SMALL, "POST", "/v2/margincalculator");
 
   ct_efx_place(&fx, OPT("SELL", 300), exit_);
-  wait_req("POST", "/v2/margincalculator", calc, 1); /* checked, not exit */
-  usleep(1000000);                                   /* the decision */
+  ct_efx_wait_req(&fx, F_SMALL, "POST", "/v2/margincalculator", calc,
+                  1); /* checked, not exit */
+  usleep(1000000);    /* the decision */
   ct_efx_stop(&fx);
 
   assert_int_equal(ct_efx_decision(&fx, buy, F_SMALL, &d), 0);
@@ -142,7 +82,7 @@ static void test_exit_of_closed_position_is_checked(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_exit_of_closed_position_is_checked,
-                                    setup, teardown),
+                                    setup, ct_efx_cm_teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -145,6 +145,14 @@ int ct_efx_setup(void **state, ct_efx_t *fx, const char *const *extra,
   return 0;
 }
 
+int ct_efx_setup_funded(void **state, ct_efx_t *fx, const char *const *extra,
+                        const char *followers, const char *account) {
+  ct_efx_setup(state, fx, extra, followers);
+  ct_efx_wait_req(fx, account, "GET", "/v2/fundlimit", 0, 1);
+  usleep(300000);
+  return 0;
+}
+
 int ct_efx_cm_teardown(void **state) {
   ct_efx_teardown(*state);
   return 0;
@@ -361,4 +369,41 @@ void ct_efx_expect_skip(ct_efx_t *fx, const char *leader_oid,
   assert_string_equal(d.skip_reason, reason);
   ct_efx_corr(leader_oid, follower, -1, corr);
   assert_int_equal(ct_efx_count_corr(fx, follower, corr), 0);
+}
+
+int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path) {
+  char q[128];
+  ct_http_resp_t r;
+  cJSON *all, *it;
+  int n = 0;
+  snprintf(q, sizeof q, "/admin/requests?account=%s", account);
+  assert_int_equal(ct_http(fx->sim.url, "GET", q, NULL, NULL, NULL, &r), 0);
+  assert_int_equal(r.status, 200);
+  all = cJSON_GetObjectItem(r.json, "requests");
+  assert_non_null(all);
+  cJSON_ArrayForEach(it, all) {
+    if (strcmp(ct_jstr(it, "method"), method) == 0 &&
+        strcmp(ct_jstr(it, "path"), path) == 0)
+      n++;
+  }
+  ct_http_resp_free(&r);
+  return n;
+}
+
+void ct_efx_wait_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path, int from, int n) {
+  int w = 0;
+  while (ct_efx_count_req(fx, account, method, path) < from + n && w++ < 400)
+    usleep(20000);
+  assert_true(w < 400);
+}
+
+void ct_efx_wait_book_quiet(ct_efx_t *fx, const char *account) {
+  int n, i = 0;
+  do {
+    n = ct_efx_count_req(fx, account, "GET", "/v2/orders");
+    usleep(1200000);
+  } while (ct_efx_count_req(fx, account, "GET", "/v2/orders") != n && ++i < 10);
+  assert_true(i < 10);
 }

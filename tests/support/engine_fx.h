@@ -64,6 +64,11 @@ void ct_efx_teardown(ct_efx_t *fx);
 int ct_efx_setup(void **state, ct_efx_t *fx, const char *const *extra,
                  const char *followers);
 int ct_efx_cm_teardown(void **state);
+/* ct_efx_setup, then wait until `account` has asked for its fund limit
+ * and the answer has had time to reach the follower actor (300 ms): for
+ * tests whose first order needs the funds. */
+int ct_efx_setup_funded(void **state, ct_efx_t *fx, const char *const *extra,
+                        const char *followers, const char *account);
 
 /* The leader places an order: `fields` are JSON members without braces
  * (dhanClientId is added). The new order id goes to `oid` (32 bytes). */
@@ -92,6 +97,15 @@ cJSON *ct_efx_book(ct_efx_t *fx, const char *account);
 cJSON *ct_efx_wait(ct_efx_t *fx, const char *account, const char *corr,
                    const char *status, int timeout_ms);
 /* Orders of `account` whose correlation id is `corr`. */
+/* dhansim's request log: how many requests of `account` with this method
+ * and path; waiting until `n` more than `from` arrived (asserts within
+ * 8 s); waiting until the account's order-book polls stop (1.2 s without
+ * one: the engine sees no open order, so it has merged the fills). */
+int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path);
+void ct_efx_wait_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path, int from, int n);
+void ct_efx_wait_book_quiet(ct_efx_t *fx, const char *account);
 int ct_efx_count_corr(ct_efx_t *fx, const char *account, const char *corr);
 /* Fail when `account` has two orders with one correlation id. Returns how
  * many orders it has. */
