@@ -31,6 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "copytrader/grow.h"
 #include "sim_client.h"
 
 typedef struct follower {
@@ -277,14 +278,11 @@ static const char *otype_name(const char *code) {
 }
 
 static lorder_t *new_order(floor_t *fl, const cJSON *d) {
-  if (fl->n_orders == fl->cap_orders) {
-    size_t cap = fl->cap_orders ? fl->cap_orders * 2 : 256;
-    lorder_t *a = realloc(fl->orders, cap * sizeof(*a));
-    if (a == NULL)
-      return NULL;
-    fl->orders = a;
-    fl->cap_orders = cap;
-  }
+  lorder_t *a =
+      ct_grow(fl->orders, &fl->cap_orders, fl->n_orders, sizeof(*a), 256);
+  if (a == NULL)
+    return NULL;
+  fl->orders = a;
   lorder_t *lo = &fl->orders[fl->n_orders++];
   memset(lo, 0, sizeof(*lo));
   snprintf(lo->id, sizeof(lo->id), "%s", ct_jstr(d, "OrderNo"));

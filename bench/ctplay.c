@@ -25,6 +25,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "copytrader/grow.h"
+
 #include "scenario.h"
 
 typedef struct named {
@@ -103,14 +105,10 @@ static named_t *bind_name(player_t *pl, const char *name) {
   named_t *n = find(pl, name);
   if (n != NULL)
     return n;
-  if (pl->n_names == pl->cap_names) {
-    size_t cap = pl->cap_names ? pl->cap_names * 2 : 64;
-    named_t *a = realloc(pl->names, cap * sizeof(*a));
-    if (a == NULL)
-      return NULL;
-    pl->names = a;
-    pl->cap_names = cap;
-  }
+  named_t *a = ct_grow(pl->names, &pl->cap_names, pl->n_names, sizeof(*a), 64);
+  if (a == NULL)
+    return NULL;
+  pl->names = a;
   n = &pl->names[pl->n_names++];
   memset(n, 0, sizeof(*n));
   snprintf(n->name, sizeof(n->name), "%s", name);

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "copytrader/grow.h"
+
 #define MAX_WORDS 24
 #define MAX_DEPTH 8
 #define MAX_STEPS (1u << 22)
@@ -38,15 +40,13 @@ static int fail(parser_t *p, const char *fmt, ...) {
 
 static sc_step_t *push(parser_t *p) {
   sc_scenario_t *sc = p->sc;
-  if (sc->n_steps == sc->cap) {
-    size_t cap = sc->cap ? sc->cap * 2 : 64;
-    sc_step_t *s =
-        cap > MAX_STEPS ? NULL : realloc(sc->steps, cap * sizeof(*s));
-    if (s == NULL)
-      return NULL;
-    sc->steps = s;
-    sc->cap = cap;
-  }
+  sc_step_t *s =
+      sc->n_steps >= MAX_STEPS
+          ? NULL
+          : ct_grow(sc->steps, &sc->cap, sc->n_steps, sizeof(*s), 64);
+  if (s == NULL)
+    return NULL;
+  sc->steps = s;
   sc_step_t *st = &sc->steps[sc->n_steps++];
   memset(st, 0, sizeof(*st));
   st->line = p->line;

@@ -8,6 +8,7 @@
  * (segment, security id) so lookups are a binary search.
  */
 #include "copytrader/instruments.h"
+#include "copytrader/grow.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 
 #include "copytrader/dhan_types.h"
 #include "copytrader/error.h"
+#include "copytrader/grow.h"
 
 #define MAX_FIELDS 64
 
@@ -175,14 +177,11 @@ static int row_cmp(const void *a, const void *b) {
 }
 
 static int push_row(ct_instruments_t *t, const ct_instrument_t *r) {
-  if (t->count == t->cap) {
-    size_t cap = t->cap ? t->cap * 2 : 64;
-    ct_instrument_t *n = realloc(t->rows, cap * sizeof(*n));
-    if (n == NULL)
-      return CT_ENOMEM;
-    t->rows = n;
-    t->cap = cap;
-  }
+  ct_instrument_t *rows =
+      ct_grow(t->rows, &t->cap, t->count, sizeof(*rows), 64);
+  if (rows == NULL)
+    return CT_ENOMEM;
+  t->rows = rows;
   t->rows[t->count++] = *r;
   return 0;
 }

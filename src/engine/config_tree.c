@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "copytrader/error.h"
+#include "copytrader/grow.h"
 #include "engine/config_int.h"
 
 /* ---- error list ---- */
@@ -31,19 +32,15 @@ void ct_config_errors_close(ct_config_errors_t *e) {
 }
 
 void ct__cfg_errors_add(ct_config_errors_t *e, const char *line, int *oom) {
-  char *copy;
+  char **items, *copy;
   if (e == NULL)
     return;
-  if (e->count == e->cap) {
-    size_t cap = e->cap ? e->cap * 2 : 8;
-    char **items = realloc(e->items, cap * sizeof(*items));
-    if (items == NULL) {
-      *oom = 1;
-      return;
-    }
-    e->items = items;
-    e->cap = cap;
+  items = ct_grow(e->items, &e->cap, e->count, sizeof(*items), 8);
+  if (items == NULL) {
+    *oom = 1;
+    return;
   }
+  e->items = items;
   copy = strdup(line);
   if (copy == NULL) {
     *oom = 1;
