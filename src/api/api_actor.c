@@ -29,8 +29,11 @@ typedef struct pending {
   unsigned page;
   void *items; /* trade history: pages so far */
   size_t count;
-  ct__api_http_t h;
-  _Alignas(max_align_t) unsigned char params[];
+  const char *path; /* into buf; a paged call rebuilds it per page */
+  const char *body; /* into buf, body_len bytes */
+  size_t body_len;
+  /* [params (paged calls)] [path NUL] [body], allocated to size. */
+  _Alignas(max_align_t) unsigned char buf[];
 } pending_t;
 
 typedef struct api {
@@ -123,32 +126,49 @@ static int precheck(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now) {
 
 /* ---- sending ---- */
 
-static int send_http(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now) {
+/* The request of a paged call is rebuilt for every page into `scratch`. */
+static int page_build(api_t *s, pending_t *p, ct__api_http_t *scratch) {
+  scratch->body_len = 0;
+  scratch->page = p->page;
+  scratch->err[0] = '\0';
+  return p->row->build(s->acct->client_id, p->buf, scratch);
+}
+
+static int send_http(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now,
+                     char *err) {
   char token[CT__API_TOKEN_SIZE], url[CT__API_PATH_SIZE + 256];
+  ct__api_http_t scratch;
   ct_http_header_t hdr[5];
   size_t nh = 0;
   uint64_t left_ms = (p->deadline_ns - now) / 1000000;
-  ct_http_req_t req = { .method = p->row->method, .url = url };
+  ct_http_req_t req = { .method = p->row->method,
+                        .url = url,
+                        .body = p->body_len ? p->body : NULL,
+                        .body_len = p->body_len };
+  const char *path = p->path;
   int rc;
-  if (p->row->paged &&
-      (p->h.page = p->page,
-       rc = p->row->build(s->acct->client_id, p->params, &p->h)) != 0)
-    return rc;
+  if (p->row->paged) {
+    if ((rc = page_build(s, p, &scratch)) != 0) {
+      memcpy(err, scratch.err, sizeof(scratch.err));
+      return rc;
+    }
+    path = scratch.path;
+    req.body = scratch.body_len ? scratch.body : NULL;
+    req.body_len = scratch.body_len;
+  }
   if ((rc = ct__api_account_token(s->acct, token, sizeof(token),
                                   &p->token_gen)) != 0)
     return rc;
-  snprintf(url, sizeof(url), "%s%s", s->acct->base_url, p->h.path);
+  snprintf(url, sizeof(url), "%s%s", s->acct->base_url, path);
   hdr[nh++] = (ct_http_header_t){ "access-token", token };
   hdr[nh++] = (ct_http_header_t){ "client-id", s->acct->client_id };
   if (p->row->dhan_client_hdr)
     hdr[nh++] = (ct_http_header_t){ "dhanClientId", s->acct->client_id };
   hdr[nh++] = (ct_http_header_t){ "Accept", "application/json" };
-  if (p->h.body_len)
+  if (req.body_len)
     hdr[nh++] = (ct_http_header_t){ "Content-Type", "application/json" };
   req.headers = hdr;
   req.nheaders = nh;
-  req.body = p->h.body_len ? p->h.body : NULL;
-  req.body_len = p->h.body_len;
   req.timeout_ms = left_ms < s->acct->http_timeout_ms
                        ? (left_ms ? left_ms : 1)
                        : s->acct->http_timeout_ms;
@@ -161,6 +181,7 @@ static int send_http(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now) {
  * *retry_at set. */
 static int try_send(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now,
                     uint64_t *retry_at) {
+  char err[CT_DHAN_ERR_SIZE] = "";
   int rc = ct__api_account_take(s->acct, p->row->limit, now, retry_at);
   if (rc == CT_ERATELIMIT)
     return 0;
@@ -174,11 +195,11 @@ static int try_send(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now,
          ct_api_module_name(s->module));
     return 1;
   }
-  if ((rc = send_http(self, s, p, now)) != 0) {
+  if ((rc = send_http(self, s, p, now, err)) != 0) {
     ct_breaker_record(&s->breaker, now, CT_OUTCOME_IGNORED);
     fail(self, p, rc,
          rc == CT_EINVAL ? CT_DHAN_BUSINESS_REJECTION : CT_DHAN_TRANSIENT,
-         "could not send: %s %s", ct_strerror(rc), p->h.err);
+         "could not send: %s %s", ct_strerror(rc), err);
     return 1;
   }
   p->sent = true;
@@ -412,38 +433,82 @@ static int read_call(const ct_envelope_t *env, uint32_t *call,
   return rc;
 }
 
-static void on_call(ct_actor_t *self, api_t *s, const ct_envelope_t *env) {
-  const ct__api_row_t *row;
-  const void *params;
-  size_t len;
-  uint32_t call;
-  uint64_t deadline;
-  pending_t *p;
-  if (read_call(env, &call, &deadline, &params, &len) != 0 ||
-      (row = ct__api_row((ct_api_call_t)call)) == NULL ||
-      (p = calloc(1, sizeof(*p) + len)) == NULL) {
-    ct_log_warn("api", "actor=%s msg=\"bad call message\"",
-                ct_actor_name(self));
-    return;
-  }
+/* A pending call holding, in one allocation sized to them, the params
+ * (paged calls only: they rebuild per page) and the built path and body
+ * (h == NULL: nothing, the call is about to be failed). */
+static pending_t *pending_new(const ct__api_row_t *row,
+                              const ct_envelope_t *env, uint64_t deadline,
+                              const void *params, size_t len,
+                              const ct__api_http_t *h) {
+  size_t keep = h && row->paged ? len : 0;
+  size_t path_len = h ? strlen(h->path) : 0, body_len = h ? h->body_len : 0;
+  pending_t *p = calloc(1, sizeof(*p) + keep + path_len + 1 + body_len);
+  char *at;
+  if (p == NULL)
+    return NULL;
   p->row = row;
   p->arrived_ns = uv_hrtime();
   p->deadline_ns = deadline;
   p->caller = env->from;
   p->caller_req = env->request_id;
-  memcpy(p->params, params, len);
-  if (row->module != s->module || len != row->params_size) {
-    fail(self, p, CT_EINVAL, CT_DHAN_CONFIG,
-         "call %s is not served by module %s or has bad params", row->name,
-         ct_api_module_name(s->module));
+  memcpy(p->buf, params, keep);
+  at = (char *)p->buf + keep;
+  memcpy(at, h ? h->path : "", path_len + 1);
+  p->path = at;
+  p->body = at + path_len + 1;
+  p->body_len = body_len;
+  if (body_len)
+    memcpy(at + path_len + 1, h->body, body_len);
+  return p;
+}
+
+/* Check and build the call into h: 0, or CT_EINVAL with the reason in
+ * h->err. The params are copied to aligned memory for the builder. */
+static int build_call(api_t *s, const ct__api_row_t *row, const void *params,
+                      size_t len, ct__api_http_t *h) {
+  _Alignas(max_align_t) unsigned char aligned[CT__API_PARAMS_MAX];
+  h->path[0] = '\0';
+  h->body_len = 0;
+  h->page = 0;
+  h->err[0] = '\0';
+  if (row->module != s->module || len != row->params_size ||
+      len > sizeof(aligned)) {
+    snprintf(h->err, sizeof(h->err),
+             "call %s is not served by module %s or has bad params", row->name,
+             ct_api_module_name(s->module));
+    return CT_ERANGE;
+  }
+  memcpy(aligned, params, len);
+  return row->build(s->acct->client_id, aligned, h) ? CT_EINVAL : 0;
+}
+
+static void on_call(ct_actor_t *self, api_t *s, const ct_envelope_t *env) {
+  const ct__api_row_t *row;
+  ct__api_http_t h;
+  const void *params;
+  size_t len;
+  uint32_t call;
+  uint64_t deadline;
+  pending_t *p;
+  int rc;
+  if (read_call(env, &call, &deadline, &params, &len) != 0 ||
+      (row = ct__api_row((ct_api_call_t)call)) == NULL) {
+    ct_log_warn("api", "actor=%s msg=\"bad call message\"",
+                ct_actor_name(self));
     return;
   }
-  if (row->build(s->acct->client_id, p->params, &p->h) != 0) {
+  rc = build_call(s, row, params, len, &h);
+  if ((p = pending_new(row, env, deadline, params, len, rc ? NULL : &h)) ==
+      NULL) {
+    ct_log_warn("api", "actor=%s msg=\"out of memory\"", ct_actor_name(self));
+    return;
+  }
+  if (rc == CT_ERANGE)
+    fail(self, p, CT_EINVAL, CT_DHAN_CONFIG, "%s", h.err);
+  else if (rc != 0)
     fail(self, p, CT_EINVAL, CT_DHAN_BUSINESS_REJECTION, "invalid request: %s",
-         p->h.err);
-    return;
-  }
-  if (precheck(self, s, p, p->arrived_ns) == 0)
+         h.err);
+  else if (precheck(self, s, p, p->arrived_ns) == 0)
     enqueue(self, s, p, false);
 }
 

@@ -15,9 +15,11 @@
 #define CT__API_PATH_SIZE   256
 #define CT__API_BODY_SIZE   4096
 #define CT__API_TOKEN_SIZE  4096
-#define CT__API_MAX_WORKERS 64 /* ct_api_account_http_on() */
+#define CT__API_MAX_WORKERS 64   /* ct_api_account_http_on() */
+#define CT__API_PARAMS_MAX  2048 /* the largest params struct fits */
 
-/* A request built from a call's params. */
+/* A request built from a call's params: scratch on the builder's stack;
+ * a pending call keeps only the path and body, copied to their length. */
 typedef struct ct__api_http {
   char path[CT__API_PATH_SIZE]; /* after the base URL, "/orders/123" */
   char body[CT__API_BODY_SIZE];
