@@ -237,9 +237,14 @@ static void serve_one(listener_t *l, int c) {
       if (l->used >= sizeof(l->bodies))
         l->used = sizeof(l->bodies) - 1;
       pthread_mutex_unlock(&l->mu);
-      const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
+      /* One request per connection: the loop serves connections one at a
+       * time, so a kept-alive one would hold back the next postback,
+       * which dhansim may send on a second connection meanwhile. */
+      const char *ok =
+          "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n"
+          "Connection: close\r\n\r\n";
       assert_true(write(c, ok, strlen(ok)) > 0);
-      n = 0;
+      break;
     }
   }
   close(c);
