@@ -149,9 +149,12 @@ typedef struct ct__posfol ct__posfol_t;
 int ct__fol_pos_open(fol_t *f);
 void ct__fol_pos_close(fol_t *f);
 /* Every put of one of the follower's own orders: ct_store_forder_put()
- * that keeps the map in step; ct__fol_pos_done(f, rc) once the
- * transaction committed (rc 0) or failed (rc: its error). */
-int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *fo);
+ * that keeps the map in step; `old` is the record fo replaces as read
+ * through `t` (NULL: none stored; no store read either way).
+ * ct__fol_pos_done(f, rc) once the transaction committed (rc 0) or failed
+ * (rc: its error). */
+int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *old,
+                       const ct_forder_t *fo);
 void ct__fol_pos_done(fol_t *f, int rc);
 /* Units of the follower's opposite position that `st` closes: the net
  * fills of the engine's own orders in st's security, segment and product,

@@ -279,7 +279,9 @@ static int make_intent(const fol_t *f, const ct_leader_state_t *st,
   return ct_corrid_make(&ci, fo->correlation_id);
 }
 
-/* Decide in the write transaction `t`; the intents go to out[]. */
+/* Decide in the write transaction `t`; the intents go to out[]. They are
+ * new records: an intent is only ever stored with its decision, in one
+ * transaction, and the caller found no decision in `t`. */
 static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
                   const char *force, ct_forder_t *out, int64_t *n_out,
                   ct_decision_t *d) {
@@ -314,7 +316,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
        i++) {
     if ((rc = make_intent(f, st, &r, i, (flags & CT__LF_SUPER) != 0,
                           &out[i])) == 0)
-      rc = ct__fol_forder_put(f, t, &out[i]);
+      rc = ct__fol_forder_put(f, t, NULL, &out[i]); /* new: see above */
   }
   if (rc == 0 && d->kind == CT_DECISION_SEND) {
     *n_out = r.slices;

@@ -36,13 +36,14 @@
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
   ct_store_txn_t t;
-  ct_forder_t fo;
+  ct_forder_t fo, old;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   if (rc == 0 &&
       (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) == 0) {
+    old = fo;
     fn(&fo, ctx);
     fo.updated_at_ms = ct__wall_ms();
-    rc = ct__fol_forder_put(f, &t, &fo);
+    rc = ct__fol_forder_put(f, &t, &old, &fo);
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   ct__fol_pos_done(f, rc);
@@ -298,7 +299,7 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
   ct_store_txn_t t;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   for (size_t i = 0; rc == 0 && i < r->count; i++) {
-    ct_forder_t fo;
+    ct_forder_t fo, old;
     if (!ct_corrid_is_ours(orders[i].correlation_id))
       continue;
     rc =
@@ -307,9 +308,9 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
       rc = 0;
       continue;
     }
-    if (rc == 0 && merge_book_order(f, &fo, &orders[i])) {
+    if (rc == 0 && (old = fo, merge_book_order(f, &fo, &orders[i]))) {
       fo.updated_at_ms = ct__wall_ms();
-      rc = ct__fol_forder_put(f, &t, &fo);
+      rc = ct__fol_forder_put(f, &t, &old, &fo);
     }
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
