@@ -205,7 +205,7 @@ static int put_over(ct__posmap_t *m, ct_store_txn_t *t, const ct_forder_t *old,
                     const ct_forder_t *fo, ct__pos_leader_fn leader,
                     void *ctx) {
   int rc;
-  if ((rc = ct_store_forder_put(t, fo)) != 0 || !m->built ||
+  if ((rc = ct_store_forder_replace(t, old, fo)) != 0 || !m->built ||
       strcmp(fo->follower_id, m->follower_id) != 0)
     return rc;
   if (stage_change(m, t, old, fo, leader, ctx) != 0) {

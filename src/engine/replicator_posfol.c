@@ -80,7 +80,7 @@ void ct__fol_pos_close(fol_t *f) {
 int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *old,
                        const ct_forder_t *fo) {
   if (f->pos == NULL)
-    return ct_store_forder_put(t, fo);
+    return ct_store_forder_replace(t, old, fo);
   return ct__posmap_replace(&f->pos->map, t, old, fo, cached, f);
 }
 
