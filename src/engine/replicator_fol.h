@@ -73,6 +73,8 @@ typedef struct fol {
   ct__smap_t ops;     /* request id -> fop_t */
   ct__smap_t busy;    /* correlation id -> request id (uint64_t) */
   ct__smap_t leaders; /* leader order id -> fleader_t */
+  ct__smap_t settled; /* corr id -> filled qty (int64_t) of a stored DONE
+                         record, as committed: the book merge skips it */
   ct_funds_ledger_t ledger;
   bool funds_known;
   double capital; /* start-of-day limit, for capital-proportional */

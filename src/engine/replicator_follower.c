@@ -657,6 +657,7 @@ static int fol_init(ct_actor_t *self, void *arg) {
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
+      (rc = ct__smap_init(&f->settled, sizeof(int64_t))) == 0 &&
       (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
       (rc = ct__fol_pos_open(f)) == 0)
     rc = ct_timer_start(self, 1 + h % poll, poll, CT__ENG_MSG_FPOLL, &tid);
@@ -723,6 +724,7 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->ops);
   ct__smap_close(&f->busy);
   ct__smap_close(&f->leaders);
+  ct__smap_close(&f->settled);
   ct__smap_close(&f->mwait);
   ct__fol_pos_close(f);
   free(f);

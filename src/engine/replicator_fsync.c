@@ -294,13 +294,32 @@ static bool merge_book_order(fol_t *f, ct_forder_t *fo,
   return true;
 }
 
+/* Whether the book's `o` can change nothing: its record is DONE (final,
+ * and DONE stays DONE) with at least o's fills (fills only grow). */
+static bool settled(const fol_t *f, const ct_dhan_order_t *o) {
+  const int64_t *filled = f->settled.b != NULL
+                              ? ct__smap_get(&f->settled, o->correlation_id)
+                              : NULL;
+  return filled != NULL && o->filled_qty <= *filled;
+}
+
+static void remember_settled(fol_t *f, const ct_forder_t *fo) {
+  int64_t *filled;
+  if (fo->phase == CT_FPHASE_DONE && f->settled.b != NULL &&
+      (filled = ct__smap_put(&f->settled, fo->correlation_id, NULL)) != NULL)
+    *filled = fo->filled_qty;
+}
+
+/* Merge the book's orders into their records, in one write transaction.
+ * Settled orders (the day's book is mostly those) are not read; what
+ * this merge learns is remembered as settled once it is committed. */
 static void on_book(fol_t *f, const ct_api_result_t *r) {
   const ct_dhan_order_t *orders = r->items;
   ct_store_txn_t t;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   for (size_t i = 0; rc == 0 && i < r->count; i++) {
     ct_forder_t fo, old;
-    if (!ct_corrid_is_ours(orders[i].correlation_id))
+    if (settled(f, &orders[i]) || !ct_corrid_is_ours(orders[i].correlation_id))
       continue;
     rc =
         ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id, &fo);
@@ -312,12 +331,17 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
       fo.updated_at_ms = ct__wall_ms();
       rc = ct__fol_forder_put(f, &t, &old, &fo);
     }
+    if (rc == 0)
+      remember_settled(f, &fo);
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   ct__fol_pos_done(f, rc);
-  if (rc != 0)
+  if (rc != 0) { /* what was remembered may not be stored */
+    ct__smap_close(&f->settled);
+    ct__smap_init(&f->settled, sizeof(int64_t)); /* failed: none kept */
     ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s", f->s->name,
                 ct_strerror(rc));
+  }
 }
 
 static void on_funds(fol_t *f, const ct_api_result_t *r) {
