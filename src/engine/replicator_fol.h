@@ -90,6 +90,8 @@ typedef struct fol {
   bool waking;        /* re-running a parked order (it keeps wake_seq) */
   uint64_t wake_seq;
   struct ct__posfol *pos; /* net positions (replicator_posfol.c) */
+  ct_forder_t *sweep;     /* the sweep's open orders, kept between sweeps */
+  size_t sweep_cap;
 } fol_t;
 
 /* replicator_follower.c */

@@ -727,6 +727,7 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->settled);
   ct__smap_close(&f->mwait);
   ct__fol_pos_close(f);
+  free(f->sweep);
   free(f);
   ct_actor_set_state(self, NULL);
 }

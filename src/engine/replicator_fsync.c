@@ -420,28 +420,38 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
 /* --- sweep, funds, resume -------------------------------------------------*/
 
 typedef struct sweep {
-  const char *follower;
-  ct_forder_t *fo;
+  fol_t *f;
   size_t n;
 } sweep_t;
 
+/* Collect one open order in f->sweep (grown as needed, kept for the next
+ * sweep: no allocation per sweep in steady state). */
 static int sweep_cb(const ct_forder_t *fo, void *ctx) {
   sweep_t *s = ctx;
-  if (strcmp(fo->follower_id, s->follower) == 0 && s->n < SWEEP_MAX)
-    s->fo[s->n++] = *fo;
+  fol_t *f = s->f;
+  if (strcmp(fo->follower_id, f->s->client_id) != 0 || s->n >= SWEEP_MAX)
+    return 0;
+  if (s->n == f->sweep_cap) {
+    size_t cap = f->sweep_cap ? f->sweep_cap * 2 : 16;
+    ct_forder_t *p = realloc(f->sweep, cap * sizeof(*p));
+    if (p == NULL)
+      return 0; /* the rest waits for the next sweep */
+    f->sweep = p;
+    f->sweep_cap = cap;
+  }
+  f->sweep[s->n++] = *fo;
   return 0;
 }
 
 void ct__fol_tick(ct_actor_t *self, fol_t *f) {
-  ct_forder_t *fo = malloc(SWEEP_MAX * sizeof(*fo));
-  sweep_t s = { f->s->client_id, fo, 0 };
+  sweep_t s = { f, 0 };
+  ct_forder_t *fo;
   ct_store_txn_t t;
-  if (fo == NULL)
-    return;
   if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
     ct_store_each_open_forder_of(&t, f->s->client_id, sweep_cb, &s);
     ct_store_txn_abort(&t);
   }
+  fo = f->sweep;
   f->n_open = s.n;
   for (size_t i = 0; i < s.n; i++) {
     if (ct__fol_busy(f, fo[i].correlation_id))
@@ -451,7 +461,6 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
     else if (!ct__fol_act_cached(self, f, &fo[i]))
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
-  free(fo);
   f->ticks++;
   /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
    * the next regular poll (one poll for all of them, not one per sweep
