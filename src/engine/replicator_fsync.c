@@ -259,9 +259,25 @@ static bool differs(const ct_forder_t *fo, const ct_dhan_order_t *o) {
          (triggered && fabs(o->trigger_price - fo->trigger_price) > 1e-6);
 }
 
+/* The book's status and fills into *fo; true when that changed it (an
+ * open order the book shows as before is not written again). */
+static bool take_state(ct_forder_t *fo, const ct_dhan_order_t *o) {
+  bool final = ct_dhan_status_is_final(o->status);
+  bool same = fo->status == o->status && fo->filled_qty == o->filled_qty &&
+              fo->avg_price == o->average_traded_price &&
+              (!final || fo->phase == CT_FPHASE_DONE);
+  fo->status = o->status;
+  fo->filled_qty = o->filled_qty;
+  fo->avg_price = o->average_traded_price;
+  if (final)
+    fo->phase = CT_FPHASE_DONE;
+  return !same;
+}
+
 /* Merge one record of the book; true when *fo changed. */
 static bool merge_book_order(fol_t *f, ct_forder_t *fo,
                              const ct_dhan_order_t *o) {
+  bool was_diverged = fo->diverged;
   if (fo->phase == CT_FPHASE_DONE) { /* settled: fills may still show up */
     if (o->filled_qty <= fo->filled_qty)
       return false;
@@ -286,12 +302,7 @@ static bool merge_book_order(fol_t *f, ct_forder_t *fo,
                 (long long)o->quantity, (long long)fo->quantity, o->price,
                 fo->price);
   }
-  fo->status = o->status;
-  fo->filled_qty = o->filled_qty;
-  fo->avg_price = o->average_traded_price;
-  if (ct_dhan_status_is_final(o->status))
-    fo->phase = CT_FPHASE_DONE;
-  return true;
+  return take_state(fo, o) || fo->diverged != was_diverged;
 }
 
 /* Whether the book's `o` can change nothing: its record is DONE (final,
@@ -319,7 +330,10 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   for (size_t i = 0; rc == 0 && i < r->count; i++) {
     ct_forder_t fo, old;
-    if (settled(f, &orders[i]) || !ct_corrid_is_ours(orders[i].correlation_id))
+    /* Our ids have one length (others are not stored; the store answers
+     * for them: a full ct_corrid_is_ours costs two SHA-256 per order) */
+    if (settled(f, &orders[i]) ||
+        strlen(orders[i].correlation_id) != CT_CORRID_LEN)
       continue;
     rc =
         ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id, &fo);
