@@ -195,6 +195,36 @@ static void test_map_matches_rebuild(void **state) {
   expect(f, "48210", -75, 0, 0);
 }
 
+/* ct__posmap_replace with the record the caller holds (or NULL for a new
+ * one) keeps the map as a rebuild has it, without reading the store. */
+static void replace1(pfx_t *f, const ct_forder_t *old, const ct_forder_t *o) {
+  ct_store_txn_t t;
+  assert_int_equal(ct_store_txn_begin(f->s, true, &t), 0);
+  assert_int_equal(ct__posmap_replace(&f->m, &t, old, o, NULL, NULL), 0);
+  ct__posmap_done(&f->m, ct_store_txn_commit(&t));
+}
+
+static void test_replace_held_record(void **state) {
+  pfx_t *f = *state;
+  ct_forder_t a, old;
+  uint64_t reads;
+  build_now(f);
+  put_leader(f, "L1", "52175", CT_DHAN_TXN_BUY);
+  reads = f->m.reads;
+  a = order("L1", FID, "cA", 150);
+  replace1(f, NULL, &a); /* new: open, unfilled */
+  expect(f, "52175", 0, 150, 0);
+  old = a;
+  a.phase = CT_FPHASE_ACKED;
+  a.status = CT_DHAN_STATUS_PART_TRADED;
+  a.filled_qty = 100;
+  replace1(f, &old, &a);
+  expect(f, "52175", 100, 50, 0);
+  /* one leader read per put (no cache given), no order read */
+  assert_int_equal(f->m.reads, reads + 2);
+  check_same(f);
+}
+
 /* `n` settled, filled BUY orders of the follower in security 1333. */
 static void history(pfx_t *f, const char *tag, int n) {
   ct_store_txn_t t;
@@ -303,6 +333,7 @@ static void test_account_caps_exit(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test_setup_teardown(test_map_matches_rebuild, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_replace_held_record, setup, teardown),
     cmocka_unit_test_setup_teardown(test_decision_cost_flat, setup, teardown),
     cmocka_unit_test_setup_teardown(test_account_caps_exit, setup, teardown),
   };

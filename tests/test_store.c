@@ -182,6 +182,55 @@ static void put_forder(ct_store_txn_t *t, const char *lid, const char *fid,
   assert_int_equal(ct_store_forder_put(t, &o), 0);
 }
 
+static size_t n_open_of(fx_t *f, const char *fid) {
+  ct_store_txn_t t;
+  collect_t c = { 0 };
+  begin(f, false, &t);
+  assert_int_equal(ct_store_each_open_forder_of(&t, fid, on_forder, &c), 0);
+  ct_store_txn_abort(&t);
+  return c.n;
+}
+
+static void replace1(fx_t *f, const ct_forder_t *old, const ct_forder_t *o) {
+  ct_store_txn_t t;
+  begin(f, true, &t);
+  assert_int_equal(ct_store_forder_replace(&t, old, o), 0);
+  assert_int_equal(ct_store_txn_commit(&t), 0);
+}
+
+/* ct_store_forder_replace keeps `open` and `byleader` as a put does, from
+ * the record the caller holds; another order's record is refused. */
+static void test_forder_replace(void **state) {
+  fx_t *f = *state;
+  ct_store_txn_t t;
+  collect_t c = { 0 };
+  ct_forder_t a = forder("A1", "F1", "c1", CT_FPHASE_INTENT), old, b;
+  replace1(f, NULL, &a); /* new */
+  assert_int_equal(n_open_of(f, "F1"), 1);
+  old = a;
+  a.phase = CT_FPHASE_ACKED; /* open -> open */
+  replace1(f, &old, &a);
+  assert_int_equal(n_open_of(f, "F1"), 1);
+  old = a;
+  a.phase = CT_FPHASE_DONE; /* open -> final: leaves `open` */
+  replace1(f, &old, &a);
+  assert_int_equal(n_open_of(f, "F1"), 0);
+  old = a;
+  a.filled_qty = 5; /* final -> final */
+  replace1(f, &old, &a);
+  assert_int_equal(n_open_of(f, "F1"), 0);
+  begin(f, false, &t);
+  assert_int_equal(ct_store_each_forder_of(&t, "A1", "F1", on_forder, &c), 0);
+  assert_int_equal(c.n, 1);
+  assert_int_equal(ct_store_forder_get(&t, "F1", "c1", &b), 0);
+  assert_int_equal(b.filled_qty, 5);
+  ct_store_txn_abort(&t);
+  b = forder("A1", "F1", "c2", CT_FPHASE_INTENT);
+  begin(f, true, &t);
+  assert_int_equal(ct_store_forder_replace(&t, &a, &b), CT_EINVAL);
+  ct_store_txn_abort(&t);
+}
+
 /* The per-follower walks are prefix walks that never run into a longer
  * id ("F1" is not "F12") nor another leader order's entries. */
 static void test_per_follower_walks(void **state) {
@@ -566,6 +615,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_batch_commit_and_abort, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_per_follower_walks, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_forder_replace, setup, teardown),
     cmocka_unit_test_setup_teardown(test_indexes_and_recovery_walks, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_snapshot_isolation, setup, teardown),

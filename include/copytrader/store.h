@@ -289,6 +289,12 @@ int ct_store_forder_get(ct_store_txn_t *t, const char *follower_id,
 /* Store a follower order and keep `byleader` and `open` in step
  * (terminal orders leave `open`). */
 int ct_store_forder_put(ct_store_txn_t *t, const ct_forder_t *f);
+/* ct_store_forder_put() for a caller that read, through `t`, the record
+ * `f` replaces (`old`, same follower and correlation id; NULL: none is
+ * stored): the indexes are only touched where old and f differ for them.
+ * An `old` that is not what `t` holds leaves the indexes wrong. */
+int ct_store_forder_replace(ct_store_txn_t *t, const ct_forder_t *old,
+                            const ct_forder_t *f);
 
 /* --- iteration ----------------------------------------------------------- */
 /* Callbacks answer 0 to go on; any other value stops the walk and is

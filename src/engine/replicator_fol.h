@@ -73,6 +73,8 @@ typedef struct fol {
   ct__smap_t ops;     /* request id -> fop_t */
   ct__smap_t busy;    /* correlation id -> request id (uint64_t) */
   ct__smap_t leaders; /* leader order id -> fleader_t */
+  ct__smap_t settled; /* corr id -> filled qty (int64_t) of a stored DONE
+                         record, as committed: the book merge skips it */
   ct_funds_ledger_t ledger;
   bool funds_known;
   double capital; /* start-of-day limit, for capital-proportional */
@@ -88,6 +90,8 @@ typedef struct fol {
   bool waking;        /* re-running a parked order (it keeps wake_seq) */
   uint64_t wake_seq;
   struct ct__posfol *pos; /* net positions (replicator_posfol.c) */
+  ct_forder_t *sweep;     /* the sweep's open orders, kept between sweeps */
+  size_t sweep_cap;
 } fol_t;
 
 /* replicator_follower.c */
@@ -149,9 +153,12 @@ typedef struct ct__posfol ct__posfol_t;
 int ct__fol_pos_open(fol_t *f);
 void ct__fol_pos_close(fol_t *f);
 /* Every put of one of the follower's own orders: ct_store_forder_put()
- * that keeps the map in step; ct__fol_pos_done(f, rc) once the
- * transaction committed (rc 0) or failed (rc: its error). */
-int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *fo);
+ * that keeps the map in step; `old` is the record fo replaces as read
+ * through `t` (NULL: none stored; no store read either way).
+ * ct__fol_pos_done(f, rc) once the transaction committed (rc 0) or failed
+ * (rc: its error). */
+int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *old,
+                       const ct_forder_t *fo);
 void ct__fol_pos_done(fol_t *f, int rc);
 /* Units of the follower's opposite position that `st` closes: the net
  * fills of the engine's own orders in st's security, segment and product,

@@ -279,7 +279,9 @@ static int make_intent(const fol_t *f, const ct_leader_state_t *st,
   return ct_corrid_make(&ci, fo->correlation_id);
 }
 
-/* Decide in the write transaction `t`; the intents go to out[]. */
+/* Decide in the write transaction `t`; the intents go to out[]. They are
+ * new records: an intent is only ever stored with its decision, in one
+ * transaction, and the caller found no decision in `t`. */
 static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
                   const char *force, ct_forder_t *out, int64_t *n_out,
                   ct_decision_t *d) {
@@ -314,7 +316,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
        i++) {
     if ((rc = make_intent(f, st, &r, i, (flags & CT__LF_SUPER) != 0,
                           &out[i])) == 0)
-      rc = ct__fol_forder_put(f, t, &out[i]);
+      rc = ct__fol_forder_put(f, t, NULL, &out[i]); /* new: see above */
   }
   if (rc == 0 && d->kind == CT_DECISION_SEND) {
     *n_out = r.slices;
@@ -655,6 +657,7 @@ static int fol_init(ct_actor_t *self, void *arg) {
   if ((rc = ct__smap_init(&f->ops, sizeof(fop_t))) == 0 &&
       (rc = ct__smap_init(&f->busy, sizeof(uint64_t))) == 0 &&
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
+      (rc = ct__smap_init(&f->settled, sizeof(int64_t))) == 0 &&
       (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
       (rc = ct__fol_pos_open(f)) == 0)
     rc = ct_timer_start(self, 1 + h % poll, poll, CT__ENG_MSG_FPOLL, &tid);
@@ -721,8 +724,10 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->ops);
   ct__smap_close(&f->busy);
   ct__smap_close(&f->leaders);
+  ct__smap_close(&f->settled);
   ct__smap_close(&f->mwait);
   ct__fol_pos_close(f);
+  free(f->sweep);
   free(f);
   ct_actor_set_state(self, NULL);
 }

@@ -36,13 +36,14 @@
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out) {
   ct_store_txn_t t;
-  ct_forder_t fo;
+  ct_forder_t fo, old;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   if (rc == 0 &&
       (rc = ct_store_forder_get(&t, f->s->client_id, corr, &fo)) == 0) {
+    old = fo;
     fn(&fo, ctx);
     fo.updated_at_ms = ct__wall_ms();
-    rc = ct__fol_forder_put(f, &t, &fo);
+    rc = ct__fol_forder_put(f, &t, &old, &fo);
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   ct__fol_pos_done(f, rc);
@@ -258,9 +259,25 @@ static bool differs(const ct_forder_t *fo, const ct_dhan_order_t *o) {
          (triggered && fabs(o->trigger_price - fo->trigger_price) > 1e-6);
 }
 
+/* The book's status and fills into *fo; true when that changed it (an
+ * open order the book shows as before is not written again). */
+static bool take_state(ct_forder_t *fo, const ct_dhan_order_t *o) {
+  bool final = ct_dhan_status_is_final(o->status);
+  bool same = fo->status == o->status && fo->filled_qty == o->filled_qty &&
+              fo->avg_price == o->average_traded_price &&
+              (!final || fo->phase == CT_FPHASE_DONE);
+  fo->status = o->status;
+  fo->filled_qty = o->filled_qty;
+  fo->avg_price = o->average_traded_price;
+  if (final)
+    fo->phase = CT_FPHASE_DONE;
+  return !same;
+}
+
 /* Merge one record of the book; true when *fo changed. */
 static bool merge_book_order(fol_t *f, ct_forder_t *fo,
                              const ct_dhan_order_t *o) {
+  bool was_diverged = fo->diverged;
   if (fo->phase == CT_FPHASE_DONE) { /* settled: fills may still show up */
     if (o->filled_qty <= fo->filled_qty)
       return false;
@@ -285,21 +302,38 @@ static bool merge_book_order(fol_t *f, ct_forder_t *fo,
                 (long long)o->quantity, (long long)fo->quantity, o->price,
                 fo->price);
   }
-  fo->status = o->status;
-  fo->filled_qty = o->filled_qty;
-  fo->avg_price = o->average_traded_price;
-  if (ct_dhan_status_is_final(o->status))
-    fo->phase = CT_FPHASE_DONE;
-  return true;
+  return take_state(fo, o) || fo->diverged != was_diverged;
 }
 
+/* Whether the book's `o` can change nothing: its record is DONE (final,
+ * and DONE stays DONE) with at least o's fills (fills only grow). */
+static bool settled(const fol_t *f, const ct_dhan_order_t *o) {
+  const int64_t *filled = f->settled.b != NULL
+                              ? ct__smap_get(&f->settled, o->correlation_id)
+                              : NULL;
+  return filled != NULL && o->filled_qty <= *filled;
+}
+
+static void remember_settled(fol_t *f, const ct_forder_t *fo) {
+  int64_t *filled;
+  if (fo->phase == CT_FPHASE_DONE && f->settled.b != NULL &&
+      (filled = ct__smap_put(&f->settled, fo->correlation_id, NULL)) != NULL)
+    *filled = fo->filled_qty;
+}
+
+/* Merge the book's orders into their records, in one write transaction.
+ * Settled orders (the day's book is mostly those) are not read; what
+ * this merge learns is remembered as settled once it is committed. */
 static void on_book(fol_t *f, const ct_api_result_t *r) {
   const ct_dhan_order_t *orders = r->items;
   ct_store_txn_t t;
   int rc = ct_store_txn_begin(f->e->store, true, &t);
   for (size_t i = 0; rc == 0 && i < r->count; i++) {
-    ct_forder_t fo;
-    if (!ct_corrid_is_ours(orders[i].correlation_id))
+    ct_forder_t fo, old;
+    /* Our ids have one length (others are not stored; the store answers
+     * for them: a full ct_corrid_is_ours costs two SHA-256 per order) */
+    if (settled(f, &orders[i]) ||
+        strlen(orders[i].correlation_id) != CT_CORRID_LEN)
       continue;
     rc =
         ct_store_forder_get(&t, f->s->client_id, orders[i].correlation_id, &fo);
@@ -307,16 +341,21 @@ static void on_book(fol_t *f, const ct_api_result_t *r) {
       rc = 0;
       continue;
     }
-    if (rc == 0 && merge_book_order(f, &fo, &orders[i])) {
+    if (rc == 0 && (old = fo, merge_book_order(f, &fo, &orders[i]))) {
       fo.updated_at_ms = ct__wall_ms();
-      rc = ct__fol_forder_put(f, &t, &fo);
+      rc = ct__fol_forder_put(f, &t, &old, &fo);
     }
+    if (rc == 0)
+      remember_settled(f, &fo);
   }
   rc = rc == 0 ? ct_store_txn_commit(&t) : (ct_store_txn_abort(&t), rc);
   ct__fol_pos_done(f, rc);
-  if (rc != 0)
+  if (rc != 0) { /* what was remembered may not be stored */
+    ct__smap_close(&f->settled);
+    ct__smap_init(&f->settled, sizeof(int64_t)); /* failed: none kept */
     ct_log_warn(MOD, "follower=%s msg=\"book merge failed\" err=%s", f->s->name,
                 ct_strerror(rc));
+  }
 }
 
 static void on_funds(fol_t *f, const ct_api_result_t *r) {
@@ -395,28 +434,38 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
 /* --- sweep, funds, resume -------------------------------------------------*/
 
 typedef struct sweep {
-  const char *follower;
-  ct_forder_t *fo;
+  fol_t *f;
   size_t n;
 } sweep_t;
 
+/* Collect one open order in f->sweep (grown as needed, kept for the next
+ * sweep: no allocation per sweep in steady state). */
 static int sweep_cb(const ct_forder_t *fo, void *ctx) {
   sweep_t *s = ctx;
-  if (strcmp(fo->follower_id, s->follower) == 0 && s->n < SWEEP_MAX)
-    s->fo[s->n++] = *fo;
+  fol_t *f = s->f;
+  if (strcmp(fo->follower_id, f->s->client_id) != 0 || s->n >= SWEEP_MAX)
+    return 0;
+  if (s->n == f->sweep_cap) {
+    size_t cap = f->sweep_cap ? f->sweep_cap * 2 : 16;
+    ct_forder_t *p = realloc(f->sweep, cap * sizeof(*p));
+    if (p == NULL)
+      return 0; /* the rest waits for the next sweep */
+    f->sweep = p;
+    f->sweep_cap = cap;
+  }
+  f->sweep[s->n++] = *fo;
   return 0;
 }
 
 void ct__fol_tick(ct_actor_t *self, fol_t *f) {
-  ct_forder_t *fo = malloc(SWEEP_MAX * sizeof(*fo));
-  sweep_t s = { f->s->client_id, fo, 0 };
+  sweep_t s = { f, 0 };
+  ct_forder_t *fo;
   ct_store_txn_t t;
-  if (fo == NULL)
-    return;
   if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
     ct_store_each_open_forder_of(&t, f->s->client_id, sweep_cb, &s);
     ct_store_txn_abort(&t);
   }
+  fo = f->sweep;
   f->n_open = s.n;
   for (size_t i = 0; i < s.n; i++) {
     if (ct__fol_busy(f, fo[i].correlation_id))
@@ -426,7 +475,6 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
     else if (!ct__fol_act_cached(self, f, &fo[i]))
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
-  free(fo);
   f->ticks++;
   /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
    * the next regular poll (one poll for all of them, not one per sweep

@@ -19,9 +19,10 @@
  * It is built once from the store (one walk over the follower's orders:
  * the only cost that grows with history) and then kept in step by the
  * follower actor, the only writer of its orders: every put of one of its
- * orders goes through ct__posmap_put(), which reads the record it replaces
- * and stages the change of that order's contribution; the commit applies
- * the staged changes (ct__posmap_done), a failed transaction drops them
+ * orders goes through ct__posmap_put(), which reads the record it replaces,
+ * or ct__posmap_replace() when the caller holds that record (or knows there
+ * is none), and stages the change of that order's contribution; the commit
+ * applies the staged changes (ct__posmap_done), a failed transaction drops them
  * and has the map rebuilt. A decision then reads one hash entry.
  *
  * The account's own figure (GET /positions, replicator_posfol.c) bounds
@@ -199,24 +200,38 @@ static int stage_change(ct__posmap_t *m, ct_store_txn_t *t,
   return stage(m, key, n1 - n0, p1);
 }
 
+/* Put fo and stage its change from `old` (NULL: no record before). */
+static int put_over(ct__posmap_t *m, ct_store_txn_t *t, const ct_forder_t *old,
+                    const ct_forder_t *fo, ct__pos_leader_fn leader,
+                    void *ctx) {
+  int rc;
+  if ((rc = ct_store_forder_replace(t, old, fo)) != 0 || !m->built ||
+      strcmp(fo->follower_id, m->follower_id) != 0)
+    return rc;
+  if (stage_change(m, t, old, fo, leader, ctx) != 0) {
+    m->built = false; /* rebuilt, from what the store says, at next use */
+    m->dirty = true;
+  }
+  return 0;
+}
+
 int ct__posmap_put(ct__posmap_t *m, ct_store_txn_t *t, const ct_forder_t *fo,
                    ct__pos_leader_fn leader, void *ctx) {
   ct_forder_t old;
-  int had = CT_ENOTFOUND, rc;
+  int had = CT_ENOTFOUND;
   if (m->built && strcmp(fo->follower_id, m->follower_id) == 0) {
     m->reads++;
     had = ct_store_forder_get(t, fo->follower_id, fo->correlation_id, &old);
     if (had != 0 && had != CT_ENOTFOUND)
       m->built = false;
   }
-  if ((rc = ct_store_forder_put(t, fo)) != 0 || !m->built ||
-      strcmp(fo->follower_id, m->follower_id) != 0)
-    return rc;
-  if (stage_change(m, t, had == 0 ? &old : NULL, fo, leader, ctx) != 0) {
-    m->built = false; /* rebuilt, from what the store says, at next use */
-    m->dirty = true;
-  }
-  return 0;
+  return put_over(m, t, had == 0 ? &old : NULL, fo, leader, ctx);
+}
+
+int ct__posmap_replace(ct__posmap_t *m, ct_store_txn_t *t,
+                       const ct_forder_t *old, const ct_forder_t *fo,
+                       ct__pos_leader_fn leader, void *ctx) {
+  return put_over(m, t, old, fo, leader, ctx);
 }
 
 void ct__posmap_done(ct__posmap_t *m, int rc) {

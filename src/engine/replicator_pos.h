@@ -62,6 +62,12 @@ int ct__posmap_build(ct__posmap_t *m, ct_store_txn_t *t);
  * the put returns. */
 int ct__posmap_put(ct__posmap_t *m, ct_store_txn_t *t, const ct_forder_t *fo,
                    ct__pos_leader_fn leader, void *ctx);
+/* ct__posmap_put() when the caller holds the record fo replaces, as read
+ * through `t` (`old`; NULL: the store holds none): no read. Passing a
+ * wrong `old` leaves the map wrong until its next rebuild. */
+int ct__posmap_replace(ct__posmap_t *m, ct_store_txn_t *t,
+                       const ct_forder_t *old, const ct_forder_t *fo,
+                       ct__pos_leader_fn leader, void *ctx);
 /* The transaction of the puts ended with `rc` (its commit's result, or
  * the error it was aborted with): 0 applies the staged changes, anything
  * else drops them and marks the map for a rebuild when it had any. */

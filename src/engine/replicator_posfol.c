@@ -77,10 +77,11 @@ void ct__fol_pos_close(fol_t *f) {
   f->pos = NULL;
 }
 
-int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *fo) {
+int ct__fol_forder_put(fol_t *f, ct_store_txn_t *t, const ct_forder_t *old,
+                       const ct_forder_t *fo) {
   if (f->pos == NULL)
-    return ct_store_forder_put(t, fo);
-  return ct__posmap_put(&f->pos->map, t, fo, cached, f);
+    return ct_store_forder_replace(t, old, fo);
+  return ct__posmap_replace(&f->pos->map, t, old, fo, cached, f);
 }
 
 void ct__fol_pos_done(fol_t *f, int rc) {

@@ -149,10 +149,21 @@ int ct_store_forder_get(ct_store_txn_t *t, const char *fid, const char *cid,
                        out);
 }
 
-static int put_indexes(ct_store_txn_t *t, const ct_forder_t *f, MDB_val *fkey) {
+/* `old`: the record f replaces, as the caller read it (NULL: unknown or
+ * none, both indexes are checked). */
+static int put_indexes(ct_store_txn_t *t, const ct_forder_t *old,
+                       const ct_forder_t *f, MDB_val *fkey) {
   skey_t bk;
   MDB_val bkv, empty = { 0, NULL };
-  int rc;
+  int rc = 0;
+  if (old != NULL) { /* byleader is there; open only if changed */
+    if (ct_forder_is_terminal(old) == ct_forder_is_terminal(f))
+      return 0;
+    rc = ct_forder_is_terminal(f)
+             ? mdb_del(t->mdb_, t->store_->open, fkey, NULL)
+             : mdb_put(t->mdb_, t->store_->open, fkey, &empty, 0);
+    return rc == 0 ? 0 : ct__store_mdb_err(t, rc, "index_put");
+  }
   bk.len = 0;
   if (key_add(&bk, f->leader_order_id, LID, false) != 0 ||
       key_add(&bk, f->follower_id, FID, false) != 0 ||
@@ -174,7 +185,8 @@ static int put_indexes(ct_store_txn_t *t, const ct_forder_t *f, MDB_val *fkey) {
   return rc == 0 ? 0 : ct__store_mdb_err(t, rc, "index_put");
 }
 
-int ct_store_forder_put(ct_store_txn_t *t, const ct_forder_t *f) {
+static int forder_put(ct_store_txn_t *t, const ct_forder_t *old,
+                      const ct_forder_t *f) {
   skey_t k;
   MDB_val kv;
   int rc;
@@ -182,10 +194,23 @@ int ct_store_forder_put(ct_store_txn_t *t, const ct_forder_t *f) {
     return CT_ESTATE;
   if (f == NULL || key2(&k, f->follower_id, FID, f->correlation_id, CID) != 0)
     return CT_EINVAL;
+  if (old != NULL && (strcmp(old->follower_id, f->follower_id) != 0 ||
+                      strcmp(old->correlation_id, f->correlation_id) != 0 ||
+                      strcmp(old->leader_order_id, f->leader_order_id) != 0))
+    return CT_EINVAL;
   kv = mv(&k);
-  if ((rc = put_indexes(t, f, &kv)) != 0)
+  if ((rc = put_indexes(t, old, f, &kv)) != 0)
     return rc;
   return ct__store_put(t, t->store_->forder, &kv, CT__REC_FORDER, f);
+}
+
+int ct_store_forder_put(ct_store_txn_t *t, const ct_forder_t *f) {
+  return forder_put(t, NULL, f);
+}
+
+int ct_store_forder_replace(ct_store_txn_t *t, const ct_forder_t *old,
+                            const ct_forder_t *f) {
+  return forder_put(t, old, f);
 }
 
 /* --- walks --------------------------------------------------------------- */
