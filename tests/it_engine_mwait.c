@@ -12,7 +12,10 @@
  *      calculator);
  *   D  a second future BUY: same security as A, so it stays behind A.
  * dhansim's request log (its order of arrival, not times) must show B and
- * C before A, and A before D.
+ * C before A and before D: D waited with A, although its own calculator
+ * figure would be cached by then. A and D are decided in the leader's
+ * order but then sent at once on two connections, so which of the two
+ * dhansim reads first is not the engine's to fix and is not asserted.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -127,7 +130,8 @@ static void test_other_securities_do_not_wait(void **state) {
   print_message("arrival: A=%d B=%d C=%d D=%d\n", sa, sb, sc, sd);
   assert_true(sb < sa); /* cash: no wait behind A's calculator call */
   assert_true(sc < sa); /* an exit of another security: no wait either */
-  assert_true(sa < sd); /* the same security keeps the leader's order */
+  assert_true(sb < sd); /* the same security waits with A */
+  assert_true(sc < sd);
   ct_efx_admin(&fx, "/admin/faults", "{\"clear\":true}");
 }
 
