@@ -18,6 +18,8 @@
 # hold 200,000 entries; two shared cores serve about 10,000 requests/s).
 # --keep leaves the work directory (logs, stamps, metrics, configs);
 # --copiers "floor" (or "engine") runs one side only (for debugging).
+# --engine-config TEXT appends top-level lines to the engine's config
+# (e.g. "workers: 1" or "spin_us: 50") to compare engine settings.
 #
 # Exit status: 0 when every cell ran; 1 on a failure; 77 when the copytrader
 # binary is missing (the CTest skip code).
@@ -28,6 +30,7 @@ root=$(cd "$here/.." && pwd)
 build=$root/build
 copytrader=""
 out=""
+engine_extra=""
 followers="1 10 100 1000"
 latencies="0 20"
 transports="plain tls"
@@ -48,6 +51,7 @@ while [ $# -gt 0 ]; do
     --latency) latencies=$2; shift ;;
     --transport) transports=$2; shift ;;
     --scenario) scenario=$2; shift ;;
+    --engine-config) engine_extra=$2; shift ;;
     -h|--help) sed -n 2,20p "$0"; exit 0 ;;
     *) echo "ctbench: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -115,6 +119,7 @@ write_config() { # dir n port tls
     echo "instruments: $root/tools/dhansim/data/instruments.csv"
     echo "state_dir: $dir/state"
     echo "rate_limits: {orders_per_second: 1000, orders_per_minute: 60000, orders_per_hour: 3600000, orders_per_day: 100000000, non_trading_per_second: 1000}"
+    [ -n "$engine_extra" ] && printf '%s\n' "$engine_extra"
   } >"$dir/config.yaml"
   chmod 600 "$dir/config.yaml"
 }
