@@ -25,6 +25,7 @@
 #include "copytrader/api_calls.h"
 #include "copytrader/corrid.h"
 #include "copytrader/error.h"
+#include "copytrader/grow.h"
 #include "copytrader/log.h"
 #include "replicator_fol.h"
 
@@ -443,16 +444,13 @@ typedef struct sweep {
 static int sweep_cb(const ct_forder_t *fo, void *ctx) {
   sweep_t *s = ctx;
   fol_t *f = s->f;
+  ct_forder_t *p;
   if (strcmp(fo->follower_id, f->s->client_id) != 0 || s->n >= SWEEP_MAX)
     return 0;
-  if (s->n == f->sweep_cap) {
-    size_t cap = f->sweep_cap ? f->sweep_cap * 2 : 16;
-    ct_forder_t *p = realloc(f->sweep, cap * sizeof(*p));
-    if (p == NULL)
-      return 0; /* the rest waits for the next sweep */
-    f->sweep = p;
-    f->sweep_cap = cap;
-  }
+  p = ct_grow(f->sweep, &f->sweep_cap, s->n, sizeof(*p), 16);
+  if (p == NULL)
+    return 0; /* the rest waits for the next sweep */
+  f->sweep = p;
   f->sweep[s->n++] = *fo;
   return 0;
 }
@@ -505,16 +503,12 @@ typedef struct lcollect {
 
 static int resume_cb(const ct_leader_state_t *st, void *ctx) {
   lcollect_t *c = ctx;
+  ct_leader_state_t *p;
   if (ct_dhan_status_is_final(st->status))
     return 0;
-  if (c->n == c->cap) {
-    size_t cap = c->cap ? c->cap * 2 : 64;
-    ct_leader_state_t *p = realloc(c->st, cap * sizeof(*p));
-    if (p == NULL)
-      return CT_ENOMEM;
-    c->st = p;
-    c->cap = cap;
-  }
+  if ((p = ct_grow(c->st, &c->cap, c->n, sizeof(*p), 64)) == NULL)
+    return CT_ENOMEM;
+  c->st = p;
   c->st[c->n++] = *st;
   return 0;
 }

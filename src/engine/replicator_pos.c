@@ -42,6 +42,7 @@
 #include <string.h>
 
 #include "copytrader/error.h"
+#include "copytrader/grow.h"
 #include "copytrader/log.h"
 #include "replicator_pos.h"
 
@@ -157,14 +158,10 @@ static int stage(ct__posmap_t *m, const char *key, int64_t net,
   ct__pos_delta_t *d;
   if (net == 0 && pend[0] == 0 && pend[1] == 0)
     return 0;
-  if (m->n_stage == m->cap_stage) {
-    size_t cap = m->cap_stage ? m->cap_stage * 2 : 16;
-    ct__pos_delta_t *s = realloc(m->stage, cap * sizeof(*s));
-    if (s == NULL)
-      return CT_ENOMEM;
-    m->stage = s;
-    m->cap_stage = cap;
-  }
+  d = ct_grow(m->stage, &m->cap_stage, m->n_stage, sizeof(*d), 16);
+  if (d == NULL)
+    return CT_ENOMEM;
+  m->stage = d;
   d = &m->stage[m->n_stage++];
   memcpy(d->key, key, CT__SMAP_KEY);
   d->net = net;
