@@ -202,7 +202,12 @@ static void test_hand_edit_diverges(void **state) {
   ct_efx_modify_as(&fx, EFX_F3, fid,
                    "\"orderType\":\"LIMIT\",\"validity\":\"DAY\","
                    "\"quantity\":7,\"price\":2980");
-  usleep(1500000); /* the follower's book poll sees the hand edit */
+  usleep(1500000); /* the follower's poll sees the hand edit */
+  { /* with few open orders, that poll asks for each one, not the book */
+    char path[64];
+    snprintf(path, sizeof path, "/v2/orders/%s", fid);
+    assert_true(ct_efx_count_req(&fx, EFX_F3, "GET", path) >= 1);
+  }
   ct_efx_modify(&fx, oid,
                 "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"quantity\":2,"
                 "\"price\":2995");

@@ -15,6 +15,9 @@
 #define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
 #define CT__MARGIN_SLOTS       16
 #define CT__BOOK_EVERY         3 /* sweeps per poll of the follower's book */
+/* Up to this many open orders are polled one by one (GET /orders/{id})
+ * instead of through the whole book, which grows all day. */
+#define CT__PEEK_MAX 3
 
 typedef enum {
   CT__MG_EMPTY = 0,
@@ -84,6 +87,8 @@ typedef struct fol {
   uint64_t ticks;
   size_t n_open;   /* open follower orders at the last sweep */
   bool book_final; /* a cancel answered: poll the book even if none open */
+  uint64_t peek_rid[CT__PEEK_MAX]; /* per-order polls in flight */
+  unsigned n_peek;
   fmargin_t margin[CT__MARGIN_SLOTS];
   ct__smap_t mwait;   /* leader order id -> fmwait_t */
   uint64_t mwait_seq; /* arrival order of the parked leader orders */

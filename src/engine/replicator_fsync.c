@@ -11,10 +11,11 @@
  * Then the leader order is run again (level-triggered). Every sweep
  * (follower_poll_ms) looks up orders in doubt and re-runs open ones; every
  * BOOK_EVERY sweeps, while it has open orders or a cancelled one's final
- * fills are unread, the follower polls its order book for fills, final
- * states and hand edits (a
- * follower order whose quantity, price, trigger or type no longer match
- * what we set is marked diverged and left alone). Funds come from
+ * fills are unread, the follower polls for fills, final states and hand
+ * edits (a follower order whose quantity, price, trigger or type no
+ * longer match what we set is marked diverged and left alone): up to
+ * CT__PEEK_MAX acknowledged open orders one by one (GET /orders/{id}),
+ * else, and after a cancel, its whole order book. Funds come from
  * /fundlimit at start and every funds_refresh_ms.
  */
 #include <math.h>
@@ -398,6 +399,34 @@ static bool recheck(ct_actor_t *self, fol_t *f, const fop_t *op,
   return rc == 0 && ct__fol_act_cached(self, f, stored);
 }
 
+/* Whether `rid` answers a per-order poll (then no longer in flight). */
+static bool take_peek(fol_t *f, uint64_t rid) {
+  for (unsigned i = 0; i < f->n_peek; i++)
+    if (f->peek_rid[i] == rid) {
+      f->peek_rid[i] = f->peek_rid[--f->n_peek];
+      return true;
+    }
+  return false;
+}
+
+/* Poll the open orders of the last sweep one by one when they are few
+ * and all acknowledged: the answer holds them alone, where the book
+ * holds the whole day. false: poll the book. */
+static bool peek_open(ct_actor_t *self, fol_t *f, const ct_forder_t *fo,
+                      size_t n) {
+  if (f->book_final || n == 0 || n > CT__PEEK_MAX)
+    return false;
+  for (size_t i = 0; i < n; i++)
+    if (fo[i].order_id[0] == '\0')
+      return false;
+  f->n_peek = 0;
+  for (size_t i = 0; i < n; i++)
+    if (ct_orders_get(self, f->s->orders, fo[i].order_id,
+                      f->e->opts.call_timeout_ms, &f->peek_rid[f->n_peek]) == 0)
+      f->n_peek++;
+  return f->n_peek > 0;
+}
+
 void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
   ct_api_result_t r;
   char key[24];
@@ -415,6 +444,10 @@ void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env) {
     f->book_busy = false;
     if (r.err == 0)
       on_book(f, &r);
+  } else if (f->n_peek > 0 && take_peek(f, env->request_id)) {
+    if (r.err == 0)
+      on_book(f, &r); /* one order: merged like a one-line book */
+    f->book_busy = f->n_peek > 0;
   } else {
     snprintf(key, sizeof key, "%llu", (unsigned long long)env->request_id);
     if ((slot = ct__smap_get(&f->ops, key)) != NULL) {
@@ -478,12 +511,15 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
    * the next regular poll (one poll for all of them, not one per sweep
    * with a cancel in it). */
   if ((f->book_final || f->n_open > 0) && f->ticks % BOOK_EVERY == 0 &&
-      !f->book_busy &&
-      ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
-                     &f->book_rid) == 0) {
-    f->book_busy = true;
-    f->book_final = false;
+      !f->book_busy) {
     f->book_issued_ms = ct__wall_ms();
+    if (peek_open(self, f, fo, s.n)) {
+      f->book_busy = true;
+    } else if (ct_orders_list(self, f->s->orders, f->e->opts.call_timeout_ms,
+                              &f->book_rid) == 0) {
+      f->book_busy = true;
+      f->book_final = false;
+    }
   }
 }
 
