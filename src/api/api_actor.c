@@ -126,7 +126,8 @@ static int precheck(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now) {
 
 /* ---- sending ---- */
 
-/* The request of a paged call is rebuilt for every page into `scratch`. */
+/* The request of a paged call is rebuilt for every later page into
+ * `scratch` (page 0 is the one on_call built and stored). */
 static int page_build(api_t *s, pending_t *p, ct__api_http_t *scratch) {
   scratch->body_len = 0;
   scratch->page = p->page;
@@ -147,7 +148,7 @@ static int send_http(ct_actor_t *self, api_t *s, pending_t *p, uint64_t now,
                         .body_len = p->body_len };
   const char *path = p->path;
   int rc;
-  if (p->row->paged) {
+  if (p->row->paged && p->page > 0) {
     if ((rc = page_build(s, p, &scratch)) != 0) {
       memcpy(err, scratch.err, sizeof(scratch.err));
       return rc;

@@ -109,8 +109,7 @@ int64_t ct__fol_closing_qty(const fol_t *f, ct_store_txn_t *t,
   return closing;
 }
 
-/* --- GET /positions
- * ---------------------------------------------------------*/
+/* --- GET /positions ------------------------------------------------------*/
 
 void ct__fol_positions(ct_actor_t *self, fol_t *f) {
   if (f->pos == NULL || f->pos->busy || f->s->portfolio == NULL)
