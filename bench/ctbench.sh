@@ -214,7 +214,7 @@ play() { # dir scenario
 
 # One phase: copier = floor | engine. Leaves $dir/run.json.
 phase() { # dir copier n latency tls
-  local dir=$1 n=$3 tls=$5 cpid mirrored cpu0 cpu1 rss line
+  local dir=$1 n=$3 tls=$5 cpid mirrored cpu0 cpu1 scpu0 scpu1 rss line
   mkdir -p "$dir"
   start_sim "$dir" "$n" "$4" "$tls"
   : >"$dir/metrics.jsonl"
@@ -249,11 +249,14 @@ phase() { # dir copier n latency tls
   admin POST stamps/clear >/dev/null
   : >"$dir/metrics.jsonl"
   cpu0=$(cpu_ns "$cpid")
+  scpu0=$(cpu_ns "$sim_pid")
   line=$(play "$dir" "$(scenario_for "$n")") || log "ctplay reported errors: $(tail -3 "$dir/play.err")"
   mirrored=$(echo "$line" | sed -n 's/.*mirrored=\([0-9]*\).*/\1/p')
   settle "$dir/metrics.jsonl" $((mirrored * n))
   sleep 0.3
   cpu1=$(cpu_ns "$cpid")
+  scpu1=$(cpu_ns "$sim_pid")
+  echo $((scpu1 - scpu0)) >"$dir/sim_cpu_ns"
   rss=$(hwm_kb "$cpid")
   admin GET stamps >"$dir/stamps.json"
   final_orders "$n" "$dir/orders.jsonl"

@@ -223,9 +223,10 @@ static void test_hand_edit_diverges(void **state) {
 
 static void test_partial_fill_then_cancel(void **state) {
   static const int q[4] = { 20, 10, 5, 6 };
-  char oid[32], corr[CT_CORRID_SIZE], body[128];
+  char oid[32], corr[CT_CORRID_SIZE], body[128], path[64];
   ct_forder_t fo;
   cJSON *o;
+  int books = ct_efx_count_req(&fx, EFX_F2, "GET", "/v2/orders");
   (void)state;
   ct_efx_place(&fx,
                "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_EQ\","
@@ -239,6 +240,7 @@ static void test_partial_fill_then_cancel(void **state) {
   o = copy_of(oid, EFX_F2, corr);
   snprintf(body, sizeof body, "{\"orderId\":\"%s\",\"quantity\":6}",
            ct_jstr(o, "orderId"));
+  snprintf(path, sizeof path, "/v2/orders/%s", ct_jstr(o, "orderId"));
   cJSON_Delete(o);
   ct_efx_admin(&fx, "/admin/fill", body); /* the follower: 6 of 20 */
   ct_efx_cancel(&fx, oid);
@@ -247,9 +249,12 @@ static void test_partial_fill_then_cancel(void **state) {
   assert_non_null(o);
   assert_int_equal((int)ct_jnum(o, "filledQty"), 6);
   cJSON_Delete(o);
-  /* The store saw the follower's fill and final state (its book is polled
-   * every 200 ms; give it several rounds before stopping). */
+  /* The store saw the follower's fill and final state (polled every
+   * 200 ms; give it several rounds before stopping), by the order's id:
+   * the follower has few orders open, so its whole book is not read. */
+  ct_efx_wait_req(&fx, EFX_F2, "GET", path, 0, 1);
   usleep(1500000);
+  assert_int_equal(ct_efx_count_req(&fx, EFX_F2, "GET", "/v2/orders"), books);
   ct_efx_stop(&fx);
   assert_int_equal(ct_efx_forder(&fx, EFX_F2, corr, &fo), 0);
   assert_string_equal(fo.order_id[0] ? "set" : "", "set");

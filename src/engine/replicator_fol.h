@@ -15,9 +15,11 @@
 #define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
 #define CT__MARGIN_SLOTS       16
 #define CT__BOOK_EVERY         3 /* sweeps per poll of the follower's book */
-/* Up to this many open orders are polled one by one (GET /orders/{id})
- * instead of through the whole book, which grows all day. */
-#define CT__PEEK_MAX 3
+/* Up to this many orders (open ones, and cancelled ones whose final
+ * fills are unread) are polled one by one (GET /orders/{id}) instead of
+ * through the whole book, which grows all day. */
+#define CT__PEEK_MAX  8
+#define CT__FINAL_MAX 8 /* cancelled orders read by id per book tick */
 
 typedef enum {
   CT__MG_EMPTY = 0,
@@ -85,9 +87,13 @@ typedef struct fol {
   bool funds_busy, book_busy;
   uint64_t book_issued_ms; /* wall ms when the book poll was asked */
   uint64_t ticks;
-  size_t n_open;   /* open follower orders at the last sweep */
-  bool book_final; /* a cancel answered: poll the book even if none open */
-  uint64_t peek_rid[CT__PEEK_MAX]; /* per-order polls in flight */
+  size_t n_open; /* open follower orders at the last sweep */
+  /* Cancels answered whose final fills are still to be read: by id, or
+   * (more than CT__FINAL_MAX, or an id unknown) through the whole book. */
+  char final_id[CT__FINAL_MAX][CT_DHAN_ID_SIZE];
+  unsigned n_final;
+  bool book_final;
+  uint64_t peek_rid[CT__PEEK_MAX + CT__FINAL_MAX]; /* per-order polls */
   unsigned n_peek;
   fmargin_t margin[CT__MARGIN_SLOTS];
   ct__smap_t mwait;   /* leader order id -> fmwait_t */

@@ -14,9 +14,9 @@
  * fills are unread, the follower polls for fills, final states and hand
  * edits (a follower order whose quantity, price, trigger or type no
  * longer match what we set is marked diverged and left alone): up to
- * CT__PEEK_MAX acknowledged open orders one by one (GET /orders/{id}),
- * else, and after a cancel, its whole order book. Funds come from
- * /fundlimit at start and every funds_refresh_ms.
+ * CT__PEEK_MAX acknowledged open orders and CT__FINAL_MAX cancelled ones
+ * one by one (GET /orders/{id}), else its whole order book. Funds come
+ * from /fundlimit at start and every funds_refresh_ms.
  */
 #include <math.h>
 #include <stdio.h>
@@ -214,6 +214,18 @@ static void note_error(fol_t *f, const fop_t *op, const ct_api_result_t *r) {
                      r->dhan.error_code, msg[0] ? ": " : "", msg);
 }
 
+/* Read a cancelled order's final fills at the next book tick: by its id
+ * while few are waiting, else with the whole book. */
+static void read_final(fol_t *f, const char *order_id) {
+  for (unsigned i = 0; i < f->n_final; i++)
+    if (strcmp(f->final_id[i], order_id) == 0)
+      return;
+  if (order_id[0] == '\0' || f->n_final == CT__FINAL_MAX)
+    f->book_final = true;
+  else
+    snprintf(f->final_id[f->n_final++], CT_DHAN_ID_SIZE, "%s", order_id);
+}
+
 /* Apply an answer; true when *out is the follower order as now stored. */
 static bool on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
                   const ct_api_result_t *r, ct_forder_t *out) {
@@ -237,7 +249,7 @@ static bool on_op(ct_actor_t *self, fol_t *f, const fop_t *op,
   case OP_CANCEL:
     if (!not_sent(r) || r->err == 0)
       have = ct__fol_update(f, op->corr, apply_cancel, (void *)r, out) == 0;
-    f->book_final = true; /* read the final fills once it has left `open` */
+    read_final(f, have ? out->order_id : ""); /* once it has left `open` */
     break;
   }
   if (r->err != 0 && op->kind != OP_LOOKUP)
@@ -409,21 +421,30 @@ static bool take_peek(fol_t *f, uint64_t rid) {
   return false;
 }
 
-/* Poll the open orders of the last sweep one by one when they are few
- * and all acknowledged: the answer holds them alone, where the book
- * holds the whole day. false: poll the book. */
+/* Poll the open orders of the last sweep, and the cancelled ones whose
+ * final fills are unread, one by one when they are few and all
+ * acknowledged: the answer holds them alone, where the book holds the
+ * whole day. false: poll the book. */
 static bool peek_open(ct_actor_t *self, fol_t *f, const ct_forder_t *fo,
                       size_t n) {
-  if (f->book_final || n == 0 || n > CT__PEEK_MAX)
+  const char *id[CT__PEEK_MAX + CT__FINAL_MAX];
+  size_t k = 0;
+  if (f->book_final || n > CT__PEEK_MAX)
     return false;
   for (size_t i = 0; i < n; i++)
-    if (fo[i].order_id[0] == '\0')
+    if ((id[k++] = fo[i].order_id)[0] == '\0')
       return false;
+  for (unsigned i = 0; i < f->n_final; i++)
+    id[k++] = f->final_id[i];
   f->n_peek = 0;
-  for (size_t i = 0; i < n; i++)
-    if (ct_orders_get(self, f->s->orders, fo[i].order_id,
-                      f->e->opts.call_timeout_ms, &f->peek_rid[f->n_peek]) == 0)
+  for (size_t i = 0; i < k; i++)
+    if (ct_orders_get(self, f->s->orders, id[i], f->e->opts.call_timeout_ms,
+                      &f->peek_rid[f->n_peek]) == 0)
       f->n_peek++;
+  /* Asked, as the book poll clears book_final; one not asked is read
+   * with the book at the next tick. */
+  f->book_final = f->n_peek < k && f->n_final > 0;
+  f->n_final = 0;
   return f->n_peek > 0;
 }
 
@@ -510,8 +531,8 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
   /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
    * the next regular poll (one poll for all of them, not one per sweep
    * with a cancel in it). */
-  if ((f->book_final || f->n_open > 0) && f->ticks % BOOK_EVERY == 0 &&
-      !f->book_busy) {
+  if ((f->book_final || f->n_final > 0 || f->n_open > 0) &&
+      f->ticks % BOOK_EVERY == 0 && !f->book_busy) {
     f->book_issued_ms = ct__wall_ms();
     if (peek_open(self, f, fo, s.n)) {
       f->book_busy = true;
@@ -519,6 +540,7 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
                               &f->book_rid) == 0) {
       f->book_busy = true;
       f->book_final = false;
+      f->n_final = 0;
     }
   }
 }

@@ -371,11 +371,14 @@ void ct_efx_expect_skip(ct_efx_t *fx, const char *leader_oid,
   assert_int_equal(ct_efx_count_corr(fx, follower, corr), 0);
 }
 
-int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
-                     const char *path) {
+/* Requests of `account` with this method and a path equal to `path`, or
+ * starting with it when `prefix`. */
+static int count_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path, bool prefix) {
   char q[128];
   ct_http_resp_t r;
   cJSON *all, *it;
+  size_t len = strlen(path);
   int n = 0;
   snprintf(q, sizeof q, "/admin/requests?account=%s", account);
   assert_int_equal(ct_http(fx->sim.url, "GET", q, NULL, NULL, NULL, &r), 0);
@@ -383,12 +386,18 @@ int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
   all = cJSON_GetObjectItem(r.json, "requests");
   assert_non_null(all);
   cJSON_ArrayForEach(it, all) {
+    const char *p = ct_jstr(it, "path");
     if (strcmp(ct_jstr(it, "method"), method) == 0 &&
-        strcmp(ct_jstr(it, "path"), path) == 0)
+        (prefix ? strncmp(p, path, len) == 0 : strcmp(p, path) == 0))
       n++;
   }
   ct_http_resp_free(&r);
   return n;
+}
+
+int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
+                     const char *path) {
+  return count_req(fx, account, method, path, false);
 }
 
 void ct_efx_wait_req(ct_efx_t *fx, const char *account, const char *method,
@@ -401,9 +410,9 @@ void ct_efx_wait_req(ct_efx_t *fx, const char *account, const char *method,
 
 void ct_efx_wait_book_quiet(ct_efx_t *fx, const char *account) {
   int n, i = 0;
-  do {
-    n = ct_efx_count_req(fx, account, "GET", "/v2/orders");
+  do { /* the book, and orders polled one by one */
+    n = count_req(fx, account, "GET", "/v2/orders", true);
     usleep(1200000);
-  } while (ct_efx_count_req(fx, account, "GET", "/v2/orders") != n && ++i < 10);
+  } while (count_req(fx, account, "GET", "/v2/orders", true) != n && ++i < 10);
   assert_true(i < 10);
 }

@@ -99,8 +99,9 @@ cJSON *ct_efx_wait(ct_efx_t *fx, const char *account, const char *corr,
 /* Orders of `account` whose correlation id is `corr`. */
 /* dhansim's request log: how many requests of `account` with this method
  * and path; waiting until `n` more than `from` arrived (asserts within
- * 8 s); waiting until the account's order-book polls stop (1.2 s without
- * one: the engine sees no open order, so it has merged the fills). */
+ * 8 s); waiting until the account's order polls (its book, or orders
+ * one by one) stop (1.2 s without one: the engine sees no open order and
+ * no unread final fills, so it has merged them). */
 int ct_efx_count_req(ct_efx_t *fx, const char *account, const char *method,
                      const char *path);
 void ct_efx_wait_req(ct_efx_t *fx, const char *account, const char *method,
