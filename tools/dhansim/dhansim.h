@@ -165,6 +165,8 @@ struct sim {
   void *postback;
   uint64_t trade_seq;
   int stopping;
+  unsigned char *wbuf; /* server.c: a response being written, reused */
+  size_t wbuf_cap;
 };
 
 enum { FILL_NONE, FILL_FULL, FILL_PARTIAL };
