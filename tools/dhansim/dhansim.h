@@ -165,7 +165,8 @@ struct sim {
   void *postback;
   uint64_t trade_seq;
   int stopping;
-  unsigned char *wbuf; /* server.c: a response being written, reused */
+  struct delayq *delayq; /* server.c: answers held by a latency fault */
+  unsigned char *wbuf;   /* server.c: a response being written, reused */
   size_t wbuf_cap;
 };
 

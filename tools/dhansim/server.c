@@ -7,8 +7,8 @@
  * body, if any, arrives in LWS_CALLBACK_HTTP_BODY chunks (capped at
  * SIM_MAX_BODY; the rest is read and dropped) until
  * LWS_CALLBACK_HTTP_BODY_COMPLETION. The request is then stamped and routed;
- * the response is written at once, or when a fault's latency timer fires
- * (a uv timer on the same loop, never a blocking wait), and the connection
+ * the response is written at once, or when a fault's latency is over
+ * (delayq.c, on the same loop, never a blocking wait), and the connection
  * is kept alive for the next transaction.
  *
  * Writing from the handler or the timer instead of asking for
@@ -27,32 +27,20 @@
 #include <sys/socket.h>
 
 #include "copytrader/error.h"
-
-typedef struct delay_timer {
-  uv_timer_t t;
-  struct lws *wsi;
-} delay_timer_t;
+#include "delayq.h"
 
 typedef struct http_sess {
   req_t req;
   int ready;         /* response may be written */
   int awaiting_body; /* between LWS_CALLBACK_HTTP and BODY_COMPLETION */
   int close_after;   /* close the connection once answered */
-  delay_timer_t *delay;
+  delayq_item_t *delay;
 } http_sess_t;
 
-static void delay_closed(uv_handle_t *h) {
-  free(h->data);
-}
-
-static void sess_reset(http_sess_t *hs) {
+static void sess_reset(sim_t *s, http_sess_t *hs) {
   req_t *r = &hs->req;
-  if (hs->delay) {
-    hs->delay->wsi = NULL;
-    uv_timer_stop(&hs->delay->t);
-    uv_close((uv_handle_t *)&hs->delay->t, delay_closed);
-    hs->delay = NULL;
-  }
+  if (hs->delay != NULL && s->delayq != NULL)
+    delayq_cancel(s->delayq, hs->delay);
   free(r->body);
   cJSON_Delete(r->json);
   free(r->out);
@@ -61,15 +49,14 @@ static void sess_reset(http_sess_t *hs) {
 
 static int write_response(struct lws *wsi, http_sess_t *hs);
 
-static void delay_fired(uv_timer_t *t) {
-  delay_timer_t *d = t->data;
-  if (d->wsi) {
-    struct lws *wsi = d->wsi;
-    http_sess_t *hs = lws_wsi_user(wsi);
-    hs->ready = 1;
-    if (write_response(wsi, hs) != 0)
-      lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
-  }
+/* A held answer is due: its connection is still open (a close cancels). */
+static void delay_fired(void *ctx) {
+  struct lws *wsi = ctx;
+  http_sess_t *hs = lws_wsi_user(wsi);
+  hs->delay = NULL;
+  hs->ready = 1;
+  if (write_response(wsi, hs) != 0)
+    lws_set_timeout(wsi, PENDING_TIMEOUT_KILLED_BY_PARENT, LWS_TO_KILL_ASYNC);
 }
 
 static int method_of(struct lws *wsi) {
@@ -113,9 +100,10 @@ static void copy_query(struct lws *wsi, req_t *r) {
   }
 }
 
-static void begin_request(struct lws *wsi, http_sess_t *hs, const char *uri) {
+static void begin_request(sim_t *s, struct lws *wsi, http_sess_t *hs,
+                          const char *uri) {
   req_t *r = &hs->req;
-  sess_reset(hs);
+  sess_reset(s, hs);
   r->method = method_of(wsi);
   scopy(r->path, sizeof(r->path), uri ? uri : "/");
   copy_query(wsi, r);
@@ -166,14 +154,9 @@ static int finish_request(sim_t *s, struct lws *wsi, http_sess_t *hs) {
     hs->ready = 1;
     return write_response(wsi, hs);
   }
-  hs->delay = calloc(1, sizeof(*hs->delay));
-  if (hs->delay == NULL)
-    return -1;
-  hs->delay->wsi = wsi;
-  hs->delay->t.data = hs->delay;
-  uv_timer_init(s->loop, &hs->delay->t);
-  uv_timer_start(&hs->delay->t, delay_fired, r->delay_ms, 0);
-  return 0;
+  /* The latency runs from the request's stamp. */
+  hs->delay = delayq_add(s->delayq, r->t_parsed + r->delay_ms * 1000000u, wsi);
+  return hs->delay != NULL ? 0 : -1;
 }
 
 /* Status line, headers and body go out in one lws_write (one send, one TCP
@@ -216,7 +199,7 @@ static int write_response(struct lws *wsi, http_sess_t *hs) {
   if (lws_write(wsi, start, (size_t)n, LWS_WRITE_HTTP_HEADERS) < n ||
       hs->close_after)
     return -1;
-  sess_reset(hs);
+  sess_reset(s, hs);
   return lws_http_transaction_completed(wsi) ? -1 : 0;
 }
 
@@ -244,7 +227,7 @@ static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
                       void *in, size_t len) {
   switch (reason) {
   case LWS_CALLBACK_HTTP:
-    begin_request(wsi, hs, in);
+    begin_request(s, wsi, hs, in);
     if (lws_hdr_total_length(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING) > 0)
       return refuse_chunked(wsi, hs);
     if (hs->req.method != M_GET && declared_body(wsi)) {
@@ -264,7 +247,7 @@ static int http_event(sim_t *s, struct lws *wsi, int reason, http_sess_t *hs,
   case LWS_CALLBACK_CLOSED_HTTP:
   case LWS_CALLBACK_HTTP_DROP_PROTOCOL:
     if (hs)
-      sess_reset(hs);
+      sess_reset(s, hs);
     return 0;
   default:
     return 0;
@@ -304,6 +287,8 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
   struct lws_vhost *vh;
   void *loops[1] = { s->loop };
 
+  if ((s->delayq = delayq_new(s->loop, delay_fired)) == NULL)
+    return CT_ENOMEM;
   memset(&info, 0, sizeof(info));
   info.options = LWS_SERVER_OPTION_LIBUV | LWS_SERVER_OPTION_EXPLICIT_VHOSTS;
   if (o->tls_cert)
@@ -333,6 +318,10 @@ int server_start(sim_t *s, const server_opts_t *o, int *port) {
 }
 
 void server_stop(sim_t *s) {
+  if (s->delayq != NULL) { /* first: connections closing later find none */
+    delayq_close(s->delayq);
+    s->delayq = NULL;
+  }
   if (s->lws)
     lws_context_destroy(s->lws);
   free(s->wbuf);
