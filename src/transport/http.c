@@ -3,7 +3,7 @@
  *
  * The actor's state is one engine (http_multi.c: a curl multi handle on the
  * actor's own loop). receive() decodes a CT_MSG_HTTP_REQUEST into a pooled
- * easy handle and starts it; the engine's done callback, on the same loop
+ * transfer and starts it; the engine's done callback, on the same loop
  * thread, encodes the result as a CT_MSG_HTTP_RESPONSE and replies to the
  * requester with ct_reply(). A reply that cannot be delivered (mailbox
  * full, requester gone) is logged and freed, never retried or waited for:
@@ -93,7 +93,7 @@ static void on_done(ct__http_xfer_t *x, void *ctx) {
   answer(ctx, x->from, x->request_id, &r);
 }
 
-/* ---- decoding a request into an easy handle ---- */
+/* ---- decoding a request into a transfer ---- */
 
 static bool is_method(const char *m, size_t len, const char *name) {
   return len == strlen(name) && memcmp(m, name, len) == 0;
@@ -118,11 +118,9 @@ static int set_method(ct__http_xfer_t *x, const char *m, size_t len,
     how = CT__HTTP_BODY;
   }
   if (!(how == CT__HTTP_HEAD || is_method(m, len, "POST") ||
-        (is_method(m, len, "GET") && !has_body)) &&
-      (custom = ct__http_xfer_cstr(x, m, len)) == NULL)
-    return CT_ENOMEM;
-  ct__http_xfer_method(x, how, custom);
-  return 0;
+        (is_method(m, len, "GET") && !has_body)))
+    custom = m;
+  return ct__http_xfer_method(x, how, custom, len) == 0 ? 0 : CT_EPROTO;
 }
 
 static int read_headers(ct__http_xfer_t *x, ct_reader_t *r) {
@@ -150,9 +148,9 @@ static int read_headers(ct__http_xfer_t *x, ct_reader_t *r) {
   return rc;
 }
 
-/* The request's fields, in payload order, onto x->easy. */
+/* The request's fields, in payload order, into `x`. */
 static int decode(ct__http_xfer_t *x, ct_reader_t *r, uint64_t *timeout_ms) {
-  const char *method, *url, *url_z;
+  const char *method, *url;
   const void *body = NULL;
   size_t mlen, ulen, blen = 0;
   bool has_body;
@@ -160,9 +158,8 @@ static int decode(ct__http_xfer_t *x, ct_reader_t *r, uint64_t *timeout_ms) {
   if ((rc = ct_read_str(r, &method, &mlen)) != 0 ||
       (rc = ct_read_str(r, &url, &ulen)) != 0)
     return rc;
-  if ((url_z = ct__http_xfer_cstr(x, url, ulen)) == NULL)
-    return CT_ENOMEM;
-  curl_easy_setopt(x->easy, CURLOPT_URL, url_z); /* curl copies */
+  if ((rc = ct__http_xfer_set_url(x, url, ulen)) != 0)
+    return rc;
   if ((rc = read_headers(x, r)) != 0)
     return rc;
   has_body = ct_read_nil(r) != 0;

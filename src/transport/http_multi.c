@@ -14,6 +14,8 @@
  *
  * Easy handles keep the options that never change (set once when created)
  * and get only the request's own ones per transfer: no curl_easy_reset.
+ * A transfer gets one only when curl gets the transfer (see
+ * http_multi.h): queued transfers hold their request alone.
  *
  * Admission: curl gets at most `max_active` transfers at a time (the
  * connection limit, CT_HTTP_DEFAULT_CONNECTIONS by default, also the number
@@ -48,7 +50,7 @@ static void queue_remove(ct__http_multi_t *m, ct__http_xfer_t *x);
 static void xfer_fail_unsent(ct__http_multi_t *m, ct__http_xfer_t *x, int err,
                              const char *text);
 static void on_qtimer(uv_timer_t *t);
-static void set_fixed(ct__http_xfer_t *x);
+static void set_fixed(ct__http_multi_t *m, CURL *e);
 
 /* ---- lists ---- */
 
@@ -105,12 +107,24 @@ static void xfer_finish_info(ct__http_xfer_t *x, CURLcode rc) {
     x->error_text = curl_easy_strerror(rc);
 }
 
+/* Give an admitted transfer's easy handle back to the pool. */
+static void easy_detach(ct__http_multi_t *m, ct__http_xfer_t *x) {
+  if (x->easy == NULL)
+    return;
+  if (m->closing || m->neasy >= POOL_MAX)
+    curl_easy_cleanup(x->easy);
+  else
+    m->easies[m->neasy++] = x->easy;
+  x->easy = NULL;
+}
+
 static void xfer_recycle(ct__http_multi_t *m, ct__http_xfer_t *x) {
+  easy_detach(m, x);
   curl_slist_free_all(x->headers);
   x->headers = NULL;
   if (m->closing || m->nidle >= POOL_MAX) {
-    curl_easy_cleanup(x->easy);
     free(x->req_body);
+    free(x->url);
     free(x->resp);
     free(x->scratch);
     free(x);
@@ -278,6 +292,10 @@ void ct__http_multi_close(ct__http_multi_t *m) {
     xfer_unlink(&m->idle, x);
     xfer_recycle(m, x); /* closing: frees */
   }
+  while (m->neasy > 0)
+    curl_easy_cleanup(m->easies[--m->neasy]);
+  free(m->easies);
+  m->easies = NULL;
   curl_multi_cleanup(m->multi); /* may still report REMOVEs */
   m->multi = NULL;
   ct__http_sock_close_all(m);
@@ -296,12 +314,7 @@ ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m) {
   }
   if ((x = calloc(1, sizeof(*x))) == NULL)
     return NULL;
-  if ((x->easy = curl_easy_init()) == NULL) {
-    free(x);
-    return NULL;
-  }
   x->m = m;
-  set_fixed(x);
   return x;
 }
 
@@ -328,6 +341,14 @@ char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len) {
   return x->scratch;
 }
 
+int ct__http_xfer_set_url(ct__http_xfer_t *x, const char *url, size_t len) {
+  if (reserve(&x->url, &x->url_cap, len + 1) != 0)
+    return CT_ENOMEM;
+  memcpy(x->url, url, len);
+  x->url[len] = '\0';
+  return 0;
+}
+
 int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len) {
   /* At least one byte so POSTFIELDS is never NULL (an empty body). */
   if (reserve(&x->req_body, &x->req_body_cap, len ? len : 1) != 0)
@@ -340,18 +361,14 @@ int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len) {
 
 /* The options every transfer of the engine has: set once per easy handle
  * (curl keeps them across transfers; nothing here calls curl_easy_reset). */
-static void set_fixed(ct__http_xfer_t *x) {
-  const ct_http_opts_t *o = x->m->opts;
-  CURL *e = x->easy;
+static void set_fixed(ct__http_multi_t *m, CURL *e) {
+  const ct_http_opts_t *o = m->opts;
   uint64_t cto = o->connect_timeout_ms ? o->connect_timeout_ms : 5000;
-  curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
   curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_cb);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
   curl_easy_setopt(e, CURLOPT_CLOSESOCKETFUNCTION, ct__http_closesocket_cb);
-  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, x->m);
+  curl_easy_setopt(e, CURLOPT_CLOSESOCKETDATA, m);
   curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, ct__http_opensocket_cb);
-  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, x->m);
+  curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, m);
   curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L);
   curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -365,10 +382,38 @@ static void set_fixed(ct__http_xfer_t *x) {
     curl_easy_setopt(e, CURLOPT_CAINFO, o->ca_file);
 }
 
-void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
-                          const char *custom) {
-  CURL *e = x->easy;
-  if (how == CT__HTTP_BODY) {
+int ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
+                         const char *custom, size_t len) {
+  if (custom != NULL && len >= sizeof(x->custom))
+    return CT_EINVAL;
+  x->how = how;
+  x->custom[0] = '\0';
+  if (custom != NULL) {
+    memcpy(x->custom, custom, len);
+    x->custom[len] = '\0';
+  }
+  return 0;
+}
+
+/* An easy handle for `x` (the pool's, or a new one) with its request. */
+static int easy_attach(ct__http_multi_t *m, ct__http_xfer_t *x,
+                       uint64_t timeout_ms) {
+  CURL *e;
+  if (m->easies == NULL &&
+      (m->easies = calloc(POOL_MAX, sizeof(*m->easies))) == NULL)
+    return CT_ENOMEM;
+  if (m->neasy > 0)
+    e = m->easies[--m->neasy];
+  else if ((e = curl_easy_init()) != NULL)
+    set_fixed(m, e);
+  else
+    return CT_ENOMEM;
+  x->easy = e;
+  curl_easy_setopt(e, CURLOPT_PRIVATE, (char *)x);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, x);
+  curl_easy_setopt(e, CURLOPT_URL, x->url); /* curl copies */
+  if (x->how == CT__HTTP_BODY) {
     curl_easy_setopt(e, CURLOPT_NOBODY, 0L); /* before: it may reset */
     curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE,
                      (curl_off_t)x->req_body_len);
@@ -376,18 +421,15 @@ void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
   } else {
     /* GET, no upload, no NOBODY; a previous body is not sent. */
     curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    if (how == CT__HTTP_HEAD)
+    if (x->how == CT__HTTP_HEAD)
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
   }
-  if (custom != NULL || x->custom_set)
-    curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, custom); /* curl copies */
-  x->custom_set = custom != NULL;
-}
-
-static void set_common(ct__http_xfer_t *x, uint64_t timeout_ms) {
+  curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST,
+                   x->custom[0] != '\0' ? x->custom : NULL); /* copied */
   x->errbuf[0] = '\0';
-  curl_easy_setopt(x->easy, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
-  curl_easy_setopt(x->easy, CURLOPT_HTTPHEADER, x->headers);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)timeout_ms);
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->headers);
+  return 0;
 }
 
 /* ---- admission ---- */
@@ -450,11 +492,14 @@ static void on_qtimer(uv_timer_t *t) {
 /* Hand `x` to curl with `timeout_ms` to run (does not start it). */
 static int xfer_add(ct__http_multi_t *m, ct__http_xfer_t *x,
                     uint64_t timeout_ms) {
-  set_common(x, timeout_ms);
   x->resp_len = 0;
   x->started_ns = uv_hrtime();
-  if (curl_multi_add_handle(m->multi, x->easy) != CURLM_OK)
+  if (easy_attach(m, x, timeout_ms) != 0)
     return CT_ENOMEM;
+  if (curl_multi_add_handle(m->multi, x->easy) != CURLM_OK) {
+    easy_detach(m, x);
+    return CT_ENOMEM;
+  }
   xfer_link(&m->active, x);
   m->nactive++;
   return 0;

@@ -3,11 +3,15 @@
  * handles (the engine under the HTTP actor of http.c).
  *
  * Everything here runs on the loop's thread. A transfer is a pooled
- * ct__http_xfer_t: the caller takes one with ct__http_xfer_get(), sets its
- * request-specific options on x->easy, and hands it over with
- * ct__http_xfer_start(). When it completes, the done callback gets it with
- * the result fields filled; the engine takes it back afterwards, so the
- * callback must copy what it keeps and must not call into curl.
+ * ct__http_xfer_t: the caller takes one with ct__http_xfer_get(), gives it
+ * its request (URL, headers, body, method) and hands it over with
+ * ct__http_xfer_start(). Only a transfer admitted to curl holds an easy
+ * handle (pooled too): a queued one holds its request alone, about 1 KB
+ * where an easy handle with its buffers is tens of KB, which is what a
+ * burst to a thousand followers queues by the thousand. When it completes,
+ * the done callback gets it with the result fields filled; the engine
+ * takes it back afterwards, so the callback must copy what it keeps and
+ * must not call into curl.
  *
  * The engine hands curl at most as many transfers as it may open
  * connections (see ct_http_opts_t) and queues the rest itself, so curl
@@ -35,18 +39,21 @@ typedef enum {
 typedef struct ct__http_xfer ct__http_xfer_t;
 
 struct ct__http_xfer {
-  CURL *easy;
+  CURL *easy; /* while admitted to curl, else NULL */
   ct__http_multi_t *m;
-  ct__http_xfer_t *prev, *next; /* the active list or the idle pool */
+  ct__http_xfer_t *prev, *next; /* the active list, the queue or the pool */
   struct curl_slist *headers;   /* freed when the transfer is recycled */
   char *req_body;               /* owned copy (curl points at it) */
   size_t req_body_len, req_body_cap;
-  char *resp; /* response body */
+  char *url; /* NUL-terminated, owned */
+  size_t url_cap;
+  ct__http_method_t how;
+  char custom[16]; /* the request line's method if not curl's own, or "" */
+  char *resp;      /* response body */
   size_t resp_len, resp_cap;
-  char *scratch; /* NUL-terminated copies for curl (url, header lines) */
+  char *scratch; /* NUL-terminated copies for curl (header lines) */
   size_t scratch_cap;
   char errbuf[CURL_ERROR_SIZE];
-  bool custom_set;           /* CURLOPT_CUSTOMREQUEST is set on easy */
   uint64_t from, request_id; /* who asked: the answer's address */
   uint64_t deadline_ns;      /* hand-over to the engine + the timeout */
   uint64_t started_ns;       /* hand-over to curl */
@@ -71,24 +78,25 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
  * memory goes in the last close callback; `m` must not be used after. */
 void ct__http_multi_close(ct__http_multi_t *m);
 
-/* An easy handle from the pool (or a new one); NULL on ENOMEM. It keeps
- * the engine's fixed options and the previous request's URL and method:
- * the caller sets CURLOPT_URL and calls ct__http_xfer_method (after
- * ct__http_xfer_set_body for CT__HTTP_BODY) for every request. */
+/* A transfer from the pool (or a new one), empty; NULL on ENOMEM. The
+ * caller sets the URL and the method (after the body for CT__HTTP_BODY)
+ * and appends its headers to x->headers. */
 ct__http_xfer_t *ct__http_xfer_get(ct__http_multi_t *m);
 /* Make `x` hold a copy of `len` bytes (NUL-terminated) in x->scratch and
  * return it, or NULL on ENOMEM. */
 char *ct__http_xfer_cstr(ct__http_xfer_t *x, const char *s, size_t len);
-/* Copy the request body into `x` (ct__http_xfer_method points curl at
- * it). */
+/* Copy the URL into `x`: 0 or CT_ENOMEM. */
+int ct__http_xfer_set_url(ct__http_xfer_t *x, const char *url, size_t len);
+/* Copy the request body into `x`. */
 int ct__http_xfer_set_body(ct__http_xfer_t *x, const void *p, size_t len);
-/* Set the method: `how`, and `custom` (e.g. "DELETE", copied by curl) as
- * the request line's method, or NULL for curl's own (GET, HEAD, POST). */
-void ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
-                          const char *custom);
+/* Set the method: `how`, and `custom` (e.g. "DELETE", `len` bytes) as the
+ * request line's method, or NULL for curl's own (GET, HEAD, POST).
+ * CT_EINVAL for a custom method of 16 bytes or more. */
+int ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
+                         const char *custom, size_t len);
 /* Start `x`: `timeout_ms` counts from now. When fewer transfers than the
- * engine's limit are in curl's hands, set the engine-wide options and add
- * `x` to the multi handle at once; otherwise queue it (FIFO) until one
+ * engine's limit are in curl's hands, give it an easy handle and add it
+ * to the multi handle at once; otherwise queue it (FIFO) until one
  * completes, and give curl only the time left. A queued transfer whose
  * deadline passes before it could start completes with CT_ETIMEDOUT and
  * request_sent false (nothing was written). On failure (returned only

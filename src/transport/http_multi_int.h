@@ -25,6 +25,8 @@ struct ct__http_multi {
   ct__http_done_cb done;
   void *ctx;
   ct__http_xfer_t *active, *idle;
+  CURL **easies; /* idle easy handles (a stack of up to POOL_MAX) */
+  size_t neasy;
   ct__http_xfer_t *qhead, *qtail; /* waiting for a slot, FIFO */
   size_t nidle, nactive;
   long max_active;   /* transfers in curl's hands at most */
