@@ -284,19 +284,24 @@ int ct_efx_no_duplicates(ct_efx_t *fx, const char *account) {
   return n;
 }
 
-/* One record from the store, read in its own environment (the engine's
- * must be closed: one LMDB environment per process). */
-static int read_record(ct_efx_t *fx, bool decision, const char *a,
-                       const char *b, void *out) {
+/* The engine's store in its own environment (the engine's must be closed:
+ * one LMDB environment per process), with a transaction begun in *t. */
+static ct_store_t *store_begin(ct_efx_t *fx, bool write, ct_store_txn_t *t) {
   ct_store_config_t sc = { .path = fx->state_dir };
   ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
   assert_null(fx->eng);
   assert_int_equal(ct_store_open(&sc, &s, NULL), 0);
-  assert_int_equal(ct_store_txn_begin(s, false, &t), 0);
-  rc = decision ? ct_store_decision_get(&t, a, b, out)
-                : ct_store_forder_get(&t, a, b, out);
+  assert_int_equal(ct_store_txn_begin(s, write, t), 0);
+  return s;
+}
+
+/* One record from the store. */
+static int read_record(ct_efx_t *fx, bool decision, const char *a,
+                       const char *b, void *out) {
+  ct_store_txn_t t;
+  ct_store_t *s = store_begin(fx, false, &t);
+  int rc = decision ? ct_store_decision_get(&t, a, b, out)
+                    : ct_store_forder_get(&t, a, b, out);
   ct_store_txn_abort(&t);
   ct_store_close(s);
   return rc;
@@ -314,13 +319,9 @@ int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
 
 void ct_efx_forder_unanswered(ct_efx_t *fx, const char *follower,
                               const char *corr) {
-  ct_store_config_t sc = { .path = fx->state_dir };
-  ct_store_t *st;
   ct_store_txn_t t;
+  ct_store_t *st = store_begin(fx, true, &t);
   ct_forder_t fo;
-  assert_null(fx->eng);
-  assert_int_equal(ct_store_open(&sc, &st, NULL), 0);
-  assert_int_equal(ct_store_txn_begin(st, true, &t), 0);
   assert_int_equal(ct_store_forder_get(&t, follower, corr, &fo), 0);
   assert_int_equal((int)fo.phase, (int)CT_FPHASE_ACKED);
   fo.phase = CT_FPHASE_INTENT;
