@@ -15,10 +15,8 @@
  * back, and a forever record put back to INTENT with no order id (a crash after
  * the send, before the answer was stored) is resolved by lookup, not sent
  * twice. Baseline: a forever order that existed before the engine first ran is
- * not copied. Documented list (dhansim --forever-list-documented: no
- * correlationId): that lookup adopts the copy by its attributes; an order of
- * the same security with another quantity, price or side placed by hand, or one
- * another record of ours holds, is not adopted (the copy is created again).
+ * not copied. The lookup against Dhan's documented list (no correlationId) is
+ * tested in it_engine_forever.c.
  */
 #include <math.h>
 #include <string.h>
@@ -80,14 +78,6 @@ static const char *api(void) {
 static void sleep_ms(int ms) {
   struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
   nanosleep(&ts, NULL);
-}
-
-static void corr_of(const char *oid, const char *acct, ct_corrid_kind_t kind,
-                    uint32_t idx, char corr[CT_CORRID_SIZE]) {
-  ct_corrid_input_t in = {
-    .leader_order_id = oid, .follower_id = acct, .kind = kind, .index = idx
-  };
-  assert_int_equal(ct_corrid_make(&in, corr), 0);
 }
 
 /* The leader calls `method path` with `body` (dhanClientId added). */
@@ -231,9 +221,9 @@ static void test_super(void **state) {
   const char *S = "/super/orders";
   (void)state;
   ct_efx_place_at(&fx, S, SUPER_TCS(5), oid);
-  corr_of(oid, EFX_F2, CT_CORRID_SUPER_LEG, 1, c2);
-  corr_of(oid, EFX_F3, CT_CORRID_SUPER_LEG, 1, c3);
-  corr_of(oid, EFX_F4, CT_CORRID_SUPER_LEG, 1, c4);
+  ct_efx_corr_of(oid, EFX_F2, CT_CORRID_SUPER_LEG, 1, c2);
+  ct_efx_corr_of(oid, EFX_F3, CT_CORRID_SUPER_LEG, 1, c3);
+  ct_efx_corr_of(oid, EFX_F4, CT_CORRID_SUPER_LEG, 1, c4);
   expect(EFX_F2, S, c2, "qty", 10);
   expect(EFX_F2, S, c2, "target", 3100);
   expect(EFX_F2, S, c2, "sl", 2900);
@@ -293,7 +283,7 @@ static void fired(const char *F) {
   const cJSON *it, *last = NULL;
   cJSON *book, *o;
   ct_efx_place_at(&fx, F, SINGLE_TCS(3), gtt);
-  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   expect(EFX_F2, F, g2, "status:CONFIRM", 0);
   snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", gtt);
   ct_efx_admin(&fx, "/admin/forever/trigger", body);
@@ -317,9 +307,9 @@ static void test_forever(void **state) {
   (void)state;
   ct_efx_place_at(&fx, F, SINGLE_TCS(2), one);
   ct_efx_place_at(&fx, F, OCO_TCS(3), oco);
-  corr_of(one, EFX_F2, CT_CORRID_FOREVER_LEG, 0, s2);
-  corr_of(one, EFX_F3, CT_CORRID_FOREVER_LEG, 0, s3);
-  corr_of(oco, EFX_F2, CT_CORRID_FOREVER_LEG, 0, o2);
+  ct_efx_corr_of(one, EFX_F2, CT_CORRID_FOREVER_LEG, 0, s2);
+  ct_efx_corr_of(one, EFX_F3, CT_CORRID_FOREVER_LEG, 0, s3);
+  ct_efx_corr_of(oco, EFX_F2, CT_CORRID_FOREVER_LEG, 0, o2);
   expect(EFX_F2, F, s2, "qty", 4);
   expect(EFX_F2, F, s2, "status:CONFIRM", 0);
   expect(EFX_F3, F, s3, "qty", 2);
@@ -349,25 +339,6 @@ static void test_forever(void **state) {
   ct_efx_start(&fx);
 }
 
-/* Put a copy's record back to INTENT without its order id, as a crash
- * between the send and the stored answer leaves it. */
-static void back_to_intent(const char *pseudo, const char *corr) {
-  ct_store_config_t sc = { .path = fx.state_dir };
-  ct_store_t *st;
-  ct_store_txn_t t;
-  ct_forder_t fo;
-  assert_int_equal(ct_store_open(&sc, &st, NULL), 0);
-  assert_int_equal(ct_store_txn_begin(st, true, &t), 0);
-  assert_int_equal(ct_store_forder_get(&t, pseudo, corr, &fo), 0);
-  assert_int_equal((int)fo.phase, (int)CT_FPHASE_ACKED);
-  fo.phase = CT_FPHASE_INTENT;
-  fo.order_id[0] = '\0';
-  fo.attempts = 0;
-  assert_int_equal(ct_store_forder_put(&t, &fo), 0);
-  assert_int_equal(ct_store_txn_commit(&t), 0);
-  ct_store_close(st);
-}
-
 static void test_restart(void **state) {
   char sup[32], gtt[32], c2[CT_CORRID_SIZE], g2[CT_CORRID_SIZE];
   ct_forder_t fo;
@@ -375,14 +346,14 @@ static void test_restart(void **state) {
   ct_efx_stop(&fx); /* down while the leader trades */
   ct_efx_place_at(&fx, "/super/orders", SUPER_TCS(4), sup);
   ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
-  corr_of(sup, EFX_F2, CT_CORRID_SUPER_LEG, 1, c2);
-  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  ct_efx_corr_of(sup, EFX_F2, CT_CORRID_SUPER_LEG, 1, c2);
+  ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   ct_efx_start(&fx);
   expect(EFX_F2, "/super/orders", c2, "qty", 8);
   expect(EFX_F2, "/forever/orders", g2, "qty", 2);
   ct_efx_stop(&fx);
 
-  back_to_intent(EFX_F2 "#F", g2);
+  ct_efx_forder_unanswered(&fx, EFX_F2 "#F", g2);
   ct_efx_start(&fx);
   sleep_ms(2000); /* several polls: lookups, never a second send */
   ct_efx_stop(&fx);
@@ -403,122 +374,11 @@ static void test_baseline(void **state) {
   ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
   ct_efx_start(&fx); /* on_ready: after the legs actor's first lists */
   sleep_ms(800);
-  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   assert_int_equal(count(EFX_F2, "/forever/orders", g2), 0);
   ct_efx_stop(&fx);
   expect_skip(gtt, EFX_F2 "#F", "PREEXISTING");
   expect_skip(gtt, EFX_F3 "#F", "PREEXISTING");
-}
-
-static const char *const DOCUMENTED[] = { "--forever-list-documented", NULL };
-
-/* `acct`'s forever orders with correlation id `corr` on the admin plane
- * (which lists it under --forever-list-documented too): how many, and the
- * last one's order id in oid. */
-static int forever_of(const char *acct, const char *corr, char oid[32]) {
-  cJSON *book = ct_efx_book(&fx, acct);
-  const cJSON *it;
-  int n = 0;
-  oid[0] = '\0';
-  cJSON_ArrayForEach(it, book) {
-    if (cJSON_GetObjectItem(it, "orderFlag") == NULL ||
-        strcmp(ct_jstr(it, "correlationId"), corr) != 0)
-      continue;
-    n++;
-    snprintf(oid, 32, "%s", ct_jstr(it, "orderId"));
-  }
-  cJSON_Delete(book);
-  return n;
-}
-
-/* The leader places SINGLE_TCS(1); once EFX_F2's copy is on dhansim and
- * acknowledged, the engine stops and the copy's record is put back to
- * INTENT with no order id. The copy's id in oid, its corr in g2. */
-static void copy_then_crash(char oid[32], char g2[CT_CORRID_SIZE]) {
-  char gtt[32];
-  cJSON *o;
-  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
-  corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
-  o = ct_efx_wait(&fx, EFX_F2, g2, "CONFIRM", WAIT_MS);
-  assert_non_null(o);
-  snprintf(oid, 32, "%s", ct_jstr(o, "orderId"));
-  cJSON_Delete(o);
-  sleep_ms(1000); /* the answer stored */
-  ct_efx_stop(&fx);
-  back_to_intent(EFX_F2 "#F", g2);
-}
-
-/* Dhan's documented list has no correlationId: the lookup finds the copy
- * by security, quantity, type, price and trigger, and adopts it. */
-static void test_documented_adopts(void **state) {
-  char copy[32], oid[32], g2[CT_CORRID_SIZE];
-  ct_forder_t fo;
-  (void)state;
-  ct_efx_teardown(&fx);
-  ct_efx_up(&fx, DOCUMENTED, FOLLOWERS);
-  copy_then_crash(copy, g2);
-  ct_efx_start(&fx);
-  sleep_ms(2000); /* several polls: lookups, never a second send */
-  ct_efx_stop(&fx);
-  assert_int_equal(forever_of(EFX_F2, g2, oid), 1);
-  assert_string_equal(oid, copy);
-  assert_int_equal(ct_efx_forder(&fx, EFX_F2 "#F", g2, &fo), 0);
-  assert_int_equal((int)fo.phase, (int)CT_FPHASE_ACKED);
-  assert_string_equal(fo.order_id, copy);
-  ct_efx_start(&fx);
-}
-
-/* A forever order placed by hand on the follower: SINGLE `side` LIMIT TCS,
- * `qty` at `px` triggered at `tr`; its id in oid. */
-static void by_hand(const char *tok, const char *side, int qty, double px,
-                    double tr, char oid[32]) {
-  char body[512];
-  cJSON *j;
-  snprintf(body, sizeof body,
-           "{\"dhanClientId\":\"" EFX_F2
-           "\",\"orderFlag\":\"SINGLE\",\"transactionType\":\"%s\","
-           "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
-           "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
-           "\"11536\",\"quantity\":%d,\"price\":%g,\"triggerPrice\":%g}",
-           side, qty, px, tr);
-  j = ct_http_want(api(), "POST", "/forever/orders", tok, body, 200);
-  snprintf(oid, 32, "%s", ct_jstr(j, "orderId"));
-  cJSON_Delete(j);
-}
-
-/* Forever orders of the same security on the follower, one with another
- * quantity, one with another price and trigger, one on the other side
- * (placed by hand), and the
- * previous test's copy (same attributes, held by its own record), are not
- * adopted: after the lookups the copy is created again. */
-static void test_documented_no_adopt(void **state) {
-  char lost[32], hand[3][32], again[32], g2[CT_CORRID_SIZE], path[96];
-  const char *tok = "tok" EFX_F2;
-  ct_forder_t fo;
-  cJSON *j;
-  (void)state;
-  copy_then_crash(lost, g2);
-  snprintf(path, sizeof path, "/forever/orders/%s", lost);
-  cJSON_Delete(ct_http_want(api(), "DELETE", path, tok, NULL, 200));
-  by_hand(tok, "BUY", 3, 3000, 3001, hand[0]); /* the copy: 2 @ 3000/3001 */
-  by_hand(tok, "BUY", 2, 2950, 2951, hand[1]);
-  by_hand(tok, "SELL", 2, 3000, 3001, hand[2]);
-  ct_efx_start(&fx);
-  j = ct_efx_wait(&fx, EFX_F2, g2, "CONFIRM", WAIT_MS); /* created again */
-  assert_non_null(j);
-  snprintf(again, sizeof again, "%s", ct_jstr(j, "orderId"));
-  cJSON_Delete(j);
-  sleep_ms(1000);
-  ct_efx_stop(&fx);
-  assert_string_not_equal(again, lost);
-  assert_int_equal(forever_of(EFX_F2, g2, path), 2); /* lost, again */
-  assert_int_equal(forever_of(EFX_F2, "", path), 3); /* the hand orders */
-  assert_string_equal(path, hand[2]);
-  for (int i = 0; i < 3; i++)
-    assert_string_not_equal(again, hand[i]);
-  assert_int_equal(ct_efx_forder(&fx, EFX_F2 "#F", g2, &fo), 0);
-  assert_int_equal((int)fo.phase, (int)CT_FPHASE_ACKED);
-  assert_string_equal(fo.order_id, again);
 }
 
 int main(void) {
@@ -527,8 +387,6 @@ int main(void) {
     cmocka_unit_test(test_forever),
     cmocka_unit_test(test_restart),
     cmocka_unit_test(test_baseline),
-    cmocka_unit_test(test_documented_adopts),
-    cmocka_unit_test(test_documented_no_adopt),
   };
   return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

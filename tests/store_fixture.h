@@ -1,11 +1,13 @@
 /*
  * Record builders shared by the store tests: a leader state, a decision
- * and a follower order with every field set, and opening a store on a test
- * directory (a failure fails the calling test).
+ * and a follower order with every field set, opening a store on a test
+ * directory, and writing a raw value with LMDB itself (a failure fails the
+ * calling test).
  */
 #ifndef CT_TEST_STORE_FIXTURE_H
 #define CT_TEST_STORE_FIXTURE_H
 
+#include <lmdb.h>
 #include <string.h>
 
 #include "copytrader/store.h"
@@ -17,6 +19,25 @@ static inline ct_store_t *open_store(const char *dir,
   ct_store_t *s = NULL;
   assert_int_equal(ct_store_open(&cfg, &s, info), 0);
   return s;
+}
+
+/* Put `val` under `key` in named database `db` of the store in `dir`
+ * (closed by the caller) with raw LMDB: a value some other binary wrote. */
+static inline void raw_put(const char *dir, const char *db, const void *key,
+                           size_t klen, const void *val, size_t vlen) {
+  MDB_env *env;
+  MDB_txn *txn;
+  MDB_dbi dbi;
+  MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+  assert_int_equal(mdb_env_create(&env), 0);
+  assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
+  assert_int_equal(mdb_env_set_mapsize(env, 64u << 20), 0);
+  assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
+  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
+  assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
+  assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
+  assert_int_equal(mdb_txn_commit(txn), 0);
+  mdb_env_close(env);
 }
 
 static inline ct_leader_state_t leader(const char *id) {

@@ -407,23 +407,6 @@ static void test_daily_counter_rollover(void **state) {
 
 /* --- raw LMDB access, to corrupt values and fake earlier runs ----------- */
 
-static void raw_put(const char *dir, const char *db, const void *key,
-                    size_t klen, const void *val, size_t vlen) {
-  MDB_env *env;
-  MDB_txn *txn;
-  MDB_dbi dbi;
-  MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
-  assert_int_equal(mdb_env_create(&env), 0);
-  assert_int_equal(mdb_env_set_maxdbs(env, 8), 0);
-  assert_int_equal(mdb_env_set_mapsize(env, 64u << 20), 0);
-  assert_int_equal(mdb_env_open(env, dir, MDB_NOTLS, 0600), 0);
-  assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
-  assert_int_equal(mdb_dbi_open(txn, db, 0, &dbi), 0);
-  assert_int_equal(mdb_put(txn, dbi, &k, &v, 0), 0);
-  assert_int_equal(mdb_txn_commit(txn), 0);
-  mdb_env_close(env);
-}
-
 typedef struct sbuf_pk {
   msgpack_sbuffer sb;
   msgpack_packer pk;

@@ -182,6 +182,17 @@ ct_dhan_order_flag_t ct_dhan_order_flag_from_str(const char *s);
 const char *ct_dhan_position_type_str(ct_dhan_position_type_t v);
 ct_dhan_position_type_t ct_dhan_position_type_from_str(const char *s);
 
+/* A timestamp of Dhan's REST records (createTime, updateTime, ...):
+ * "YYYY-MM-DD HH:MM:SS" in IST (UTC+05:30, no daylight saving), as Unix
+ * milliseconds in *unix_ms. Read tolerantly, since the format is only
+ * known from the docs' examples: spaces around it are skipped, 'T' may
+ * stand for the space (the ISO form of the token's expiryTime), and a
+ * fraction of a second (".5", ".123456") is kept to the millisecond. Any
+ * other text (a zone suffix, "NA", "", NULL, a date alone, a field out of
+ * range) gives CT_EINVAL and leaves *unix_ms alone: the caller treats the
+ * time as unknown. Returns 0 or CT_EINVAL. */
+int ct_dhan_time_parse(const char *s, int64_t *unix_ms);
+
 /* Bits of the `has` fields below: which optional numbers were present and
  * not null or "" in the JSON (a zero that was sent differs from no value). */
 #define CT_DHAN_HAS_QUANTITY   (1u << 0)

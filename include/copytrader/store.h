@@ -216,7 +216,13 @@ typedef struct ct_forder {
   double price;
   double trigger_price;
   double avg_price;
-  uint64_t updated_at_ms;
+  uint64_t updated_at_ms; /* wall clock of the last change */
+  /* Wall clock (Unix ms) when the record was first committed with its
+   * PLACE intent; set once, never moved by later updates. 0: unknown (a
+   * record written before version 2 of the value, or one made while the
+   * store may have lost an earlier intent). The forever-order lookup by
+   * attributes adopts no order Dhan created before it (less a skew). */
+  uint64_t intent_at_ms;
 } ct_forder_t;
 
 /* DONE, or REJECTED while the intent is PLACE: nothing more will happen. */

@@ -13,8 +13,12 @@
  *                         documented list has no correlationId, so an order
  *                         listed without one is matched by security, side,
  *                         product, flag, quantity, type, price and trigger
- *                         among those no other record of ours holds); not
- *                         found twice -> create again with the same id;
+ *                         among those no other record of ours holds, and,
+ *                         when the record knows its intent time, created
+ *                         no earlier than it, waiting or already fired);
+ *                         not found twice -> create again with the same id;
+ *                         a copy found fired is final: never re-created or
+ *                         modified;
  *   leader cancelled   -> DELETE the follower's forever order;
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
@@ -33,10 +37,15 @@
 
 #include "copytrader/error.h"
 #include "copytrader/log.h"
+#include "replicator_fol.h"
 #include "replicator_legs.h"
 
 #define MOD   "legs"
 #define PROBE 2
+/* A listed order Dhan created more than this before a record's intent is
+ * not its copy: createTime has 1 s resolution (cut, not rounded) and our
+ * clock and Dhan's may differ by about a second. */
+#define SKEW_MS 2000
 
 typedef struct fcopy {
   char pseudo[CT_DHAN_CLIENT_SIZE];
@@ -192,7 +201,7 @@ static void send_modify(ct_actor_t *self, legs_t *l, size_t fi,
 
 static void make_rec(const ct__fslot_t *s, const char *pseudo,
                      const ct_dhan_forever_order_t *fo, int leg,
-                     ct_forder_t *r) {
+                     uint64_t intent_at_ms, ct_forder_t *r) {
   memset(r, 0, sizeof(*r));
   snprintf(r->follower_id, sizeof r->follower_id, "%s", pseudo);
   snprintf(r->leader_order_id, sizeof r->leader_order_id, "%s", fo->order_id);
@@ -207,6 +216,7 @@ static void make_rec(const ct__fslot_t *s, const char *pseudo,
   r->price = leg == 0 ? fo->price : fo->price1;
   r->trigger_price = leg == 0 ? fo->trigger_price : fo->trigger_price1;
   r->updated_at_ms = (uint64_t)time(NULL) * 1000;
+  r->intent_at_ms = intent_at_ms;
 }
 
 static const char *size_first(legs_t *l, size_t fi,
@@ -236,6 +246,9 @@ static bool decide_tx(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
   int32_t date = ct_ist_date((int64_t)time(NULL));
   int64_t today = 0, qty = 0, qty1 = 0;
   const char *skip = "";
+  /* Distrust: this intent may replace one the store lost, whose copy Dhan
+   * created earlier; its time is then unknown (0). */
+  uint64_t at = l->e->distrust ? 0 : ct__wall_ms();
   ct_store_txn_t t;
   int rc = ct_store_txn_begin(l->e->store, true, &t);
   if (rc == 0 &&
@@ -258,7 +271,7 @@ static bool decide_tx(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
   if (rc == 0)
     rc = ct_store_decision_put(&t, &c->d);
   for (int i = 0; rc == 0 && !skip[0] && i < (is_oco(fo) ? 2 : 1); i++) {
-    make_rec(s, c->pseudo, fo, i, &c->r[i]);
+    make_rec(s, c->pseudo, fo, i, at, &c->r[i]);
     c->r[i].quantity = i == 0 ? qty : qty1;
     c->have[i] = true;
     rc = ct_store_forder_put(&t, &c->r[i]);
@@ -391,13 +404,27 @@ static void apply_create(ct_forder_t *r, void *ctx) {
   }
 }
 
+/* A forever order that has fired. Dhan's docs name no status for it
+ * (only CONFIRM, waiting): TRIGGERED is dhansim's (and the super-order
+ * table's), and an order on its way or done is taken as fired too. */
+static bool has_fired(ct_dhan_status_t st) {
+  return st == CT_DHAN_STATUS_TRIGGERED || st == CT_DHAN_STATUS_TRANSIT ||
+         st == CT_DHAN_STATUS_PENDING || st == CT_DHAN_STATUS_PART_TRADED ||
+         st == CT_DHAN_STATUS_TRADED;
+}
+
+/* Fired or over: final, so it is neither created again nor modified. */
+static bool copy_done(ct_dhan_status_t st) {
+  return has_fired(st) || ct_dhan_status_is_final(st);
+}
+
 static void apply_lookup(ct_forder_t *r, void *ctx) {
   const ans_t *a = ctx;
   if (a->found != NULL) {
+    ct_dhan_status_t st = a->found->status;
     snprintf(r->order_id, sizeof r->order_id, "%s", a->found->order_id);
-    r->status = a->found->status;
-    r->phase = a->found->status == CT_DHAN_STATUS_CANCELLED ? CT_FPHASE_DONE
-                                                            : CT_FPHASE_ACKED;
+    r->status = st;
+    r->phase = copy_done(st) ? CT_FPHASE_DONE : CT_FPHASE_ACKED;
   } else {
     r->attempts++;
   }
@@ -431,29 +458,62 @@ static int claimed_cb(const ct_forder_t *fo, void *ctx) {
   return c->hit ? 1 : 0;
 }
 
-/* Whether another of our open forever records already holds `order_id`. */
+/* Whether another forever record of ours already holds `order_id`: all
+ * of the follower's, done ones too (a fired copy adopted is DONE). */
 static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
   claimed_t c = { pseudo, order_id, false };
   ct_store_txn_t t;
   if (ct_store_txn_begin(l->e->store, false, &t) != 0)
     return true; /* in doubt: do not adopt */
-  ct_store_each_open_forder(&t, claimed_cb, &c);
+  if (ct_store_each_forder_of_follower(&t, pseudo, claimed_cb, &c) < 0)
+    c.hit = true;
   ct_store_txn_abort(&t);
   return c.hit;
 }
 
-/* Whether listed order `o` (no correlation id) looks like the copy that
- * record `r` of lookup `op` stands for: same security, side, product and
- * flag as the leader's, same quantity, type, price and trigger as the
- * record's. */
-static bool same_order(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
-                       const lop_t *op) {
-  return o->correlation_id[0] == '\0' && o->status == CT_DHAN_STATUS_CONFIRM &&
-         strcmp(o->security_id, op->sec) == 0 && o->txn == op->txn &&
+/* Whether listed order `o` has the attributes of the copy that record `r`
+ * of lookup `op` stands for: same security, side, product and flag as the
+ * leader's, same quantity, type, price and trigger as the record's. */
+static bool same_fields(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
+                        const lop_t *op) {
+  return strcmp(o->security_id, op->sec) == 0 && o->txn == op->txn &&
          o->product == op->product && is_oco(o) == op->oco &&
          o->quantity == r->quantity && o->order_type == r->order_type &&
          fabs(o->price - r->price) < 1e-6 &&
          fabs(o->trigger_price - r->trigger_price) < 1e-6;
+}
+
+/* Whether listed order `o` (no correlation id) is the copy record `r`
+ * stands for. With the record's intent time and the order's createTime:
+ * created no earlier than the intent less SKEW_MS (an identical order
+ * made by hand before it is not ours), waiting (CONFIRM) or fired while
+ * we were not looking. Without either time (a record of an older binary
+ * or made under distrust, a createTime that does not parse): waiting
+ * only, as before intent times were kept. */
+static bool same_order(const ct__fslot_t *s, const ct_dhan_forever_order_t *o,
+                       const ct_forder_t *r, const lop_t *op) {
+  int64_t created;
+  if (o->correlation_id[0] != '\0' || !same_fields(o, r, op))
+    return false;
+  if (r->intent_at_ms == 0)
+    return o->status == CT_DHAN_STATUS_CONFIRM;
+  if (ct_dhan_time_parse(o->create_time, &created) != 0) {
+    ct_log_warn(MOD,
+                "follower=%s order=%s createTime=\"%s\" msg=\"forever "
+                "order time not understood: matched without it\"",
+                s->name, o->order_id, o->create_time);
+    return o->status == CT_DHAN_STATUS_CONFIRM;
+  }
+  if (created + SKEW_MS < (int64_t)r->intent_at_ms) {
+    ct_log_info(MOD,
+                "follower=%s order=%s created_ms=%lld intent_ms=%llu "
+                "msg=\"forever order like the copy but older than its "
+                "intent: not adopted\"",
+                s->name, o->order_id, (long long)created,
+                (unsigned long long)r->intent_at_ms);
+    return false;
+  }
+  return o->status == CT_DHAN_STATUS_CONFIRM || has_fired(o->status);
 }
 
 /* The follower's forever order created for record `corr`: by correlation
@@ -463,6 +523,7 @@ static bool same_order(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
 static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
                                                 const lop_t *op,
                                                 const ct_api_result_t *r) {
+  const ct__fslot_t *s = &l->e->f[op->fi];
   const ct_dhan_forever_order_t *fo = r->items;
   ct_forder_t rec;
   ct_store_txn_t t;
@@ -477,7 +538,8 @@ static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
   if (rc != 0)
     return NULL;
   for (size_t i = 0; i < r->count; i++)
-    if (same_order(&fo[i], &rec, op) && !is_claimed(l, pseudo, fo[i].order_id))
+    if (same_order(s, &fo[i], &rec, op) &&
+        !is_claimed(l, pseudo, fo[i].order_id))
       return &fo[i];
   return NULL;
 }
@@ -505,6 +567,12 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
       ct__legs_update(l, pseudo, op->corr, apply_create, &a);
   } else if (op->kind == LOP_FEV_LOOKUP && r->err == 0) {
     a.found = find_copy(l, pseudo, op, r);
+    if (a.found != NULL && copy_done(a.found->status))
+      ct_log_warn(MOD,
+                  "follower=%s order=%s copy=%s status=%s msg=\"forever copy "
+                  "found fired or over: recorded as done\"",
+                  s->name, op->leader, a.found->order_id,
+                  ct_dhan_status_str(a.found->status));
     ct__legs_update(l, pseudo, op->corr, apply_lookup, &a);
   } else if (op->kind == LOP_FEV_MODIFY && ok) {
     ct__legs_update(l, pseudo, op->corr, apply_modify, &a);

@@ -5,10 +5,13 @@
  * bound) and a version byte. A value is the msgpack array
  *   [version, field 1, field 2, ...]
  * in table order; encoding and decoding walk the same table, so the two
- * can never disagree. Adding a field means a new version and a table for
- * the old one. Encoding writes into a fixed buffer through msgpack-c's
- * packer callback (no allocation); decoding uses msgpack_unpack_next and
- * checks every field's type, range and length before copying it.
+ * can never disagree. A field is added at the end of its table under a new
+ * version; a value of an older version is read as the prefix of the table
+ * it was written with (n_of), and the fields it lacks are left zero. A
+ * value of a newer version than this binary knows is refused (CT_EPROTO).
+ * Encoding writes into a fixed buffer through msgpack-c's packer callback (no
+ * allocation); decoding uses msgpack_unpack_next and checks every field's type,
+ * range and length before copying it.
  */
 #include "store_int.h"
 
@@ -36,6 +39,7 @@ typedef struct field {
   int64_t max; /* F_ENUM: values 0 .. max-1 */
 } field_t;
 
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define FS(T, m)                                                               \
   { F_STR, offsetof(T, m), sizeof(((T *)0)->m), 0 }
 #define FN(T, m, k)                                                            \
@@ -102,7 +106,12 @@ static const field_t forder_fields[] = {
   FN(ct_forder_t, trigger_price, F_F64),
   FN(ct_forder_t, avg_price, F_F64),
   FN(ct_forder_t, updated_at_ms, F_U64),
+  FN(ct_forder_t, intent_at_ms, F_U64), /* version 2 */
 };
+/* Fields of each forder version: 1 (up to updated_at_ms), 2 (all). */
+#define FORDER_V1_FIELDS 22
+_Static_assert(COUNT(forder_fields) == FORDER_V1_FIELDS + 1, "forder v2");
+static const size_t forder_n_of[] = { FORDER_V1_FIELDS, COUNT(forder_fields) };
 
 static const field_t counter_fields[] = {
   FN(ct__counter_t, date, F_I32),
@@ -122,17 +131,22 @@ static const field_t meta_fields[] = {
 
 typedef struct rec_desc {
   const char *name;
-  uint8_t version;
+  uint8_t version; /* written; 1 .. version are read */
   const field_t *fields;
   size_t n;
+  const size_t *n_of; /* n_of[v - 1]: fields of version v; NULL: v1 only */
 } rec_desc_t;
 
 #define DESC(name, f)                                                          \
-  { name, 1, f, sizeof(f) / sizeof(f[0]) }
+  { name, 1, f, COUNT(f), NULL }
 static const rec_desc_t descs[CT__REC_COUNT] = {
-  DESC("leader", leader_fields), DESC("decision", decision_fields),
-  DESC("forder", forder_fields), DESC("counter", counter_fields),
-  DESC("run", run_fields),       DESC("meta", meta_fields),
+  DESC("leader", leader_fields),
+  DESC("decision", decision_fields),
+  { "forder", COUNT(forder_n_of), forder_fields, COUNT(forder_fields),
+    forder_n_of },
+  DESC("counter", counter_fields),
+  DESC("run", run_fields),
+  DESC("meta", meta_fields),
 };
 
 /* Enums are int-sized in every ABI we build for; checked here once. */
@@ -303,19 +317,24 @@ static int rd_record(rd_t *r, const rec_desc_t *d, const msgpack_object *o,
                      char *rec) {
   const msgpack_object_array *a = &o->via.array;
   int64_t version;
+  size_t n;
   int rc;
   if (o->type != MSGPACK_OBJECT_ARRAY || a->size == 0)
     return rd_fail(r, 0, "not a msgpack array");
-  if (rd_int(r, 0, &a->ptr[0], &version) != 0 || version != d->version)
+  if (rd_int(r, 0, &a->ptr[0], &version) != 0 || version < 1 ||
+      version > d->version)
     return rd_fail(r, 0, "unknown record version");
-  if (a->size != d->n + 1) {
+  n = d->n_of != NULL ? d->n_of[version - 1] : d->n;
+  if (a->size != n + 1) {
     snprintf(r->err, r->err_size, "%s value: %u fields, expected %zu", r->rec,
-             a->size, d->n + 1);
+             a->size, n + 1);
     return CT_EPROTO;
   }
-  for (size_t i = 0; i < d->n; i++)
+  for (size_t i = 0; i < n; i++)
     if ((rc = rd_field(r, i + 1, &d->fields[i], &a->ptr[i + 1], rec)) != 0)
       return rc;
+  for (size_t i = n; i < d->n; i++) /* newer than the value: zero */
+    memset(rec + d->fields[i].off, 0, d->fields[i].size);
   return 0;
 }
 

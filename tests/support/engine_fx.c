@@ -210,14 +210,20 @@ void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body) {
   cJSON_Delete(ct_http_want(fx->sim.url, "POST", path, NULL, body, 200));
 }
 
-void ct_efx_corr(const char *oid, const char *follower, int slice,
-                 char corr[CT_CORRID_SIZE]) {
+void ct_efx_corr_of(const char *oid, const char *follower,
+                    ct_corrid_kind_t kind, uint32_t index,
+                    char corr[CT_CORRID_SIZE]) {
   ct_corrid_input_t in = { .leader_order_id = oid,
                            .follower_id = follower,
-                           .kind =
-                               slice < 0 ? CT_CORRID_ORDER : CT_CORRID_SLICE,
-                           .index = slice < 0 ? 0 : (uint32_t)slice };
+                           .kind = kind,
+                           .index = index };
   assert_int_equal(ct_corrid_make(&in, corr), 0);
+}
+
+void ct_efx_corr(const char *oid, const char *follower, int slice,
+                 char corr[CT_CORRID_SIZE]) {
+  ct_efx_corr_of(oid, follower, slice < 0 ? CT_CORRID_ORDER : CT_CORRID_SLICE,
+                 slice < 0 ? 0 : (uint32_t)slice, corr);
 }
 
 cJSON *ct_efx_book(ct_efx_t *fx, const char *account) {
@@ -278,19 +284,24 @@ int ct_efx_no_duplicates(ct_efx_t *fx, const char *account) {
   return n;
 }
 
-/* One record from the store, read in its own environment (the engine's
- * must be closed: one LMDB environment per process). */
-static int read_record(ct_efx_t *fx, bool decision, const char *a,
-                       const char *b, void *out) {
+/* The engine's store in its own environment (the engine's must be closed:
+ * one LMDB environment per process), with a transaction begun in *t. */
+static ct_store_t *store_begin(ct_efx_t *fx, bool write, ct_store_txn_t *t) {
   ct_store_config_t sc = { .path = fx->state_dir };
   ct_store_t *s;
-  ct_store_txn_t t;
-  int rc;
   assert_null(fx->eng);
   assert_int_equal(ct_store_open(&sc, &s, NULL), 0);
-  assert_int_equal(ct_store_txn_begin(s, false, &t), 0);
-  rc = decision ? ct_store_decision_get(&t, a, b, out)
-                : ct_store_forder_get(&t, a, b, out);
+  assert_int_equal(ct_store_txn_begin(s, write, t), 0);
+  return s;
+}
+
+/* One record from the store. */
+static int read_record(ct_efx_t *fx, bool decision, const char *a,
+                       const char *b, void *out) {
+  ct_store_txn_t t;
+  ct_store_t *s = store_begin(fx, false, &t);
+  int rc = decision ? ct_store_decision_get(&t, a, b, out)
+                    : ct_store_forder_get(&t, a, b, out);
   ct_store_txn_abort(&t);
   ct_store_close(s);
   return rc;
@@ -304,6 +315,21 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out) {
   return read_record(fx, false, follower, corr, out);
+}
+
+void ct_efx_forder_unanswered(ct_efx_t *fx, const char *follower,
+                              const char *corr) {
+  ct_store_txn_t t;
+  ct_store_t *st = store_begin(fx, true, &t);
+  ct_forder_t fo;
+  assert_int_equal(ct_store_forder_get(&t, follower, corr, &fo), 0);
+  assert_int_equal((int)fo.phase, (int)CT_FPHASE_ACKED);
+  fo.phase = CT_FPHASE_INTENT;
+  fo.order_id[0] = '\0';
+  fo.attempts = 0;
+  assert_int_equal(ct_store_forder_put(&t, &fo), 0);
+  assert_int_equal(ct_store_txn_commit(&t), 0);
+  ct_store_close(st);
 }
 
 void ct_efx_up(ct_efx_t *fx, const char *const *extra, const char *followers) {

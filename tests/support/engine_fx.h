@@ -89,6 +89,10 @@ void ct_efx_admin(ct_efx_t *fx, const char *path, const char *body);
  * kind ORDER; `slice` >= 0 gives slice `slice`). */
 void ct_efx_corr(const char *oid, const char *follower, int slice,
                  char corr[CT_CORRID_SIZE]);
+/* The same for any kind and index (super legs, forever legs). */
+void ct_efx_corr_of(const char *oid, const char *follower,
+                    ct_corrid_kind_t kind, uint32_t index,
+                    char corr[CT_CORRID_SIZE]);
 /* Every order of `account` (admin view); the caller frees it. */
 cJSON *ct_efx_book(ct_efx_t *fx, const char *account);
 /* Wait up to timeout_ms for `account`'s order with correlation id `corr`
@@ -117,6 +121,12 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out);
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out);
+/* After ct_efx_stop(): put the record of an acknowledged follower order
+ * back to INTENT with no order id and no attempts, as a crash between the
+ * send and the stored answer leaves it (every other field, the intent
+ * time too, kept). */
+void ct_efx_forder_unanswered(ct_efx_t *fx, const char *follower,
+                              const char *corr);
 /* After ct_efx_stop(): `follower` has a SKIP decision on `leader_oid` with
  * `reason`, and no order mirroring it on dhansim (fails otherwise). */
 void ct_efx_expect_skip(ct_efx_t *fx, const char *leader_oid,

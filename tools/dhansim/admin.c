@@ -1,12 +1,13 @@
 /*
  * admin.c: the test and benchmark control plane under /admin (outside /v2,
  * no authentication, JSON in and out). Order books and stamps for
- * assertions; manual fills, last-price changes, reject rules, forever and
- * fault control. See README "Admin endpoints".
+ * assertions; manual fills, last-price changes, reject rules, forever,
+ * creation-time and fault control. See README "Admin endpoints".
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "orders.h"
 
@@ -118,6 +119,21 @@ static void trigger(sim_t *s, req_t *r, const cJSON *j) {
   resp_json(r, 200, forever_json(o));
 }
 
+/* Move an order's createTime `seconds` back from now: for tests of a
+ * client that must tell an order made before its own intent. */
+static void backdate(sim_t *s, req_t *r, const cJSON *j) {
+  const char *id;
+  int64_t secs;
+  order_t *o;
+  if (jx_str(j, "orderId", &id) != JX_OK || (o = any_order(s, id)) == NULL ||
+      jx_int(j, "seconds", &secs) != JX_OK || secs < 0) {
+    bad(r, 400, "need orderId (known), seconds >= 0");
+    return;
+  }
+  sim_ist_at((int64_t)time(NULL) - secs, o->create_time);
+  resp_json(r, 200, o->forever ? forever_json(o) : order_rest_json(o));
+}
+
 static void ws_control(sim_t *s, req_t *r, const cJSON *j) {
   double every = -1;
   jx_num(j, "everyMs", &every);
@@ -141,6 +157,8 @@ static void post(sim_t *s, req_t *r, const char *what, const cJSON *j) {
     reject_rule(s, r, j);
   else if (strcmp(what, "forever/trigger") == 0)
     trigger(s, r, j);
+  else if (strcmp(what, "backdate") == 0)
+    backdate(s, r, j);
   else if (strcmp(what, "ws/drop") == 0)
     ws_control(s, r, j);
   else if (strcmp(what, "faults") == 0)

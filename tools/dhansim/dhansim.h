@@ -189,6 +189,8 @@ void resp_dh905(req_t *r, const char *msg);
 void resp_dh906(req_t *r, const char *msg);
 void resp_dh907(req_t *r, const char *msg);
 void sim_ist_now(char out[24]);
+/* Unix time `t` as "YYYY-MM-DD HH:MM:SS" in IST, like sim_ist_now. */
+void sim_ist_at(int64_t t, char out[24]);
 /* Grows *arr (elements of `elem` bytes, capacity *cap) so that one more
  * element fits after n. 0 or CT_ENOMEM. */
 int sim_grow(void **arr, size_t *cap, size_t n, size_t elem);

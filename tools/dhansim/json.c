@@ -126,14 +126,17 @@ void resp_dh907(req_t *r, const char *msg) {
   resp_error(r, 404, "Data_Error", "DH-907", msg);
 }
 
-void sim_ist_now(char out[24]) {
-  struct timespec ts;
+void sim_ist_at(int64_t unix_s, char out[24]) {
   struct tm tm;
-  time_t t;
-  clock_gettime(CLOCK_REALTIME, &ts);
-  t = ts.tv_sec + 19800; /* IST = UTC+05:30 */
+  time_t t = (time_t)(unix_s + 19800); /* IST = UTC+05:30 */
   gmtime_r(&t, &tm);
   strftime(out, 24, "%Y-%m-%d %H:%M:%S", &tm);
+}
+
+void sim_ist_now(char out[24]) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  sim_ist_at(ts.tv_sec, out);
 }
 
 static int hexval(char c) {
