@@ -52,16 +52,11 @@ static pid_t spawn_engine(ct_efx_t *fx) {
   return ct_efx_spawn(args, log);
 }
 
-static void sleep_ms(long ms) {
-  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
-
 static void *killer_main(void *arg) {
   killer_t *k = arg;
   while (!atomic_load(&k->stop)) {
     pid_t pid = spawn_engine(k->fx);
-    sleep_ms(80 + rand_r(&k->seed) % 320);
+    ct_test_sleep_ms(80 + rand_r(&k->seed) % 320);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     k->kills++;
@@ -114,7 +109,7 @@ static void play(ct_efx_t *fx, script_t *s) {
       last_limit = i - 1;
       break;
     }
-    sleep_ms(100);
+    ct_test_sleep_ms(100);
   }
 }
 
@@ -145,7 +140,7 @@ static void check_limit(ct_efx_t *fx, const script_t *s, int i, int f) {
         break;
       cJSON_Delete(o);
       o = NULL;
-      sleep_ms(100);
+      ct_test_sleep_ms(100);
     }
     assert_non_null(o);
     assert_int_equal((int)(ct_jnum(o, "price") * 10), 30050);
@@ -193,7 +188,7 @@ static void test_kill9_session(void **state) {
   ct_efx_sim(&fx, latency);
   ct_efx_config(&fx, FOLLOWERS);
   last = spawn_engine(&fx); /* the first run takes the (empty) baseline */
-  sleep_ms(1500);
+  ct_test_sleep_ms(1500);
   kill(last, SIGKILL);
   waitpid(last, NULL, 0);
   assert_int_equal(pthread_create(&th, NULL, killer_main, &k), 0);
@@ -210,7 +205,7 @@ static void test_kill9_session(void **state) {
         check_market(&fx, &s, i, f);
       else if (s.kind[i] > 0)
         check_limit(&fx, &s, i, f);
-  sleep_ms(500); /* a few more reconciliations: still nothing doubled */
+  ct_test_sleep_ms(500); /* a few more reconciliations: still nothing doubled */
   fprintf(stderr, "lookups by correlation id: %d\n", count_lookups(&fx));
   for (int f = 0; f < N_F; f++)
     ct_efx_no_duplicates(&fx, ACCTS[f]);

@@ -41,17 +41,6 @@ static int setup(void **state) {
   return ct_efx_setup(state, &fx, DOCUMENTED, FOLLOWERS);
 }
 
-static const char *api(void) {
-  static char base[128];
-  snprintf(base, sizeof base, "%s/v2", fx.sim.url);
-  return base;
-}
-
-static void sleep_ms(int ms) {
-  struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
-
 /* `acct`'s forever orders with correlation id `corr` on the admin plane
  * (which lists it under --forever-list-documented too): how many, and the
  * last one's order id in oid. */
@@ -95,7 +84,7 @@ static void copy_then_crash(char oid[32], char g2[CT_CORRID_SIZE]) {
   assert_non_null(o);
   snprintf(oid, 32, "%s", ct_jstr(o, "orderId"));
   cJSON_Delete(o);
-  sleep_ms(1000); /* the answer stored */
+  ct_test_sleep_ms(1000); /* the answer stored */
   ct_efx_stop(&fx);
   ct_efx_forder_unanswered(&fx, EFX_F2 "#F", g2);
 }
@@ -108,7 +97,7 @@ static void test_adopts(void **state) {
   (void)state;
   copy_then_crash(copy, g2);
   ct_efx_start(&fx);
-  sleep_ms(2000); /* several polls: lookups, never a second send */
+  ct_test_sleep_ms(2000); /* several polls: lookups, never a second send */
   ct_efx_stop(&fx);
   assert_int_equal(forever_of(EFX_F2, g2, oid), 1);
   assert_string_equal(oid, copy);
@@ -132,7 +121,7 @@ static void by_hand(const char *tok, const char *side, int qty, double px,
            "\"orderType\":\"LIMIT\",\"validity\":\"DAY\",\"securityId\":"
            "\"11536\",\"quantity\":%d,\"price\":%g,\"triggerPrice\":%g}",
            side, qty, px, tr);
-  j = ct_http_want(api(), "POST", "/forever/orders", tok, body, 200);
+  j = ct_http_want(fx.api, "POST", "/forever/orders", tok, body, 200);
   snprintf(oid, 32, "%s", ct_jstr(j, "orderId"));
   cJSON_Delete(j);
 }
@@ -150,7 +139,7 @@ static void created_again(const char *lost, const char *g2, char again[32]) {
   assert_non_null(j);
   snprintf(again, 32, "%s", ct_jstr(j, "orderId"));
   cJSON_Delete(j);
-  sleep_ms(1000);
+  ct_test_sleep_ms(1000);
   ct_efx_stop(&fx);
   assert_string_not_equal(again, lost);
   assert_int_equal(forever_of(EFX_F2, g2, path), 2); /* lost, again */
@@ -162,7 +151,7 @@ static void created_again(const char *lost, const char *g2, char again[32]) {
 static void cancel_by_hand(const char *tok, const char *oid) {
   char path[96];
   snprintf(path, sizeof path, "/forever/orders/%s", oid);
-  cJSON_Delete(ct_http_want(api(), "DELETE", path, tok, NULL, 200));
+  cJSON_Delete(ct_http_want(fx.api, "DELETE", path, tok, NULL, 200));
 }
 
 /* Forever orders of the same security on the follower, one with another
@@ -199,7 +188,7 @@ static void test_fired_adopted(void **state) {
   snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", copy);
   ct_efx_admin(&fx, "/admin/forever/trigger", body);
   ct_efx_start(&fx);
-  sleep_ms(2000); /* several polls: lookups, never a second send */
+  ct_test_sleep_ms(2000); /* several polls: lookups, never a second send */
   ct_efx_stop(&fx);
   assert_int_equal(forever_of(EFX_F2, g2, oid), 1);
   assert_string_equal(oid, copy);

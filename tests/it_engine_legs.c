@@ -69,17 +69,6 @@ static int setup(void **state) {
   return ct_efx_setup(state, &fx, NULL, FOLLOWERS);
 }
 
-static const char *api(void) {
-  static char base[128];
-  snprintf(base, sizeof base, "%s/v2", fx.sim.url);
-  return base;
-}
-
-static void sleep_ms(int ms) {
-  struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
-
 /* The leader calls `method path` with `body` (dhanClientId added). */
 static void leader(const char *method, const char *path, const char *fields,
                    long want) {
@@ -87,7 +76,7 @@ static void leader(const char *method, const char *path, const char *fields,
   ct_http_resp_t r;
   snprintf(body, sizeof body, "{\"dhanClientId\":\"%s\"%s%s}", EFX_LEADER,
            fields ? "," : "", fields ? fields : "");
-  assert_int_equal(ct_http(api(), method, path, "tok" EFX_LEADER,
+  assert_int_equal(ct_http(fx.api, method, path, "tok" EFX_LEADER,
                            fields ? body : NULL, NULL, &r),
                    0);
   if (r.status != want)
@@ -105,7 +94,7 @@ static int records(const char *acct, const char *route, const char *corr,
   int n = 0;
   snprintf(tok, sizeof tok, "tok%s", acct);
   *out = NULL;
-  assert_int_equal(ct_http(api(), "GET", route, tok, NULL, NULL, &r), 0);
+  assert_int_equal(ct_http(fx.api, "GET", route, tok, NULL, NULL, &r), 0);
   assert_int_equal((int)r.status, 200);
   cJSON_ArrayForEach(it, r.json) {
     if (strcmp(ct_jstr(it, "correlationId"), corr) != 0)
@@ -150,7 +139,7 @@ static void expect(const char *acct, const char *route, const char *corr,
     if (n > 1)
       fail_msg("%s: %d records with corr %s on %s", acct, n, corr, route);
     if (o == NULL) {
-      sleep_ms(50);
+      ct_test_sleep_ms(50);
       continue;
     }
     if (strcmp(what, "qty") == 0)
@@ -174,7 +163,7 @@ static void expect(const char *acct, const char *route, const char *corr,
     else if (strncmp(what, "sl:", 3) == 0)
       ok = strcmp(leg_status(o, "STOP_LOSS_LEG"), what + 3) == 0;
     if (!ok)
-      sleep_ms(50);
+      ct_test_sleep_ms(50);
   }
   if (!ok)
     fail_msg("%s: corr %s on %s: %s != %g (record: %s)", acct, corr, route,
@@ -253,7 +242,7 @@ static void test_super(void **state) {
   leader("DELETE", path, NULL, 202); /* the stop loss goes too */
   expect(EFX_F2, S, c2, "sl:CANCELLED", 0);
   expect(EFX_F3, S, c3, "sl:CANCELLED", 0);
-  sleep_ms(600); /* a few more polls: nothing more may happen */
+  ct_test_sleep_ms(600); /* a few more polls: nothing more may happen */
   assert_int_equal(count(EFX_F4, S, c4), 0);
   assert_int_equal(count(EFX_F2, S, c2), 1); /* (its legs share the id) */
   assert_int_equal(count(EFX_F3, S, c3), 1);
@@ -355,7 +344,7 @@ static void test_restart(void **state) {
 
   ct_efx_forder_unanswered(&fx, EFX_F2 "#F", g2);
   ct_efx_start(&fx);
-  sleep_ms(2000); /* several polls: lookups, never a second send */
+  ct_test_sleep_ms(2000); /* several polls: lookups, never a second send */
   ct_efx_stop(&fx);
   assert_int_equal(count(EFX_F2, "/super/orders", c2), 1);
   assert_int_equal(count(EFX_F2, "/forever/orders", g2), 1);
@@ -373,7 +362,7 @@ static void test_baseline(void **state) {
   ct_efx_config(&fx, FOLLOWERS);
   ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
   ct_efx_start(&fx); /* on_ready: after the legs actor's first lists */
-  sleep_ms(800);
+  ct_test_sleep_ms(800);
   ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   assert_int_equal(count(EFX_F2, "/forever/orders", g2), 0);
   ct_efx_stop(&fx);

@@ -58,11 +58,6 @@ static const char *const LIMITS =
 static ct_efx_t fx;
 static char out[OUT];
 
-static void sleep_ms(int ms) {
-  struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-  nanosleep(&ts, NULL);
-}
-
 /* --- the copytrader program ------------------------------------------------*/
 
 /* Run `copytrader CMD --config FILE [A1 [A2 [A3]]]` (NULL ends the list);
@@ -132,7 +127,7 @@ static cJSON *wait_today(const char *name, int n) {
     if (today(st, name) == n && headroom(st, name, 3) == 1000 - n)
       return st;
     cJSON_Delete(st);
-    sleep_ms(100);
+    ct_test_sleep_ms(100);
   }
   fail_msg("follower %s: never %d orders today: %s", name, n, out);
   return NULL;
@@ -147,7 +142,7 @@ static void wait_applied(const char *name, bool paused) {
     cJSON_Delete(st);
     if (ok)
       return;
-    sleep_ms(50);
+    ct_test_sleep_ms(50);
   }
   fail_msg("follower %s: pause %d never applied: %s", name, paused, out);
 }
@@ -171,7 +166,7 @@ static void wait_skip(const char *oid, const char *id, const char *reason) {
     cJSON_Delete(root);
     if (ok)
       return;
-    sleep_ms(100);
+    ct_test_sleep_ms(100);
   }
   fail_msg("no SKIP of %s for %s: %s", oid, id, out);
 }
@@ -308,7 +303,7 @@ static void test_status_pause_resume_orders(void **state) {
   expect_copy(b, EFX_F3, "PENDING", 4);
   cJSON_Delete(wait_today("b", 2));
   wait_applied("b", false);
-  sleep_ms(300); /* a few sweeps: nothing more goes to b */
+  ct_test_sleep_ms(300); /* a few sweeps: nothing more goes to b */
   assert_int_equal(copies(c, EFX_F3), 0);
   wait_skip(c, EFX_F3, "PAUSED");
   check_orders(a);
@@ -335,7 +330,7 @@ static cJSON *wait_breaker(const char *name, const char *state, int ms) {
     if (strcmp(ct_jstr(follower(st, name), "breaker"), state) == 0)
       return st;
     cJSON_Delete(st);
-    sleep_ms(100);
+    ct_test_sleep_ms(100);
   }
   fail_msg("follower %s: breaker never %s: %s", name, state, out);
   return NULL;
@@ -375,7 +370,7 @@ static void test_breaker_and_last_error(void **state) {
   ct_efx_place(&fx, LIMIT_BUY(1), oid);
   expect_copy(oid, EFX_F2, "PENDING", 1);
   expect_copy(oid, EFX_F3, "PENDING", 2);
-  sleep_ms(300); /* a few sweeps */
+  ct_test_sleep_ms(300); /* a few sweeps */
   assert_int_equal(copies(oid, EFX_F7), 0);
 }
 

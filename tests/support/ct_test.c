@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -102,4 +103,9 @@ int ct_test_wait_ge(const _Atomic int *v, int want, int timeout_ms) {
     seen = atomic_load(v);
   }
   return seen;
+}
+
+void ct_test_sleep_ms(long ms) {
+  struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+  nanosleep(&ts, NULL);
 }

@@ -40,5 +40,7 @@ void ct_test_writef(const char *path, mode_t mode, const char *fmt, ...)
  * *len (when not NULL) gets its length without the NUL. NULL when the file
  * cannot be read. */
 char *ct_test_read_file(const char *path, size_t *len);
+/* Sleep `ms` milliseconds (nanosleep). */
+void ct_test_sleep_ms(long ms);
 
 #endif /* CT_TEST_H */

@@ -71,6 +71,7 @@ void ct_efx_sim(ct_efx_t *fx, const char *const *extra) {
   snprintf(fx->cfg_path, sizeof fx->cfg_path, "%s/engine.yaml", fx->dir);
   snprintf(fx->state_dir, sizeof fx->state_dir, "%s/state", fx->dir);
   snprintf(fx->metrics, sizeof fx->metrics, "%s/metrics.jsonl", fx->dir);
+  snprintf(fx->api, sizeof fx->api, "%s/v2", fx->sim.url);
 }
 
 void ct_efx_config(ct_efx_t *fx, const char *followers) {

@@ -33,6 +33,7 @@ typedef struct ct_efx {
   char cfg_path[512];
   char state_dir[512];
   char metrics[512];
+  char api[160]; /* dhansim's REST base, ".../v2" */
   ct_config_t *cfg;
   ct_engine_t *eng;
   _Atomic int ready;
