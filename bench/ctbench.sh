@@ -256,7 +256,6 @@ phase() { # dir copier n latency tls
   sleep 0.3
   cpu1=$(cpu_ns "$cpid")
   scpu1=$(cpu_ns "$sim_pid")
-  echo $((scpu1 - scpu0)) >"$dir/sim_cpu_ns"
   rss=$(hwm_kb "$cpid")
   admin GET stamps >"$dir/stamps.json"
   final_orders "$n" "$dir/orders.jsonl"
@@ -264,7 +263,8 @@ phase() { # dir copier n latency tls
   stop_pid "$sim_pid"
   "$stats" run --stamps "$dir/stamps.json" --metrics "$dir/metrics.jsonl" \
     --leader "$LEADER" --followers "$n" --mirrored "${mirrored:-0}" \
-    --cpu-ns $((cpu1 - cpu0)) --rss-kb "${rss:-0}" \
+    --cpu-ns $((cpu1 - cpu0)) --sim-cpu-ns $((scpu1 - scpu0)) \
+    --rss-kb "${rss:-0}" \
     --lat-out "$dir/latency.dat" --bursts "$dir/bursts.txt" \
     --orders "$dir/orders.jsonl" >"$dir/run.json"
 }

@@ -2,8 +2,8 @@
  * ctstats: the analysis side of ctbench.
  *
  *   ctstats run --stamps S.json --metrics M.jsonl --leader ID --followers N
- *               --mirrored N [--cpu-ns X] [--rss-kb X] [--lat-out F]
- *               [--bursts IDS] [--orders FINAL.jsonl]
+ *               --mirrored N [--cpu-ns X] [--sim-cpu-ns X] [--rss-kb X]
+ *               [--lat-out F] [--bursts IDS] [--orders FINAL.jsonl]
  *       prints one run's figures as JSON (stats.c);
  *   ctstats report --dir DIR [--machine TEXT] CELL.json...
  *       joins cells ({followers, latency_ms, tls, engine, floor}) into
@@ -48,6 +48,7 @@ static int cmd_run(int argc, char **argv) {
   in.mirrored = (s = arg(argc, argv, "--mirrored")) ? atol(s) : 0;
   in.cpu_ns = (s = arg(argc, argv, "--cpu-ns")) ? atof(s) : 0;
   in.rss_kb = (s = arg(argc, argv, "--rss-kb")) ? atof(s) : 0;
+  in.sim_cpu_ns = (s = arg(argc, argv, "--sim-cpu-ns")) ? atof(s) : 0;
   if (!in.stamps || !in.metrics || !in.leader || in.followers <= 0) {
     fprintf(stderr, "ctstats run: --stamps --metrics --leader --followers\n");
     return 2;
@@ -68,17 +69,12 @@ static void add_ratio(cJSON *ratios, const cJSON *eng, const cJSON *flo,
   cJSON_AddNumberToObject(ratios, key, e >= 0 && f > 0 ? e / f : -1);
 }
 
-static const char *const RATIO_KEYS[] = { "latency_us.p50",
-                                          "latency_us.p90",
-                                          "latency_us.p99",
-                                          "latency_us.p999",
-                                          "latency_us.max",
-                                          "last_us.p99",
-                                          "ack_us.p99",
-                                          "last_ack_us.p99",
-                                          "orders_per_s",
-                                          "cpu_us_per_order",
-                                          NULL };
+static const char *const RATIO_KEYS[] = {
+  "latency_us.p50",   "latency_us.p90",       "latency_us.p99",
+  "latency_us.p999",  "latency_us.max",       "last_us.p99",
+  "ack_us.p99",       "last_ack_us.p99",      "orders_per_s",
+  "cpu_us_per_order", "sim_cpu_us_per_order", NULL
+};
 
 /* One figure with its ratio to the floor: "123 (1.8x)". */
 static void cell_fig(FILE *f, const cJSON *c, const char *key, double scale,
@@ -112,6 +108,7 @@ static void md_row(FILE *f, const cJSON *c) {
   cell_fig(f, c, "last_ack_us.p99", 1e-3, "%.2f");
   cell_fig(f, c, "orders_per_s", 1, "%.0f");
   cell_fig(f, c, "cpu_us_per_order", 1, "%.1f");
+  cell_fig(f, c, "sim_cpu_us_per_order", 1, "%.1f");
   fprintf(f, " | %.1f | %.0f | %.0f |\n", num(eng, "rss_mb"),
           num(eng, "errors"),
           num(eng, "coalesced") > 0 ? num(eng, "coalesced") : 0);
@@ -190,11 +187,11 @@ static void write_md(const char *path, const cJSON *res) {
   fprintf(f,
           "| followers | API latency ms | transport | p50 us | p90 us | "
           "p99 us | p99.9 us | max us | last follower p99 ms | ack p99 ms | "
-          "last ack p99 ms | follower orders/s | CPU us/order | RSS MB | "
-          "errors | coalesced |\n");
+          "last ack p99 ms | follower orders/s | CPU us/order | dhansim CPU "
+          "us/order | RSS MB | errors | coalesced |\n");
   fprintf(f,
           "|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
-          "---:|---:|---:|---:|\n");
+          "---:|---:|---:|---:|---:|\n");
   cJSON_ArrayForEach(c, cJSON_GetObjectItem(res, "cells")) md_row(f, c);
   fprintf(f,
           "\nEach figure is the engine's, with its ratio to the floor (a "

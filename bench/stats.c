@@ -447,6 +447,11 @@ cJSON *stats_run(const run_in_t *in) {
   cJSON_AddNumberToObject(o, "cpu_us_per_order",
                           d.n_rq ? in->cpu_ns / 1e3 / (double)d.n_rq : 0);
   cJSON_AddNumberToObject(o, "rss_mb", in->rss_kb / 1024.0);
+  /* The server's share of the same session, per follower order: on two
+   * shared cores it is CPU the copier does not have. */
+  if (in->sim_cpu_ns > 0)
+    cJSON_AddNumberToObject(o, "sim_cpu_us_per_order",
+                            d.n_rq ? in->sim_cpu_ns / 1e3 / (double)d.n_rq : 0);
 done:
   data_free(&d);
   cJSON_Delete(keep);

@@ -19,6 +19,7 @@ typedef struct run_in {
   long followers;      /* N */
   long mirrored;       /* leader actions a copier mirrors */
   double cpu_ns;       /* copier CPU time during the session */
+  double sim_cpu_ns;   /* dhansim's CPU time during the session (0: unknown) */
   double rss_kb;       /* copier peak RSS (VmHWM) */
   const char *orders;  /* NULL, or final orders (GET /admin/orders lines) */
 } run_in_t;
