@@ -289,6 +289,54 @@ static void fired(const char *F) {
   cJSON_Delete(book);
 }
 
+/* Whether follower `name`'s last error in `copytrader status` holds
+ * `want`. */
+static bool last_error_has(const char *name, const char *want) {
+  static char out[1 << 16];
+  const char *args[] = { "status", "--json", "--config", fx.cfg_path, NULL };
+  const cJSON *it;
+  bool hit = false;
+  cJSON *st;
+  if (ct_efx_run_cli(args, out, sizeof out) != 0 ||
+      (st = cJSON_Parse(out)) == NULL)
+    return false;
+  cJSON_ArrayForEach(it, cJSON_GetObjectItem(st, "followers")) {
+    if (strcmp(ct_jstr(it, "name"), name) == 0)
+      hit = strstr(ct_jstr(it, "last_error"), want) != NULL;
+  }
+  cJSON_Delete(st);
+  return hit;
+}
+
+/* The race the README names: the follower's copy fires on its own, then
+ * the leader's. The leader's fired order is still copied, the delete of
+ * the copy is refused, and the engine says so where an operator looks:
+ * the follower's last error names the possible double execution. */
+static char both_corr[CT_CORRID_SIZE]; /* fired_both's copy, checked stopped */
+
+static void fired_both(const char *F) {
+  char gtt[32], g2[CT_CORRID_SIZE], body[96], want[96];
+  cJSON *copy;
+  int waited = 0;
+  ct_efx_place_at(&fx, F, SINGLE_TCS(3), gtt);
+  ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
+  expect(EFX_F2, F, g2, "status:CONFIRM", 0);
+  assert_int_equal(records(EFX_F2, F, g2, &copy), 1);
+  snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", ct_jstr(copy, "orderId"));
+  cJSON_Delete(copy);
+  ct_efx_admin(&fx, "/admin/forever/trigger", body); /* the copy fires */
+  snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", gtt);
+  ct_efx_admin(&fx, "/admin/forever/trigger", body); /* then the leader's */
+  snprintf(want, sizeof want, "forever copy of %s fired as well", gtt);
+  while (!last_error_has("dbl", want) && (waited += 100) < WAIT_MS)
+    ct_test_sleep_ms(100);
+  if (waited >= WAIT_MS)
+    fail_msg("follower dbl: no last error naming %s", gtt);
+  expect(EFX_F2, F, g2, "status:TRIGGERED", 0); /* it fired, not deleted */
+  snprintf(both_corr, sizeof both_corr, "%s", g2);
+  assert_false(last_error_has("one", want)); /* its copy was deleted */
+}
+
 static void test_forever(void **state) {
   char one[32], oco[32], path[96];
   char s2[CT_CORRID_SIZE], s3[CT_CORRID_SIZE], o2[CT_CORRID_SIZE];
@@ -323,7 +371,14 @@ static void test_forever(void **state) {
   leader("DELETE", path, NULL, 200);
   expect(EFX_F2, F, o2, "status:CANCELLED", 0);
   fired(F);
+  fired_both(F);
   ct_efx_stop(&fx);
+  { /* recorded as fired, not as deleted */
+    ct_forder_t fo;
+    assert_int_equal(ct_efx_forder(&fx, EFX_F2 "#F", both_corr, &fo), 0);
+    assert_int_equal((int)fo.status, (int)CT_DHAN_STATUS_TRIGGERED);
+    assert_int_equal((int)fo.phase, (int)CT_FPHASE_DONE);
+  }
   expect_skip(one, EFX_F4 "#F", "FOREVER_DISABLED");
   ct_efx_start(&fx);
 }

@@ -27,8 +27,9 @@
  * the follower actor copies like any other; the follower's forever copy
  * is then deleted so it cannot fire as well. (Race, not closed: on Dhan
  * the copy may fire by itself in the same instant, watching the same
- * price; its delete is then refused, logged, and the follower holds both
- * executions.)
+ * price; its delete is then refused, the record says fired, and the
+ * follower, which holds both executions, gets an error line and a last
+ * error in the status: fired_too().)
  */
 #include <math.h>
 #include <stdio.h>
@@ -146,13 +147,18 @@ static void send_lookup(ct_actor_t *self, legs_t *l, size_t fi,
   ct__legs_track(l, rid, &op);
 }
 
+/* `fired`: the leader's forever order fired (its order is copied as a
+ * plain one), as opposed to deleted. */
 static void send_delete(ct_actor_t *self, legs_t *l, size_t fi,
-                        const char *leader, const ct_forder_t *r0) {
+                        const char *leader, const ct_forder_t *r0, bool fired) {
+  lop_t op = { .kind = LOP_FEV_DELETE, .fi = fi, .fired = fired };
   uint64_t rid;
   if (ct_forever_delete(self, l->e->f[fi].forever, r0->order_id,
-                        l->e->opts.call_timeout_ms, &rid) == 0)
-    track(l, rid, LOP_FEV_DELETE, fi, leader, r0->correlation_id,
-          CT_DHAN_LEG_NONE, 0, 0);
+                        l->e->opts.call_timeout_ms, &rid) != 0)
+    return;
+  snprintf(op.leader, sizeof op.leader, "%s", leader);
+  snprintf(op.corr, sizeof op.corr, "%s", r0->correlation_id);
+  ct__legs_track(l, rid, &op);
 }
 
 /* The follower's quantity for a leader leg quantity (sized again). */
@@ -335,13 +341,13 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
       fo->status == CT_DHAN_STATUS_EXPIRED ||
       fo->status == CT_DHAN_STATUS_REJECTED) {
     if (s->copy_cancellations)
-      send_delete(self, l, fi, fo->order_id, r0);
+      send_delete(self, l, fi, fo->order_id, r0, false);
     return;
   }
   if (fo->status == CT_DHAN_STATUS_TRIGGERED) {
     /* The order the leader's fired is copied as a plain order (follower
      * actor): the copy must not fire as well. */
-    send_delete(self, l, fi, fo->order_id, r0);
+    send_delete(self, l, fi, fo->order_id, r0, true);
     return;
   }
   if (fo->status != CT_DHAN_STATUS_CONFIRM || !s->copy_modifications)
@@ -445,6 +451,13 @@ static void apply_delete(ct_forder_t *r, void *ctx) {
   r->phase = CT_FPHASE_DONE;
 }
 
+/* The delete was refused after the leader's fired: the copy fired too. */
+static void apply_fired(ct_forder_t *r, void *ctx) {
+  (void)ctx;
+  r->status = CT_DHAN_STATUS_TRIGGERED;
+  r->phase = CT_FPHASE_DONE;
+}
+
 typedef struct claimed {
   const char *pseudo, *order_id;
   bool hit;
@@ -544,6 +557,24 @@ static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
   return NULL;
 }
 
+/* The leader's forever order fired and the follower's copy could no
+ * longer be deleted: it has fired (or gone) on its own. The leader's
+ * order was copied as a plain order too, so the follower may hold two
+ * executions (README, "Forever orders"): say so where an operator looks,
+ * the log and the follower's last error in `copytrader status`. */
+static void fired_too(legs_t *l, const lop_t *op) {
+  ct__fslot_t *s = &l->e->f[op->fi];
+  ct_log_error(MOD,
+               "follower=%s order=%s msg=\"forever copy fired as well: the "
+               "leader's fired order was also copied, check for a double "
+               "execution\"",
+               s->name, op->leader);
+  ct__fol_note_error(s,
+                     "forever copy of %s fired as well: check for a double "
+                     "execution",
+                     op->leader);
+}
+
 void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
                         const ct_api_result_t *r) {
   const ct__fslot_t *s = &l->e->f[op->fi];
@@ -577,11 +608,14 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
   } else if (op->kind == LOP_FEV_MODIFY && ok) {
     ct__legs_update(l, pseudo, op->corr, apply_modify, &a);
   } else if (op->kind == LOP_FEV_DELETE && ok) {
-    if (r->err != 0)
+    if (r->err != 0 && op->fired)
+      fired_too(l, op);
+    else if (r->err != 0)
       ct_log_warn(MOD,
                   "follower=%s order=%s msg=\"forever copy no longer "
                   "active: it may have fired\"",
                   s->name, op->leader);
-    ct__legs_update(l, pseudo, op->corr, apply_delete, &a);
+    ct__legs_update(l, pseudo, op->corr,
+                    r->err != 0 && op->fired ? apply_fired : apply_delete, &a);
   }
 }

@@ -52,6 +52,7 @@ typedef struct lop {
   ct_dhan_product_t product;
   bool oco;
   uint32_t fp; /* modify: leader fingerprint applied */
+  bool fired;  /* delete: sent because the leader's forever order fired */
   int64_t qty;
   double price, trail; /* modify: what is set */
 } lop_t;
