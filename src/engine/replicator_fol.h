@@ -15,11 +15,11 @@
 #define CT__MARGIN_FAIL_TTL_MS 2000  /* a failure means fallback this long */
 #define CT__MARGIN_SLOTS       16
 #define CT__BOOK_EVERY         3 /* sweeps per poll of the follower's book */
-/* Up to this many orders (open ones, and cancelled ones whose final
- * fills are unread) are polled one by one (GET /orders/{id}) instead of
+/* Up to this many open orders, and as many cancelled ones whose final
+ * fills are unread, are polled one by one (GET /orders/{id}) instead of
  * through the whole book, which grows all day. */
 #define CT__PEEK_MAX  8
-#define CT__FINAL_MAX 8 /* cancelled orders read by id per book tick */
+#define CT__FINAL_MAX 8
 
 typedef enum {
   CT__MG_EMPTY = 0,

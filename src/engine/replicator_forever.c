@@ -608,14 +608,15 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
   } else if (op->kind == LOP_FEV_MODIFY && ok) {
     ct__legs_update(l, pseudo, op->corr, apply_modify, &a);
   } else if (op->kind == LOP_FEV_DELETE && ok) {
-    if (r->err != 0 && op->fired)
+    bool fired = r->err != 0 && op->fired; /* refused: the copy fired too */
+    if (fired)
       fired_too(l, op);
     else if (r->err != 0)
       ct_log_warn(MOD,
                   "follower=%s order=%s msg=\"forever copy no longer "
                   "active: it may have fired\"",
                   s->name, op->leader);
-    ct__legs_update(l, pseudo, op->corr,
-                    r->err != 0 && op->fired ? apply_fired : apply_delete, &a);
+    ct__legs_update(l, pseudo, op->corr, fired ? apply_fired : apply_delete,
+                    &a);
   }
 }

@@ -242,7 +242,9 @@ int ct__http_multi_new(uv_loop_t *loop, const ct_http_opts_t *opts,
     return CT_EIO;
   if ((m = calloc(1, sizeof(*m))) == NULL)
     return CT_ENOMEM;
-  if ((m->multi = curl_multi_init()) == NULL) {
+  if ((m->easies = calloc(POOL_MAX, sizeof(*m->easies))) == NULL ||
+      (m->multi = curl_multi_init()) == NULL) {
+    free(m->easies);
     free(m);
     return CT_ENOMEM;
   }
@@ -399,9 +401,6 @@ int ct__http_xfer_method(ct__http_xfer_t *x, ct__http_method_t how,
 static int easy_attach(ct__http_multi_t *m, ct__http_xfer_t *x,
                        uint64_t timeout_ms) {
   CURL *e;
-  if (m->easies == NULL &&
-      (m->easies = calloc(POOL_MAX, sizeof(*m->easies))) == NULL)
-    return CT_ENOMEM;
   if (m->neasy > 0)
     e = m->easies[--m->neasy];
   else if ((e = curl_easy_init()) != NULL)
