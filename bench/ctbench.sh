@@ -18,6 +18,8 @@
 # hold 200,000 entries; two shared cores serve about 10,000 requests/s).
 # --keep leaves the work directory (logs, stamps, metrics, configs);
 # --copiers "floor" (or "engine") runs one side only (for debugging).
+# --floor-wire makes the floor the wire floor (ctfloor --wire: hand-written
+# HTTP, plain cells only), to see what the machine and dhansim alone allow.
 # --engine-config TEXT appends top-level lines to the engine's config
 # (e.g. "workers: 1" or "spin_us: 50") to compare engine settings.
 #
@@ -38,11 +40,13 @@ scenario=auto
 quick=0
 keep=0
 copiers="floor engine"
+floor_wire=0
 
 while [ $# -gt 0 ]; do
   case $1 in
     --quick) quick=1 ;;
     --keep) keep=1 ;;
+    --floor-wire) floor_wire=1 ;;
     --copiers) copiers=$2; shift ;;
     --build) build=$2; shift ;;
     --copytrader) copytrader=$2; shift ;;
@@ -52,7 +56,7 @@ while [ $# -gt 0 ]; do
     --transport) transports=$2; shift ;;
     --scenario) scenario=$2; shift ;;
     --engine-config) engine_extra=$2; shift ;;
-    -h|--help) sed -n 2,20p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,22p "$0"; exit 0 ;;
     *) echo "ctbench: unknown argument $1" >&2; exit 2 ;;
   esac
   shift
@@ -227,6 +231,7 @@ phase() { # dir copier n latency tls
     local conns=$n
     [ "$4" != 0 ] && conns=$((n * 4 > 2048 ? (n > 1024 ? n : n * 2) : n * 4))
     t+=(--conns "$conns")
+    [ $floor_wire = 1 ] && t+=(--wire)
     "$floorc" --base "$base" --ws-port "$port" "${t[@]}" --leader \
       "$LEADER:leader-token" --followers "$dir/followers.txt" \
       --metrics "$dir/metrics.jsonl" >"$dir/copier.log" 2>&1 &

@@ -11,6 +11,7 @@
  *
  *   ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA.pem]
  *           --leader ID:TOKEN --followers FILE --metrics FILE [--conns N]
+ *           [--wire]
  *
  * FILE lists one ID:TOKEN per line. --conns: connections to open before
  * the session, spread evenly over the followers (default one each; more
@@ -19,6 +20,12 @@
  * engine's metrics format (leader, sent, ack lines; CLOCK_MONOTONIC ns), prints
  * "ctfloor ready" once its connections are warm, and stops on SIGTERM or
  * SIGINT.
+ *
+ * --wire (plain only) sends through wire.c instead of libcurl: requests
+ * written by hand on --conns pre-opened connections shared by all
+ * followers. That is the wire floor, a measuring stick for what the
+ * machine and dhansim alone allow (bench/README.md); no copier of ours
+ * talks HTTP that way.
  */
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
@@ -33,6 +40,7 @@
 
 #include "copytrader/grow.h"
 #include "sim_client.h"
+#include "wire.h"
 
 typedef struct follower {
   char id[32];
@@ -69,6 +77,8 @@ typedef struct floor {
   const char *cainfo;
   int ep, running;
   unsigned long long deadline_ns; /* curl's timer: 0 none */
+  int wire_mode;
+  wire_t *wire; /* --wire: the hand-written client instead of curl */
 } floor_t;
 
 static volatile sig_atomic_t stop;
@@ -117,6 +127,9 @@ static xfer_t *xfer_get(floor_t *fl) {
   return x;
 }
 
+static void wire_req(floor_t *fl, xfer_t *x, int fi, const char *method,
+                     const char *path, const char *body);
+
 static void send_req(floor_t *fl, int fi, lorder_t *lo, const char *method,
                      const char *path, const char *body) {
   char url[512];
@@ -142,16 +155,16 @@ static void send_req(floor_t *fl, int fi, lorder_t *lo, const char *method,
             fl->f[fi].id, x->corr, lo->id, now_ns());
   if (strcmp(method, "GET") == 0)
     x->corr[0] = '\0'; /* warm-up: no metrics */
-  curl_multi_add_handle(fl->multi, x->h);
+  if (fl->wire != NULL)
+    wire_req(fl, x, fi, method, path, body);
+  else
+    curl_multi_add_handle(fl->multi, x->h);
 }
 
 static void change_one(floor_t *fl, lorder_t *lo, int i, int cancel);
 
-static void done(floor_t *fl, CURL *h) {
-  xfer_t *x;
-  long status = 0;
-  curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&x);
-  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+/* A transfer's answer, whichever client carried it. */
+static void answered(floor_t *fl, xfer_t *x, long status) {
   cJSON *j = cJSON_Parse(x->resp);
   const char *oid = ct_jstr(j, "orderId");
   lorder_t *placed = x->lo;
@@ -164,13 +177,48 @@ static void done(floor_t *fl, CURL *h) {
             "\"order_id\":\"%s\",\"status\":\"%ld\",\"t_ns\":%llu}\n",
             fl->f[x->follower].id, x->corr, oid, status, now_ns());
   cJSON_Delete(j);
-  curl_multi_remove_handle(fl->multi, h);
   x->next = fl->free_x;
   fl->free_x = x;
   if (placed != NULL && placed->pend[fi] && placed->fid[fi][0] != '\0') {
     int cancel = placed->pend[fi] == 'C'; /* a change that waited */
     placed->pend[fi] = 0;
     change_one(fl, placed, fi, cancel);
+  }
+}
+
+static void done(floor_t *fl, CURL *h) {
+  xfer_t *x;
+  long status = 0;
+  curl_easy_getinfo(h, CURLINFO_PRIVATE, (char **)&x);
+  curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+  curl_multi_remove_handle(fl->multi, h);
+  answered(fl, x, status);
+}
+
+static void wire_done(void *ud, void *ctx, long status, const char *body,
+                      size_t len) {
+  xfer_t *x = ctx;
+  x->len = len < sizeof(x->resp) - 1 ? len : sizeof(x->resp) - 1;
+  memcpy(x->resp, body, x->len);
+  x->resp[x->len] = '\0';
+  answered(ud, x, status);
+}
+
+/* The request as the wire client writes it (the follower's headers are
+ * those curl would send, less what curl adds of its own). */
+static void wire_req(floor_t *fl, xfer_t *x, int fi, const char *method,
+                     const char *path, const char *body) {
+  char req[2048];
+  int n = snprintf(req, sizeof(req),
+                   "%s %s HTTP/1.1\r\nHost: %s\r\n%s\r\n"
+                   "Content-Type: application/json\r\n"
+                   "Content-Length: %zu\r\n\r\n%s",
+                   method, path, fl->f[fi].origin + 7, fl->f[fi].hdr->data,
+                   body ? strlen(body) : 0, body ? body : "");
+  if (n <= 0 || (size_t)n >= sizeof(req) ||
+      wire_send(fl->wire, x, req, (size_t)n) != 0) {
+    fprintf(stderr, "ctfloor: wire send failed\n");
+    stop = 1;
   }
 }
 
@@ -239,6 +287,13 @@ static int pump(floor_t *fl, int ws_fd, int max_ms) {
   int n = epoll_wait(fl->ep, evs, 256, wait);
   for (int i = 0; i < n; i++) {
     int fd = evs[i].data.fd, flags = 0;
+    if (fl->wire != NULL && wire_owns(evs[i].data.u64)) {
+      if (wire_on_readable(fl->wire, evs[i].data.u64) != 0) {
+        fprintf(stderr, "ctfloor: a wire connection failed\n");
+        stop = 1;
+      }
+      continue;
+    }
     if (fd == ws_fd) {
       ws_ready = 1;
       continue;
@@ -413,13 +468,17 @@ static int load_followers(floor_t *fl, const char *path, const char *base,
 }
 
 /* Opens `conns` keep-alive connections (GET /v2/fundlimit at once). */
-static void warm(floor_t *fl, int conns) {
+static int warm(floor_t *fl, int conns, int port) {
   lorder_t none = { .id = "warmup" };
+  if (fl->wire_mode &&
+      (fl->wire = wire_open(fl->ep, port, conns, wire_done, fl)) == NULL)
+    return -1;
   for (int i = 0; i < conns; i++)
     send_req(fl, i % fl->n, &none, "GET", "/v2/fundlimit", NULL);
   do
     pump(fl, -1, 100);
   while (fl->running > 0 || fl->deadline_ns != 0);
+  return 0;
 }
 
 static void run(floor_t *fl, ct_ws_t *ws) {
@@ -452,6 +511,7 @@ static void run(floor_t *fl, ct_ws_t *ws) {
 }
 
 static void floor_free(floor_t *fl) {
+  wire_free(fl->wire);
   for (xfer_t *x = fl->all_x, *next; x != NULL; x = next) {
     next = x->all_next;
     curl_multi_remove_handle(fl->multi, x->h); /* fine when not added */
@@ -489,6 +549,8 @@ int main(int argc, char **argv) {
       fl.base = v, i++;
     else if (strcmp(a, "--ws-port") == 0)
       port = atoi(v), i++;
+    else if (strcmp(a, "--wire") == 0)
+      fl.wire_mode = 1;
     else if (strcmp(a, "--conns") == 0)
       conns = atoi(v), i++;
     else if (strcmp(a, "--cainfo") == 0)
@@ -502,10 +564,12 @@ int main(int argc, char **argv) {
   }
   char *colon = leader ? strchr(leader, ':') : NULL;
   if (fl.base == NULL || port <= 0 || colon == NULL || metrics == NULL ||
+      (fl.wire_mode && tls) ||
       load_followers(&fl, file ? file : "", fl.base, port)) {
     fprintf(stderr,
             "usage: ctfloor --base URL --ws-port PORT [--tls] [--cainfo CA] "
-            "--leader ID:TOKEN --followers FILE --metrics FILE\n");
+            "--leader ID:TOKEN --followers FILE --metrics FILE [--conns N] "
+            "[--wire (plain only)]\n");
     return 2;
   }
   signal(SIGTERM, on_signal);
@@ -530,7 +594,10 @@ int main(int argc, char **argv) {
   *colon = '\0';
   if (fl.metrics != NULL && ct_ws_connect(&ws, port, tls) == 0 &&
       ct_ws_login(&ws, leader, colon + 1) == 0) {
-    warm(&fl, conns);
+    if (warm(&fl, conns, port) != 0) {
+      fprintf(stderr, "ctfloor: cannot open the wire connections\n");
+      goto out;
+    }
     printf("ctfloor ready followers=%d\n", fl.n);
     fflush(stdout);
     run(&fl, &ws);
@@ -538,6 +605,7 @@ int main(int argc, char **argv) {
   } else {
     fprintf(stderr, "ctfloor: cannot connect the leader's order updates\n");
   }
+out:
   ct_ws_close(&ws);
   if (fl.metrics != NULL)
     fclose(fl.metrics);
