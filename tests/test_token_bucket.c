@@ -351,9 +351,44 @@ static void test_property_never_over_limit(void **state) {
   }
 }
 
+/* Rings grow with use, up to their bound: an idle limiter holds no slots
+ * (a thousand followers' idle limiters cost nothing), a busy one the bound
+ * at most, and growing never changes what is admitted (the property tests
+ * above run through growth too). */
+static void test_rings_grow_on_demand(void **state) {
+  ct_rate_window_t w[CT_RATE_MAX_WINDOWS];
+  size_t n = ct_rate_dhan_orders(w, 0);
+  ct_token_bucket_t tb;
+  uint64_t t = T0;
+  (void)state;
+  assert_int_equal(ct_token_bucket_init(&tb, w, n), 0);
+  for (size_t i = 0; i < n; i++)
+    assert_int_equal(tb.logs_[i].alloc, 0);
+  assert_int_equal(ct_token_bucket_try(&tb, t, 1, NULL), 0);
+  assert_int_equal(tb.logs_[0].alloc, 4);
+  for (int k = 0; k < 240; k++) { /* 10/s for 24 s: one slot per admission */
+    t += CT_NS_PER_SEC / 10 + 1;
+    assert_int_equal(ct_token_bucket_try(&tb, t, 1, NULL), 0);
+  }
+  assert_int_equal(tb.logs_[0].alloc, 10); /* its bound: the limit */
+  for (size_t i = 1; i < n; i++) {         /* coalesced: 24 s of 0.48 s cells */
+    assert_true(tb.logs_[i].alloc >= tb.logs_[i].len);
+    assert_true(tb.logs_[i].alloc <= 4 ||
+                tb.logs_[i].alloc <= 2 * tb.logs_[i].len);
+    assert_true(tb.logs_[i].alloc <= CT_RATE_EXACT_MAX);
+  }
+  /* 24.1 s of 60 s / 126 cells: 51 live in the minute ring, 64 allocated;
+   * the hour and day rings hold 2 and 1 (4 allocated), not 128 each. */
+  assert_int_equal(tb.logs_[1].len, 51);
+  assert_int_equal(tb.logs_[1].alloc, 64);
+  assert_int_equal(tb.logs_[3].alloc, 4);
+  ct_token_bucket_close(&tb);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_each_dhan_window_alone),
+    cmocka_unit_test(test_rings_grow_on_demand),
     cmocka_unit_test(test_dhan_presets_and_margin),
     cmocka_unit_test(test_all_dhan_windows_together),
     cmocka_unit_test(test_retry_at_is_max_over_blocking_windows),

@@ -26,7 +26,8 @@
  *   throughput at worst), never shorter, so the guarantee above still
  *   holds. At most period/q + 2 <= CT_RATE_EXACT_MAX slots are live.
  * Memory is therefore at most CT_RATE_EXACT_MAX slots (16 bytes each) per
- * window: about 6.3 KB for Dhan's four order windows. Token buckets and
+ * window: about 6.3 KB for Dhan's four order windows; a ring grows by
+ * doubling as it fills, so an idle limiter holds none. Token buckets and
  * GCRA were rejected: with a burst of N they admit N at once and then keep
  * refilling, which lets more than N through in one period.
  *
@@ -70,10 +71,11 @@ typedef struct ct__rate_log {
   ct_rate_window_t win;
   uint64_t quantum_ns; /* 0: exact mode */
   ct__rate_slot_t *slots;
-  uint32_t cap;  /* slots in the ring */
-  uint32_t head; /* index of the oldest slot */
-  uint32_t len;  /* slots in use */
-  uint64_t used; /* units in the ring (some may have expired) */
+  uint32_t cap;   /* the ring's bound */
+  uint32_t alloc; /* slots allocated (grows up to cap) */
+  uint32_t head;  /* index of the oldest slot */
+  uint32_t len;   /* slots in use */
+  uint64_t used;  /* units in the ring (some may have expired) */
 } ct__rate_log_t;
 
 /* A limiter. Embed it anywhere; fields are private. */
@@ -81,13 +83,12 @@ typedef struct ct_token_bucket {
   ct__rate_log_t logs_[CT_RATE_MAX_WINDOWS];
   size_t nwindows_;
   uint64_t now_ns_; /* newest time seen */
-  ct__rate_slot_t *mem_;
 } ct_token_bucket_t;
 
 /* Set up `tb` (memory owned by the caller) with `n` windows, copied.
- * Allocates the slot rings (one allocation, at most n * 2 KB).
- * Returns 0, CT_EINVAL (n == 0, n > CT_RATE_MAX_WINDOWS, a zero limit or
- * period, NULL pointers) or CT_ENOMEM. On error `tb` needs no close. */
+ * The slot rings are allocated as admissions fill them (at most 2 KB per
+ * window). Returns 0 or CT_EINVAL (n == 0, n > CT_RATE_MAX_WINDOWS, a zero
+ * limit or period, NULL pointers). On error `tb` needs no close. */
 int ct_token_bucket_init(ct_token_bucket_t *tb, const ct_rate_window_t *windows,
                          size_t n);
 
@@ -100,7 +101,8 @@ void ct_token_bucket_close(ct_token_bucket_t *tb);
  * some window is full: then nothing was consumed and *retry_at_ns (if not
  * NULL) is the earliest time at which the same call would return 0, the
  * maximum over the blocking windows. CT_ERANGE when `cost` exceeds some
- * window's limit (it can never be admitted), CT_EINVAL for cost == 0. */
+ * window's limit (it can never be admitted), CT_EINVAL for cost == 0,
+ * CT_ENOMEM when a ring could not grow (nothing consumed). */
 int ct_token_bucket_try(ct_token_bucket_t *tb, uint64_t now_ns, uint32_t cost,
                         uint64_t *retry_at_ns);
 

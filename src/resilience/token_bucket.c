@@ -8,7 +8,9 @@
  * full window is found by walking its ring from the oldest slot until
  * enough units have been freed. Large limits coalesce admissions per time
  * cell into one slot stamped with the latest time, which keeps the ring
- * bounded and can only hold units back longer (see the header).
+ * bounded and can only hold units back longer (see the header). A ring
+ * grows on demand, doubling up to its bound: a thousand idle accounts
+ * hold a few slots each, not the bound.
  *
  * An order actor owns one limiter per account; no locks, no clock reads.
  */
@@ -41,7 +43,26 @@ static uint64_t window_quantum(const ct_rate_window_t *w) {
 }
 
 static ct__rate_slot_t *log_slot(const ct__rate_log_t *log, uint32_t i) {
-  return &log->slots[(log->head + i) % log->cap];
+  return &log->slots[(log->head + i) % log->alloc];
+}
+
+/* Room for one more slot (up to the bound): 0 or CT_ENOMEM. */
+static int log_reserve(ct__rate_log_t *log) {
+  uint32_t n = log->alloc ? log->alloc * 2 : 4;
+  ct__rate_slot_t *p;
+  if (log->len < log->alloc || log->alloc == log->cap)
+    return 0;
+  if (n > log->cap)
+    n = log->cap;
+  if ((p = malloc(n * sizeof(*p))) == NULL)
+    return CT_ENOMEM;
+  for (uint32_t i = 0; i < log->len; i++)
+    p[i] = *log_slot(log, i);
+  free(log->slots);
+  log->slots = p;
+  log->alloc = n;
+  log->head = 0;
+  return 0;
 }
 
 static int slot_expired(const ct__rate_log_t *log, const ct__rate_slot_t *s,
@@ -52,7 +73,7 @@ static int slot_expired(const ct__rate_log_t *log, const ct__rate_slot_t *s,
 static void log_prune(ct__rate_log_t *log, uint64_t now_ns) {
   while (log->len > 0 && slot_expired(log, log_slot(log, 0), now_ns)) {
     log->used -= log_slot(log, 0)->count;
-    log->head = (log->head + 1) % log->cap;
+    log->head = (log->head + 1) % log->alloc;
     log->len--;
   }
 }
@@ -69,14 +90,15 @@ static uint64_t log_live(const ct__rate_log_t *log, uint64_t now_ns) {
   return live;
 }
 
-/* Append `count` units at now_ns. Joins the newest slot when the time (or,
- * coalescing, the cell) is the same; also when the ring is full, which the
- * sizing rules out but would only make the log more conservative. */
+/* Append `count` units at now_ns (log_reserve first). Joins the newest slot
+ * when the time (or, coalescing, the cell) is the same; also when the ring
+ * is full, which the sizing rules out but would only make the log more
+ * conservative. */
 static void log_push(ct__rate_log_t *log, uint64_t now_ns, uint32_t count) {
   ct__rate_slot_t *back = log->len ? log_slot(log, log->len - 1) : NULL;
   uint64_t q = log->quantum_ns;
 
-  if (back != NULL && (back->at_ns == now_ns || log->len == log->cap ||
+  if (back != NULL && (back->at_ns == now_ns || log->len == log->alloc ||
                        (q != 0 && back->at_ns / q == now_ns / q))) {
     back->at_ns = now_ns;
     back->count += count;
@@ -105,39 +127,28 @@ static uint64_t log_wait(const ct__rate_log_t *log, uint32_t cost) {
   return UINT64_MAX; /* unreachable: cost <= limit was checked */
 }
 
-/* Carve rings for `windows` out of one allocation; logs start empty. */
-static int logs_build(ct__rate_log_t *logs, ct__rate_slot_t **mem,
-                      const ct_rate_window_t *windows, size_t n) {
-  size_t total = 0;
-  ct__rate_slot_t *p;
-
-  for (size_t i = 0; i < n; i++)
-    total += window_cap(&windows[i]);
-  p = calloc(total, sizeof(*p));
-  if (p == NULL)
-    return CT_ENOMEM;
-  *mem = p;
+/* Empty logs for `windows`; their rings are allocated as they fill. */
+static void logs_build(ct__rate_log_t *logs, const ct_rate_window_t *windows,
+                       size_t n) {
   for (size_t i = 0; i < n; i++) {
     memset(&logs[i], 0, sizeof(logs[i]));
     logs[i].win = windows[i];
     logs[i].quantum_ns = window_quantum(&windows[i]);
     logs[i].cap = window_cap(&windows[i]);
-    logs[i].slots = p;
-    p += logs[i].cap;
   }
-  return 0;
+}
+
+static void logs_free(ct__rate_log_t *logs, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    free(logs[i].slots);
 }
 
 int ct_token_bucket_init(ct_token_bucket_t *tb, const ct_rate_window_t *windows,
                          size_t n) {
-  int err;
-
   if (tb == NULL || !windows_valid(windows, n))
     return CT_EINVAL;
   memset(tb, 0, sizeof(*tb));
-  err = logs_build(tb->logs_, &tb->mem_, windows, n);
-  if (err != 0)
-    return err;
+  logs_build(tb->logs_, windows, n);
   tb->nwindows_ = n;
   return 0;
 }
@@ -145,7 +156,7 @@ int ct_token_bucket_init(ct_token_bucket_t *tb, const ct_rate_window_t *windows,
 void ct_token_bucket_close(ct_token_bucket_t *tb) {
   if (tb == NULL)
     return;
-  free(tb->mem_);
+  logs_free(tb->logs_, tb->nwindows_);
   memset(tb, 0, sizeof(*tb));
 }
 
@@ -178,6 +189,9 @@ int ct_token_bucket_try(ct_token_bucket_t *tb, uint64_t now_ns, uint32_t cost,
       *retry_at_ns = wait;
     return CT_ERATELIMIT;
   }
+  for (size_t i = 0; i < tb->nwindows_; i++)
+    if (log_reserve(&tb->logs_[i]) != 0)
+      return CT_ENOMEM; /* nothing consumed yet */
   for (size_t i = 0; i < tb->nwindows_; i++)
     log_push(&tb->logs_[i], now_ns, cost);
   return 0;
@@ -241,32 +255,37 @@ static const ct__rate_log_t *history_for(const ct_token_bucket_t *tb,
   return best != NULL ? best : longest;
 }
 
-static void log_copy_live(ct__rate_log_t *dst, const ct__rate_log_t *src,
-                          uint64_t now_ns) {
+static int log_copy_live(ct__rate_log_t *dst, const ct__rate_log_t *src,
+                         uint64_t now_ns) {
   for (uint32_t i = 0; i < src->len; i++) {
     const ct__rate_slot_t *s = log_slot(src, i);
-    if (!slot_expired(dst, s, now_ns))
-      log_push(dst, s->at_ns, s->count);
+    if (slot_expired(dst, s, now_ns))
+      continue;
+    if (log_reserve(dst) != 0)
+      return CT_ENOMEM;
+    log_push(dst, s->at_ns, s->count);
   }
+  return 0;
 }
 
 int ct_token_bucket_reconfigure(ct_token_bucket_t *tb,
                                 const ct_rate_window_t *windows, size_t n) {
   ct__rate_log_t logs[CT_RATE_MAX_WINDOWS];
-  ct__rate_slot_t *mem = NULL;
-  int err;
+  int err = 0;
 
   if (tb == NULL || tb->nwindows_ == 0 || !windows_valid(windows, n))
     return CT_EINVAL;
-  err = logs_build(logs, &mem, windows, n);
-  if (err != 0)
+  logs_build(logs, windows, n);
+  for (size_t i = 0; i < n && err == 0; i++)
+    err = log_copy_live(&logs[i], history_for(tb, windows[i].period_ns),
+                        tb->now_ns_);
+  if (err != 0) {
+    logs_free(logs, n);
     return err;
-  for (size_t i = 0; i < n; i++)
-    log_copy_live(&logs[i], history_for(tb, windows[i].period_ns), tb->now_ns_);
-  free(tb->mem_);
+  }
+  logs_free(tb->logs_, tb->nwindows_);
   memcpy(tb->logs_, logs, n * sizeof(logs[0]));
   tb->nwindows_ = n;
-  tb->mem_ = mem;
   return 0;
 }
 
