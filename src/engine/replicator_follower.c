@@ -223,7 +223,11 @@ static const char *leader_skip(const fol_t *f, const ct_leader_state_t *st,
        st->status == CT_DHAN_STATUS_EXPIRED) &&
       st->traded_qty == 0)
     return "LEADER_CANCELLED";
-  if ((flags & CT__LF_FOREVER) || st->status == CT_DHAN_STATUS_CONFIRM)
+  /* A GoodTillDaysDate on another status may mark the order a forever
+   * order placed when it fired: ct__spawn_verdict() judges it, when a
+   * forever list is kept (some follower copies forever orders). */
+  if (st->status == CT_DHAN_STATUS_CONFIRM ||
+      ((flags & CT__LF_FOREVER) && f->e->leader_forever == NULL))
     return "FOREVER_ORDER";
   if ((flags & CT__LF_SUPER) && !f->s->copy_super_orders)
     return "SUPER_NOT_COPIED";
@@ -585,10 +589,20 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
    * recorded as skipped (it must not be copied late). */
   if (rc == CT_ENOTFOUND && waits_for_legs(f, l, st))
     return;
+  if (rc == 0)
+    ct__spawn_done(f, st->order_id);
   if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused) &&
-      leader_skip(f, st, l ? l->flags : 0)[0] == '\0' &&
-      ct__fol_margin_wait(self, f, st))
-    return; /* the calculator's answer re-runs this order */
+      leader_skip(f, st, l ? l->flags : 0)[0] == '\0') {
+    const char *sp = ct__spawn_verdict(self, f, st, l ? l->flags : 0);
+    if (sp == NULL)
+      return; /* a possible spawn of a forever order: judged again */
+    if (sp[0] != '\0') {
+      decide_and_send(self, f, st, sp);
+      return;
+    }
+    if (ct__fol_margin_wait(self, f, st))
+      return; /* the calculator's answer re-runs this order */
+  }
   if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
     decide_and_send(self, f, st, NULL);
   else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
@@ -659,6 +673,7 @@ static int fol_init(ct_actor_t *self, void *arg) {
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
       (rc = ct__smap_init(&f->settled, sizeof(int64_t))) == 0 &&
       (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
+      (rc = ct__smap_init(&f->spwait, sizeof(uint64_t))) == 0 &&
       (rc = ct__fol_pos_open(f)) == 0)
     rc = ct_timer_start(self, 1 + h % poll, poll, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)
@@ -707,6 +722,9 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
   case CT__ENG_MSG_RESUME:
     ct__fol_resume(self, f);
     break;
+  case CT__ENG_MSG_SPAWN:
+    ct__spawn_again(self, f);
+    break;
   case CT_MSG_API_RESULT:
   case CT_MSG_TIMEOUT:
     ct__fol_on_result(self, f, env);
@@ -726,6 +744,7 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->leaders);
   ct__smap_close(&f->settled);
   ct__smap_close(&f->mwait);
+  ct__spawn_close(f);
   ct__fol_pos_close(f);
   free(f->sweep);
   free(f);

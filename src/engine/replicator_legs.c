@@ -224,6 +224,8 @@ static bool is_leaders(const legs_t *l, const char *client, const char *corr) {
 static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
                     bool super) {
   bool *seen = super ? &l->sup_seen : &l->fev_seen;
+  if (!super) /* before the syncs: a delete they send finds F fired */
+    ct__fev_store(l->e, r->err == 0, r->items, r->count);
   if (r->err != 0) {
     ct_log_warn(MOD, "msg=\"%s list failed\" err=%s",
                 super ? "super" : "forever", ct_strerror(r->err));
@@ -252,6 +254,8 @@ static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
         ct__forever_sync(self, l, fi, fo);
     }
   }
+  if (!super)
+    ct__fev_nudge(l->e); /* orders held back: judge them on this list */
 }
 
 static void on_result(ct_actor_t *self, legs_t *l, const ct_envelope_t *env) {
