@@ -106,6 +106,10 @@ typedef struct fol {
   /* Undecided leader orders held back as possible spawns of a leader
    * forever order: id -> list polls seen when first held (uint64_t). */
   ct__smap_t spwait;
+  /* Set by ct__spawn_verdict() for the decision that follows it: the
+   * forever order whose fired order is copied ("" none). The SEND decision
+   * keeps it as skip_reason "SPAWN_OF:<id>" (re-derived claims). */
+  char spawn_of[CT_DHAN_ID_SIZE];
 } fol_t;
 
 /* replicator_follower.c */

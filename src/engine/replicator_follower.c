@@ -315,6 +315,9 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   if (rc != 0)
     return rc;
   fill_decision(f, st, in, &r, skip, d);
+  if (d->kind == CT_DECISION_SEND && f->spawn_of[0] != '\0')
+    snprintf(d->skip_reason, sizeof d->skip_reason, "SPAWN_OF:%.20s",
+             f->spawn_of);
   rc = ct_store_decision_put(t, d);
   for (int64_t i = 0; rc == 0 && d->kind == CT_DECISION_SEND && i < r.slices;
        i++) {
@@ -569,6 +572,32 @@ static bool settled(const fol_t *f, const fleader_t *l, const ct_forder_t *fo,
   return true;
 }
 
+/* A leader order with no decision yet. Paused: an open one waits for the
+ * resume; a finished one is recorded as skipped (it must not be copied
+ * late). A possible spawn of a forever order may wait too, or be skipped
+ * (replicator_spawn.c). */
+static void undecided(ct_actor_t *self, fol_t *f, const fleader_t *l,
+                      const ct_leader_state_t *st) {
+  const char *sp = "";
+  if (waits_for_legs(f, l, st))
+    return;
+  if (atomic_load(&f->s->paused)) {
+    if (ct_dhan_status_is_final(st->status))
+      decide_and_send(self, f, st, "PAUSED");
+    return;
+  }
+  if (leader_skip(f, st, l ? l->flags : 0)[0] == '\0') {
+    if ((sp = ct__spawn_verdict(self, f, st, l ? l->flags : 0)) == NULL)
+      return; /* judged again on the sweep or the legs actor's nudge */
+    if (sp[0] == '\0' && ct__fol_margin_wait(self, f, st)) {
+      f->spawn_of[0] = '\0';
+      return; /* the calculator's answer re-runs this order */
+    }
+  }
+  decide_and_send(self, f, st, sp[0] ? sp : NULL);
+  f->spawn_of[0] = '\0';
+}
+
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                       const fleader_t *x) {
   fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
@@ -585,28 +614,12 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (rc == 0 && d.kind == CT_DECISION_SEND)
     ct_store_each_forder_of(&t, st->order_id, f->s->client_id, collect_cb, &c);
   ct_store_txn_abort(&t);
-  /* Paused: an open leader order waits for the resume; a finished one is
-   * recorded as skipped (it must not be copied late). */
-  if (rc == CT_ENOTFOUND && waits_for_legs(f, l, st))
+  if (rc == CT_ENOTFOUND) {
+    undecided(self, f, l, st);
     return;
+  }
   if (rc == 0)
     ct__spawn_done(f, st->order_id);
-  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused) &&
-      leader_skip(f, st, l ? l->flags : 0)[0] == '\0') {
-    const char *sp = ct__spawn_verdict(self, f, st, l ? l->flags : 0);
-    if (sp == NULL)
-      return; /* a possible spawn of a forever order: judged again */
-    if (sp[0] != '\0') {
-      decide_and_send(self, f, st, sp);
-      return;
-    }
-    if (ct__fol_margin_wait(self, f, st))
-      return; /* the calculator's answer re-runs this order */
-  }
-  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
-    decide_and_send(self, f, st, NULL);
-  else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
-    decide_and_send(self, f, st, "PAUSED");
   for (size_t i = 0; i < c.n; i++)
     act_on(self, f, l ? &l->st : st, &fo[i]);
   if (rc == 0 && l != NULL && settled(f, l, fo, c.n))

@@ -127,6 +127,9 @@ typedef struct ct__fev_snap {
   pthread_mutex_t mu;
   ct__fev_item_t *items; /* waiting (CONFIRM) or fired, the leader's own */
   size_t n, cap;
+  /* fired F -> the leader order taken as its spawn (one per F) */
+  struct ct__fev_claim *claims;
+  size_t n_claims, cap_claims;
   _Atomic uint64_t polls; /* list answers so far, failed ones too */
   atomic_bool seen;       /* a list was stored */
   atomic_bool any;        /* n > 0 */

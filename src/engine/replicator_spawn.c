@@ -59,7 +59,45 @@ void ct__fev_init(ct_engine_t *e) {
 void ct__fev_close(ct_engine_t *e) {
   pthread_mutex_destroy(&e->fev.mu);
   free(e->fev.items);
+  free(e->fev.claims);
   e->fev.items = NULL;
+  e->fev.claims = NULL;
+}
+
+/* One spawn per forever order: a fired F and the leader order taken as
+ * the order it placed, so a later order like it (a hand order with a GTT
+ * leg's fields) is not taken for it too. Kept for the engine's run and
+ * re-derived after a restart from the store (claim_stored). */
+typedef struct ct__fev_claim {
+  char fid[CT_DHAN_ID_SIZE];
+  char oid[CT_DHAN_ID_SIZE];
+} ct__fev_claim_t;
+
+/* Under mu: the leader order holding F `fid`, or NULL. */
+static const char *claim_of(const ct__fev_snap_t *s, const char *fid) {
+  for (size_t i = 0; i < s->n_claims; i++)
+    if (strcmp(s->claims[i].fid, fid) == 0)
+      return s->claims[i].oid;
+  return NULL;
+}
+
+/* F `fid` for leader order `oid` unless another holds it: the holder is
+ * copied to `holder`. */
+static void claim(ct_engine_t *e, const char *fid, const char *oid,
+                  char holder[CT_DHAN_ID_SIZE]) {
+  ct__fev_snap_t *s = &e->fev;
+  const char *h;
+  ct__fev_claim_t *p;
+  pthread_mutex_lock(&s->mu);
+  if ((h = claim_of(s, fid)) == NULL &&
+      (p = ct_grow(s->claims, &s->cap_claims, s->n_claims, sizeof(*p), 8))) {
+    s->claims = p;
+    snprintf(p[s->n_claims].fid, sizeof p->fid, "%s", fid);
+    snprintf(p[s->n_claims].oid, sizeof p->oid, "%s", oid);
+    h = p[s->n_claims++].oid;
+  }
+  snprintf(holder, CT_DHAN_ID_SIZE, "%s", h ? h : oid);
+  pthread_mutex_unlock(&s->mu);
 }
 
 bool ct__fev_fired(ct_dhan_status_t st) {
@@ -161,13 +199,17 @@ static int rank(int m, const ct__fev_item_t *it) {
   return m == M_NONE ? 0 : m * 2 + (ct__fev_fired(it->status) ? 8 : 0);
 }
 
-/* The best candidate for `st` in the list: its match kind (M_*). */
+/* The best candidate for `st` in the list, among the forever orders no
+ * other leader order holds: its match kind (M_*). */
 static int find(ct_engine_t *e, const ct_leader_state_t *st,
                 ct__fev_item_t *out) {
   int best = 0, kind = M_NONE;
   pthread_mutex_lock(&e->fev.mu);
   for (size_t i = 0; i < e->fev.n; i++) {
+    const char *h = claim_of(&e->fev, e->fev.items[i].order_id);
     int m = match(&e->fev.items[i], st);
+    if (h != NULL && strcmp(h, st->order_id) != 0)
+      continue;
     int r = m == M_SELF ? 100 : rank(m, &e->fev.items[i]);
     if (r > best) {
       best = r;
@@ -283,6 +325,7 @@ static const char *from_copy(fol_t *f, const ct_leader_state_t *st,
     return "FOREVER_COPY_FIRED";
   }
   if (r->phase == CT_FPHASE_DONE) {
+    snprintf(f->spawn_of, sizeof f->spawn_of, "%s", F->order_id);
     ct_log_info(MOD,
                 "follower=%s order=%s forever=%s msg=\"forever copy "
                 "deleted before it fired: the fired order is copied\"",
@@ -303,6 +346,64 @@ static const char *from_copy(fol_t *f, const ct_leader_state_t *st,
   return NULL;
 }
 
+typedef struct stored {
+  const ct__fev_item_t *F;
+  const char *oid, *client;
+  ct_store_txn_t *t;
+  char hit[CT_DHAN_ID_SIZE];
+} stored_t;
+
+/* Whether decision `d` was made on F `fid`'s spawn: skipped for its copy,
+ * or copied after it (SPAWN_OF). */
+static bool spawn_decision(const ct_decision_t *d, const char *fid) {
+  char tag[CT_DHAN_CODE_SIZE];
+  snprintf(tag, sizeof tag, "SPAWN_OF:%.20s", fid);
+  return strcmp(d->skip_reason, "FOREVER_COPY_FIRED") == 0 ||
+         strcmp(d->skip_reason, "FOREVER_NOT_COPIED") == 0 ||
+         strcmp(d->skip_reason, tag) == 0;
+}
+
+static int stored_cb(const ct_leader_state_t *st, void *ctx) {
+  stored_t *c = ctx;
+  ct_decision_t d;
+  int m = match(c->F, st);
+  if ((m != M_CORR && m != M_FIELDS) || strcmp(st->order_id, c->oid) == 0 ||
+      ct_store_decision_get(c->t, st->order_id, c->client, &d) != 0 ||
+      !spawn_decision(&d, c->F->order_id))
+    return 0;
+  snprintf(c->hit, sizeof c->hit, "%s", st->order_id);
+  return 1;
+}
+
+/* Another leader order like fired F `F`, already decided for this
+ * follower as F's spawn: before a restart (the claims are in memory). */
+static bool claim_stored(fol_t *f, const char *oid, const ct__fev_item_t *F,
+                         char hit[CT_DHAN_ID_SIZE]) {
+  ct_store_txn_t t;
+  stored_t c = { F, oid, f->s->client_id, &t, "" };
+  if (ct_store_txn_begin(f->e->store, false, &t) != 0)
+    return false;
+  ct_store_each_leader(&t, stored_cb, &c);
+  ct_store_txn_abort(&t);
+  snprintf(hit, CT_DHAN_ID_SIZE, "%s", c.hit);
+  return hit[0] != '\0';
+}
+
+/* Whether `st` is (now) fired F's spawn; false: another leader order is,
+ * and `st` must be judged again without F. */
+static bool claimed(fol_t *f, const ct_leader_state_t *st,
+                    const ct__fev_item_t *F) {
+  char holder[CT_DHAN_ID_SIZE], old[CT_DHAN_ID_SIZE];
+  bool mine;
+  pthread_mutex_lock(&f->e->fev.mu);
+  mine = claim_of(&f->e->fev, F->order_id) != NULL;
+  pthread_mutex_unlock(&f->e->fev.mu);
+  if (!mine && claim_stored(f, st->order_id, F, old))
+    claim(f->e, F->order_id, old, holder);
+  claim(f->e, F->order_id, st->order_id, holder);
+  return strcmp(holder, st->order_id) == 0;
+}
+
 static const char *judge(fol_t *f, const ct_leader_state_t *st,
                          bool flagged) {
   ct__fev_item_t F;
@@ -317,7 +418,7 @@ static const char *judge(fol_t *f, const ct_leader_state_t *st,
                : plain_after(f, st, "GoodTillDaysDate but no forever order",
                              true);
   if (ct__fev_fired(F.status))
-    return from_copy(f, st, &F);
+    return claimed(f, st, &F) ? from_copy(f, st, &F) : judge(f, st, flagged);
   if (m == M_CORR || flagged)
     return !waited(f, st->order_id, BOUND_STRONG)
                ? NULL
@@ -333,6 +434,7 @@ const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
   bool flagged = (flags & CT__LF_FOREVER) != 0;
   const char *v;
   (void)self;
+  f->spawn_of[0] = '\0';
   if (e->leader_forever == NULL)
     return ""; /* nobody copies forever orders: leader_skip() decides */
   if (!atomic_load(&e->fev.seen))
@@ -370,19 +472,30 @@ static int copied_cb(const ct_leader_state_t *st, void *ctx) {
   return 0;
 }
 
+/* Whether leader order `oid` was copied to `s` as a plain order. */
+static bool sent(ct_store_txn_t *t, const ct__fslot_t *s, const char *oid) {
+  ct_decision_t d;
+  return ct_store_decision_get(t, oid, s->client_id, &d) == 0 &&
+         d.kind == CT_DECISION_SEND;
+}
+
 bool ct__spawn_copied(ct_engine_t *e, const ct__fslot_t *s, const char *fid) {
   ct__fev_item_t F;
   copied_t c = { &F, NULL, 0, 0 };
-  ct_decision_t d;
+  char holder[CT_DHAN_ID_SIZE] = "";
   ct_store_txn_t t;
   bool hit = false;
   if (!ct__fev_get(e, fid, &F) || ct_store_txn_begin(e->store, false, &t))
     return false;
-  if (ct_store_each_leader(&t, copied_cb, &c) == 0)
-    for (size_t i = 0; !hit && i < c.n; i++)
-      hit = ct_store_decision_get(&t, c.st[i].order_id, s->client_id, &d) ==
-                0 &&
-            d.kind == CT_DECISION_SEND;
+  pthread_mutex_lock(&e->fev.mu);
+  if (claim_of(&e->fev, fid) != NULL)
+    snprintf(holder, sizeof holder, "%s", claim_of(&e->fev, fid));
+  pthread_mutex_unlock(&e->fev.mu);
+  if (holder[0]) /* the order taken as its spawn */
+    hit = sent(&t, s, holder);
+  else if (ct_store_each_leader(&t, copied_cb, &c) == 0)
+    for (size_t i = 0; !hit && i < c.n; i++) /* not recognised at all */
+      hit = sent(&t, s, c.st[i].order_id);
   ct_store_txn_abort(&t);
   free(c.st);
   return hit;
