@@ -11,7 +11,10 @@
  *   - a hand order like a live forever leg is copied as plain after the
  *     short bound, the copy left alone;
  *   - the leader's fires while the engine is down: after the restart the
- *     copy is deleted and the spawn placed once.
+ *     copy is deleted and the spawn placed once;
+ *   - the spawn not recognised in time (the leader's list failing) is
+ *     copied as plain; the copy had fired too: the follower's last error
+ *     names the double execution.
  */
 #include <string.h>
 
@@ -216,11 +219,38 @@ static void test_restart(void **state) {
   ct_efx_start(&fx);
 }
 
+/* The leader's list fails, so its fired order is not recognised within
+ * the bound and is copied as plain (warned); the copy had fired on its
+ * own: two executions, said in the follower's last error. */
+static void test_double_reported(void **state) {
+  char gtt[32], copy[32], corr[CT_CORRID_SIZE], spawn[32], err[256];
+  char want[96];
+  int waited = 0;
+  (void)state;
+  ct_efx_place_at(&fx, F, SINGLE_TCS(8) ",\"correlationId\":\"gtt-g\"", gtt);
+  copy_of(gtt, copy, corr);
+  ct_efx_admin(&fx, "/admin/faults",
+               "{\"route\":\"/v2/forever/orders\",\"account\":\"" EFX_LEADER
+               "\",\"errorRate\":1,\"errorKind\":\"500\"}");
+  trigger(copy);
+  trigger(gtt);
+  newest_plain(spawn);
+  one_copy(EFX_F2, spawn, 16); /* after BOUND_STRONG failed polls */
+  ct_efx_admin(&fx, "/admin/faults", "{\"clear\":true}");
+  snprintf(want, sizeof want, "forever copy of %s fired as well", gtt);
+  do {
+    ct_test_sleep_ms(200);
+    last_error("dbl", err, sizeof err);
+  } while (strstr(err, want) == NULL && (waited += 200) < WAIT_MS);
+  if (strstr(err, want) == NULL)
+    fail_msg("follower dbl: last error \"%s\", not \"%s\"", err, want);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_copy_deleted), cmocka_unit_test(test_by_fields),
     cmocka_unit_test(test_copy_fired),   cmocka_unit_test(test_hand_order),
-    cmocka_unit_test(test_restart),
+    cmocka_unit_test(test_restart),      cmocka_unit_test(test_double_reported),
   };
   return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }
