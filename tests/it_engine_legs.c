@@ -9,10 +9,10 @@
  * follower with copy_super_orders false gets none (a recorded skip). Forever
  * orders: SINGLE and OCO created sized, modified (first and second leg) and
  * deleted as on the leader; a follower without copy_forever_orders gets a
- * recorded skip. (When the leader's fires: it_engine_spawn.c.) Restart: a super and a
- * forever order created while the engine is down are copied once when it comes
- * back, and a forever record put back to INTENT with no order id (a crash after
- * the send, before the answer was stored) is resolved by lookup, not sent
+ * recorded skip. (When the leader's fires: it_engine_spawn.c.) Restart: a super
+ * and a forever order created while the engine is down are copied once when it
+ * comes back, and a forever record put back to INTENT with no order id (a crash
+ * after the send, before the answer was stored) is resolved by lookup, not sent
  * twice. Baseline: a forever order that existed before the engine first ran is
  * not copied. The lookup against Dhan's documented list (no correlationId) is
  * tested in it_engine_forever.c.

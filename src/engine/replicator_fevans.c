@@ -77,7 +77,8 @@ static void apply_lookup(ct_forder_t *r, void *ctx) {
     snprintf(r->order_id, sizeof r->order_id, "%s", a->found->order_id);
     r->status = st;
     r->phase = copy_done(st) ? CT_FPHASE_DONE : CT_FPHASE_ACKED;
-  } else if (r->order_id[0] && a->leader_fired && ++r->attempts >= CT__FEV_PROBE) {
+  } else if (r->order_id[0] && a->leader_fired &&
+             ++r->attempts >= CT__FEV_PROBE) {
     /* A copy known by its id, gone from the list after the leader's fired
      * and its delete was refused or in doubt: taken as fired, so the
      * fired order is never copied over a copy that may have executed. */
@@ -184,9 +185,9 @@ static bool same_order(const ct__fslot_t *s, const ct_dhan_forever_order_t *o,
 }
 
 /* The follower's forever order created for record `corr`: by the order
- * id the record holds, by correlation id; when the list carries none (Dhan's documented list has no
- * correlationId), by its attributes among the orders no other record of
- * ours holds. */
+ * id the record holds, by correlation id; when the list carries none (Dhan's
+ * documented list has no correlationId), by its attributes among the orders no
+ * other record of ours holds. */
 static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
                                                 const lop_t *op,
                                                 const ct_api_result_t *r) {

@@ -8,28 +8,25 @@
  *                         (and the record of the OCO second leg) and the
  *                         daily count; then POST /forever/orders with the
  *                         first leg's correlation id;
- *   INTENT or UNKNOWN  -> list the follower's forever orders and match the
- *                         correlation id (dhansim lists it; Dhan's
- *                         documented list has no correlationId, so an order
- *                         listed without one is matched by security, side,
- *                         product, flag, quantity, type, price and trigger
- *                         among those no other record of ours holds, and,
- *                         when the record knows its intent time, created
- *                         no earlier than it, waiting or already fired);
- *                         not found twice -> create again with the same id;
- *                         a copy found fired is final: never re-created or
- *                         modified;
+ *   INTENT or UNKNOWN  -> list the follower's forever orders and find
+ *                         the copy (replicator_fevans.c: by the order id
+ *                         the record holds, the correlation id, or the
+ *                         attributes); not found twice -> create again
+ *                         with the same id; a copy found fired is final:
+ *                         never re-created or modified;
  *   leader cancelled   -> DELETE the follower's forever order;
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
- *                         quantity sized again.
- * A leader forever order that TRIGGERED places an ordinary order, which
- * the follower actor copies like any other; the follower's forever copy
- * is then deleted so it cannot fire as well. (Race, not closed: on Dhan
- * the copy may fire by itself in the same instant, watching the same
- * price; its delete is then refused, the record says fired, and the
- * follower, which holds both executions, gets an error line and a last
- * error in the status: fired_too().)
+ *                         quantity sized again;
+ *   leader FIRED       -> DELETE the copy first (`fired`). The ordinary
+ *                         order the leader's placed (its spawn) waits in
+ *                         the follower actor (replicator_spawn.c) until the
+ *                         copy's record is final: deleted -> the spawn is
+ *                         copied as a plain order; refused or unknown ->
+ *                         the copy is looked up, and found fired it is the
+ *                         follower's execution (the spawn is skipped,
+ *                         FOREVER_COPY_FIRED). The copy is the mirror of
+ *                         the fire: never both.
  */
 #include <math.h>
 #include <stdio.h>
@@ -340,8 +337,8 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
     return;
   }
   if (fo->status == CT_DHAN_STATUS_TRIGGERED) {
-    /* The order the leader's fired is copied as a plain order (follower
-     * actor): the copy must not fire as well. */
+    /* Only once the copy is deleted is the leader's fired order copied
+     * as a plain one (replicator_spawn.c): the copy must not fire too. */
     send_delete(self, l, fi, fo->order_id, r0, true);
     return;
   }

@@ -22,13 +22,13 @@
 #include "copytrader/store.h"
 
 enum {
-  CT__ENG_MSG_LEADER = 400,   /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
-                                 f64 target, f64 stop loss, f64 trail */
-  CT__ENG_MSG_LPOLL = 401,    /* leader reconciliation timer */
-  CT__ENG_MSG_FPOLL = 402,    /* follower poll and sweep timer */
-  CT__ENG_MSG_RESUME = 403,   /* follower resumed: decide what it missed */
-  CT__ENG_MSG_FUNDS = 404,    /* fund limit refresh timer */
-  CT__ENG_MSG_LFLUSH = 405,   /* leader: store the pending states */
+  CT__ENG_MSG_LEADER = 400,    /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
+                                  f64 target, f64 stop loss, f64 trail */
+  CT__ENG_MSG_LPOLL = 401,     /* leader reconciliation timer */
+  CT__ENG_MSG_FPOLL = 402,     /* follower poll and sweep timer */
+  CT__ENG_MSG_RESUME = 403,    /* follower resumed: decide what it missed */
+  CT__ENG_MSG_FUNDS = 404,     /* fund limit refresh timer */
+  CT__ENG_MSG_LFLUSH = 405,    /* leader: store the pending states */
   CT__ENG_MSG_LEGS_POLL = 406, /* legs actor: super and forever lists */
   CT__ENG_MSG_SPAWN = 407      /* follower: re-judge the orders that wait
                                   on the leader's forever list */

@@ -30,9 +30,16 @@
  * The plain-order path records the leader's forever order as skipped
  * ("FOREVER_ORDER": never copied as a PLAIN order); this actor keeps its
  * records under pseudo follower ids (replicator_legs.h) so the two paths
- * never meet. On a brand-new store the first forever list is a baseline,
- * as the order book is: orders that existed before the engine ever ran are
- * recorded as skipped ("PREEXISTING"), and on_ready waits for it.
+ * never meet, except at one point: every forever list read is also
+ * published to the follower actors (ct__fev_store, replicator_spawn.c),
+ * which hold back the ordinary order a fired leader forever order placed
+ * until this actor has deleted the follower's copy (then it is copied)
+ * or found that it fired too (then it is the follower's execution, and
+ * the leader's is not copied); it wakes them (ct__fev_nudge) after every
+ * list and every answer that concerns a fired order. On a brand-new store the
+ * first forever list is a baseline, as the order book is: orders that existed
+ * before the engine ever ran are recorded as skipped ("PREEXISTING"), and
+ * on_ready waits for it.
  */
 #include <math.h>
 #include <stdio.h>

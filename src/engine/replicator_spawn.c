@@ -335,7 +335,7 @@ static const char *from_copy(fol_t *f, const ct_leader_state_t *st,
   if ((r->phase == CT_FPHASE_INTENT || r->phase == CT_FPHASE_UNKNOWN) &&
       r->order_id[0] == '\0' && r->attempts >= CT__FEV_PROBE)
     return "FOREVER_NOT_COPIED"; /* looked up, never created */
-  if (f->s->forever == NULL) { /* the flag was turned off: no delete */
+  if (f->s->forever == NULL) {   /* the flag was turned off: no delete */
     ct_log_warn(MOD,
                 "follower=%s order=%s forever=%s msg=\"forever copy left "
                 "live (copy_forever_orders off): fired order not copied\"",
@@ -404,8 +404,7 @@ static bool claimed(fol_t *f, const ct_leader_state_t *st,
   return strcmp(holder, st->order_id) == 0;
 }
 
-static const char *judge(fol_t *f, const ct_leader_state_t *st,
-                         bool flagged) {
+static const char *judge(fol_t *f, const ct_leader_state_t *st, bool flagged) {
   ct__fev_item_t F;
   int m = find(f->e, st, &F);
   if (m == M_SELF)
@@ -441,8 +440,7 @@ const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
     v = !waited(f, st->order_id, BOUND_STRONG)
             ? NULL
             : plain_after(f, st, "no forever list yet", true);
-  else if (!flagged && !atomic_load_explicit(&e->fev.any,
-                                             memory_order_relaxed))
+  else if (!flagged && !atomic_load_explicit(&e->fev.any, memory_order_relaxed))
     v = ""; /* the hot path: no forever order waits or fired */
   else
     v = judge(f, st, flagged);
