@@ -223,11 +223,13 @@ static const char *leader_skip(const fol_t *f, const ct_leader_state_t *st,
        st->status == CT_DHAN_STATUS_EXPIRED) &&
       st->traded_qty == 0)
     return "LEADER_CANCELLED";
-  /* A GoodTillDaysDate on another status may mark the order a forever
-   * order placed when it fired: ct__spawn_verdict() judges it, when a
-   * forever list is kept (some follower copies forever orders). */
+  /* A GoodTillDaysDate on another status than CONFIRM or TRIGGERED (the
+   * forever order itself) may mark the ordinary order a forever order
+   * placed when it fired: ct__spawn_verdict() judges it, when a forever
+   * list is kept (some follower copies forever orders). */
   if (st->status == CT_DHAN_STATUS_CONFIRM ||
-      ((flags & CT__LF_FOREVER) && f->e->leader_forever == NULL))
+      ((flags & CT__LF_FOREVER) && (f->e->leader_forever == NULL ||
+                                    st->status == CT_DHAN_STATUS_TRIGGERED)))
     return "FOREVER_ORDER";
   if ((flags & CT__LF_SUPER) && !f->s->copy_super_orders)
     return "SUPER_NOT_COPIED";
