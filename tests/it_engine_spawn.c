@@ -11,7 +11,8 @@
  *   - a hand order like a live forever leg is copied as plain after the
  *     short bound, the copy left alone;
  *   - the leader's fires while the engine is down: after the restart the
- *     copy is deleted and the spawn placed once;
+ *     copy is deleted and the spawn placed once; a crash right after the
+ *     copy's delete was stored: the spawn placed once, no second delete;
  *   - the spawn not recognised in time (the leader's list failing) is
  *     copied as plain; the copy had fired too: the follower's last error
  *     names the double execution.
@@ -219,6 +220,32 @@ static void test_restart(void **state) {
   ct_efx_start(&fx);
 }
 
+/* A crash right after the copy's delete was stored, before the fired
+ * order was decided: the copy is cancelled on dhansim and its record says
+ * so, the leader's fired while the engine was down. At the restart the
+ * fired order is copied once, and no delete is sent again. */
+static void test_crash_after_delete(void **state) {
+  char gtt[32], copy[32], corr[CT_CORRID_SIZE], spawn[32], path[96];
+  int deletes;
+  (void)state;
+  ct_efx_place_at(&fx, F, SINGLE_TCS(2) ",\"correlationId\":\"gtt-c\"", gtt);
+  copy_of(gtt, copy, corr);
+  ct_test_sleep_ms(600); /* the create answer stored */
+  ct_efx_stop(&fx);
+  snprintf(path, sizeof path, "/forever/orders/%s", copy);
+  cJSON_Delete(ct_http_want(fx.api, "DELETE", path, "tok" EFX_F2, NULL, 200));
+  ct_efx_forder_set(&fx, EFX_F2 "#F", corr, CT_FPHASE_DONE,
+                    CT_DHAN_STATUS_CANCELLED);
+  trigger(gtt);
+  newest_plain(spawn);
+  snprintf(path, sizeof path, "/v2/forever/orders/%s", copy);
+  deletes = ct_efx_count_req(&fx, EFX_F2, "DELETE", path);
+  assert_int_equal(deletes, 1); /* the hand's, above */
+  ct_efx_start(&fx);
+  one_copy(EFX_F2, spawn, 4);
+  assert_int_equal(ct_efx_count_req(&fx, EFX_F2, "DELETE", path), deletes);
+}
+
 /* The leader's list fails, so its fired order is not recognised within
  * the bound and is copied as plain (warned); the copy had fired on its
  * own: two executions, said in the follower's last error. */
@@ -248,9 +275,13 @@ static void test_double_reported(void **state) {
 
 int main(void) {
   const struct CMUnitTest tests[] = {
-    cmocka_unit_test(test_copy_deleted), cmocka_unit_test(test_by_fields),
-    cmocka_unit_test(test_copy_fired),   cmocka_unit_test(test_hand_order),
-    cmocka_unit_test(test_restart),      cmocka_unit_test(test_double_reported),
+    cmocka_unit_test(test_copy_deleted),
+    cmocka_unit_test(test_by_fields),
+    cmocka_unit_test(test_copy_fired),
+    cmocka_unit_test(test_hand_order),
+    cmocka_unit_test(test_restart),
+    cmocka_unit_test(test_crash_after_delete),
+    cmocka_unit_test(test_double_reported),
   };
   return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }
