@@ -12,7 +12,8 @@
  *   F skipped, C refused    -> SKIP "FOREVER_NOT_COPIED" (it never held F);
  *   C live or in doubt      -> wait: the legs actor deletes C (or looks it
  *                              up after an unknown or refused delete);
- *   C deleted (CANCELLED)   -> copy O as a plain order, now;
+ *   C deleted (CANCELLED;   -> copy O as a plain order, now (its decision
+ *   or over, not fired)        tagged "SPAWN_OF:<F>"; one spawn per F);
  *   C fired                 -> SKIP "FOREVER_COPY_FIRED" (C's own order is
  *                              the follower's execution).
  *
