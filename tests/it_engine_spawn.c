@@ -4,7 +4,8 @@
  * real store. The follower's forever copy is the mirror of the fire:
  *   - the copy has not fired: it is deleted, then the spawn is copied as a
  *     plain order, once (recognised by the leader's correlation id, and by
- *     its fields when the forever order has none);
+ *     its fields when the forever order has none, an OCO's second leg's
+ *     too);
  *   - the copy fired first: no plain copy, the spawn recorded as skipped
  *     FOREVER_COPY_FIRED, no last error (it is the expected mirror);
  *   - a follower that does not copy forever orders: FOREVER_NOT_COPIED;
@@ -157,6 +158,35 @@ static void test_by_fields(void **state) {
   copy_deleted(SINGLE_TCS(5), 5);
 }
 
+/* An OCO forever order without a correlation id fires its second leg
+ * (SELL 2 of TCS at 2900): the order it places is recognised by that
+ * leg's fields; the copy is deleted, the order copied once (4). */
+static void test_oco_second_leg(void **state) {
+  char gtt[32], copy[32], corr[CT_CORRID_SIZE], spawn[32], body[128];
+  cJSON *o;
+  (void)state;
+  ct_efx_place_at(&fx, F,
+                  "\"orderFlag\":\"OCO\",\"transactionType\":\"SELL\","
+                  "\"exchangeSegment\":\"NSE_EQ\",\"productType\":\"CNC\","
+                  "\"orderType\":\"LIMIT\",\"validity\":\"DAY\","
+                  "\"securityId\":\"11536\",\"quantity\":3,\"price\":3300,"
+                  "\"triggerPrice\":3290,\"price1\":2900,\"triggerPrice1\":"
+                  "2910,\"quantity1\":2",
+                  gtt);
+  copy_of(gtt, copy, corr);
+  snprintf(body, sizeof body,
+           "{\"orderId\":\"%s\",\"legName\":\"STOP_LOSS_LEG\"}", gtt);
+  ct_efx_admin(&fx, "/admin/forever/trigger", body);
+  newest_plain(spawn);
+  wait_status(corr, "CANCELLED");
+  one_copy(EFX_F2, spawn, 4);
+  ct_efx_corr(spawn, EFX_F2, -1, corr);
+  o = ct_efx_wait(&fx, EFX_F2, corr, NULL, 0);
+  assert_non_null(o);
+  assert_string_equal(ct_jstr(o, "transactionType"), "SELL");
+  cJSON_Delete(o);
+}
+
 /* The follower's copy fires first, then the leader's: the copy's order is
  * the follower's execution; the leader's spawn is not copied. */
 static void test_copy_fired(void **state) {
@@ -277,6 +307,7 @@ int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_copy_deleted),
     cmocka_unit_test(test_by_fields),
+    cmocka_unit_test(test_oco_second_leg),
     cmocka_unit_test(test_copy_fired),
     cmocka_unit_test(test_hand_order),
     cmocka_unit_test(test_restart),
