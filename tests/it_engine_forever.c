@@ -9,7 +9,9 @@
  * created again): orders of the same security with another quantity, price or
  * side placed by hand, one another record of ours holds, and an identical
  * order made by hand before the engine's intent (dhansim backdates its
- * createTime).
+ * createTime). And the leader's forever order firing when its order carries
+ * GoodTillDaysDate and no correlationId (dhansim --forever-spawn-gtt): the
+ * copy deleted, the order copied once as plain.
  */
 #include <string.h>
 #include <time.h>
@@ -25,7 +27,8 @@ static const char *const FOLLOWERS =
     "  - name: dbl\n    client_id: \"" EFX_F2 "\"\n    token: tok" EFX_F2
     "\n    sizing: {mode: multiplier, value: 2}\n"
     "    copy_forever_orders: true\n";
-static const char *const DOCUMENTED[] = { "--forever-list-documented", NULL };
+static const char *const DOCUMENTED[] = { "--forever-list-documented",
+                                          "--forever-spawn-gtt", NULL };
 
 /* The leader's order; EFX_F2's copy: BUY 2 @ 3000, trigger 3001. */
 #define SINGLE_TCS(q)                                                          \
@@ -220,12 +223,57 @@ static void test_older_not_adopted(void **state) {
   ct_efx_start(&fx);
 }
 
+/* The leader's forever order fires; the order it places carries
+ * GoodTillDaysDate and no correlationId (dhansim --forever-spawn-gtt), and
+ * the list none either: recognised by the date and the fields, the copy
+ * is deleted, then that order copied once as a plain order. */
+static void test_spawn_gtt(void **state) {
+  char gtt[32], corr[CT_CORRID_SIZE], spawn[32], plain[CT_CORRID_SIZE];
+  char body[96], tag[CT_DHAN_CODE_SIZE];
+  const cJSON *it;
+  cJSON *book, *o;
+  ct_decision_t d;
+  (void)state;
+  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(9), gtt);
+  ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, corr);
+  o = ct_efx_wait(&fx, EFX_F2, corr, "CONFIRM", WAIT_MS);
+  assert_non_null(o);
+  cJSON_Delete(o);
+  snprintf(body, sizeof body, "{\"orderId\":\"%s\"}", gtt);
+  ct_efx_admin(&fx, "/admin/forever/trigger", body);
+  book = ct_efx_book(&fx, EFX_LEADER);
+  spawn[0] = '\0';
+  cJSON_ArrayForEach(it, book) {
+    if (cJSON_GetObjectItem(it, "orderFlag") == NULL)
+      snprintf(spawn, sizeof spawn, "%s", ct_jstr(it, "orderId"));
+  }
+  cJSON_Delete(book);
+  assert_true(spawn[0] != '\0');
+  o = ct_efx_wait(&fx, EFX_F2, corr, "CANCELLED", WAIT_MS);
+  assert_non_null(o);
+  cJSON_Delete(o);
+  ct_efx_corr(spawn, EFX_F2, -1, plain);
+  o = ct_efx_wait(&fx, EFX_F2, plain, NULL, WAIT_MS);
+  assert_non_null(o);
+  assert_int_equal((int)ct_jnum(o, "quantity"), 18);
+  cJSON_Delete(o);
+  ct_test_sleep_ms(1000);
+  assert_int_equal(ct_efx_count_corr(&fx, EFX_F2, plain), 1);
+  ct_efx_stop(&fx);
+  assert_int_equal(ct_efx_decision(&fx, spawn, EFX_F2, &d), 0);
+  assert_int_equal((int)d.kind, (int)CT_DECISION_SEND);
+  snprintf(tag, sizeof tag, "SPAWN_OF:%.20s", gtt);
+  assert_string_equal(d.skip_reason, tag);
+  ct_efx_start(&fx);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_adopts),
     cmocka_unit_test(test_no_adopt),
     cmocka_unit_test(test_fired_adopted),
     cmocka_unit_test(test_older_not_adopted),
+    cmocka_unit_test(test_spawn_gtt),
   };
   return cmocka_run_group_tests(tests, setup, ct_efx_cm_teardown);
 }

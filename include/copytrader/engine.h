@@ -67,9 +67,13 @@
  *                 it; Dhan's documented list does not, see
  *                 replicator_forever.c). Its records live under pseudo
  *                 follower ids "<client>#S" / "<client>#F" in the store.
- *                 When a leader forever order fires, the order it places
- *                 is copied like any other and the follower's forever
- *                 copy is deleted (so it does not fire too).
+ *                 When a leader forever order fires, the follower's
+ *                 copy is deleted first; the ordinary order the leader's
+ *                 placed is copied only once that delete succeeded, and
+ *                 skipped (FOREVER_COPY_FIRED) when the copy fired too:
+ *                 the copy is the mirror of the fire (the follower actors
+ *                 share the legs actor's last forever list to recognise
+ *                 that order; replicator_spawn.c).
  * Start-up recovery: the first book of a store that already existed is
  * fanned out whole, and every follower sweeps its open entries at once;
  * both go through the same lookups, so whatever a crash (kill -9)

@@ -163,8 +163,10 @@ typedef enum {
 typedef struct ct_decision {
   char leader_order_id[CT_DHAN_ID_SIZE];
   char follower_id[CT_DHAN_CLIENT_SIZE];
-  char skip_reason[CT_DHAN_CODE_SIZE]; /* SKIP: a short code */
-  char rule[CT_DHAN_CODE_SIZE];        /* sizing rule name */
+  /* SKIP: a short code. SEND: "" or, for the ordinary order a leader
+   * forever order placed when it fired, "SPAWN_OF:<forever order id>". */
+  char skip_reason[CT_DHAN_CODE_SIZE];
+  char rule[CT_DHAN_CODE_SIZE]; /* sizing rule name */
   ct_decision_kind_t kind;
   uint32_t slices;
   int64_t qty;

@@ -103,6 +103,13 @@ typedef struct fol {
   struct ct__posfol *pos; /* net positions (replicator_posfol.c) */
   ct_forder_t *sweep;     /* the sweep's open orders, kept between sweeps */
   size_t sweep_cap;
+  /* Undecided leader orders held back as possible spawns of a leader
+   * forever order: id -> list polls seen when first held (uint64_t). */
+  ct__smap_t spwait;
+  /* Set by ct__spawn_verdict() for the decision that follows it: the
+   * forever order whose fired order is copied ("" none). The SEND decision
+   * keeps it as skip_reason "SPAWN_OF:<id>" (re-derived claims). */
+  char spawn_of[CT_DHAN_ID_SIZE];
 } fol_t;
 
 /* replicator_follower.c */
@@ -189,5 +196,19 @@ bool ct__fol_positions_wait(ct_actor_t *self, fol_t *f,
 bool ct__fol_positions_busy(const fol_t *f);
 /* Consume the answer to request `rid` when it is the positions request. */
 bool ct__fol_positions_result(fol_t *f, uint64_t rid, const ct_api_result_t *r);
+
+/* replicator_spawn.c: the ordinary order a leader forever order places
+ * when it fires (a "spawn"). For the undecided leader order `st`: ""
+ * decide it as any other, NULL hold it back (judged again on the sweep
+ * and when the legs actor nudges), or the reason to record it as skipped
+ * ("FOREVER_ORDER", "FOREVER_COPY_FIRED", "FOREVER_NOT_COPIED"). */
+const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
+                              const ct_leader_state_t *st, unsigned flags);
+/* The order `id` is decided: it no longer waits. */
+void ct__spawn_done(fol_t *f, const char *id);
+/* Judge the held-back orders again (sweep, CT__ENG_MSG_SPAWN). */
+void ct__spawn_again(ct_actor_t *self, fol_t *f);
+/* fol_stop: forget the held-back orders. */
+void ct__spawn_close(fol_t *f);
 
 #endif /* CT_ENGINE_REPLICATOR_FOL_H */

@@ -223,7 +223,13 @@ static const char *leader_skip(const fol_t *f, const ct_leader_state_t *st,
        st->status == CT_DHAN_STATUS_EXPIRED) &&
       st->traded_qty == 0)
     return "LEADER_CANCELLED";
-  if ((flags & CT__LF_FOREVER) || st->status == CT_DHAN_STATUS_CONFIRM)
+  /* A GoodTillDaysDate on another status than CONFIRM or TRIGGERED (the
+   * forever order itself) may mark the ordinary order a forever order
+   * placed when it fired: ct__spawn_verdict() judges it, when a forever
+   * list is kept (some follower copies forever orders). */
+  if (st->status == CT_DHAN_STATUS_CONFIRM ||
+      ((flags & CT__LF_FOREVER) && (f->e->leader_forever == NULL ||
+                                    st->status == CT_DHAN_STATUS_TRIGGERED)))
     return "FOREVER_ORDER";
   if ((flags & CT__LF_SUPER) && !f->s->copy_super_orders)
     return "SUPER_NOT_COPIED";
@@ -311,6 +317,9 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   if (rc != 0)
     return rc;
   fill_decision(f, st, in, &r, skip, d);
+  if (d->kind == CT_DECISION_SEND && f->spawn_of[0] != '\0')
+    snprintf(d->skip_reason, sizeof d->skip_reason, "SPAWN_OF:%.20s",
+             f->spawn_of);
   rc = ct_store_decision_put(t, d);
   for (int64_t i = 0; rc == 0 && d->kind == CT_DECISION_SEND && i < r.slices;
        i++) {
@@ -565,6 +574,32 @@ static bool settled(const fol_t *f, const fleader_t *l, const ct_forder_t *fo,
   return true;
 }
 
+/* A leader order with no decision yet. Paused: an open one waits for the
+ * resume; a finished one is recorded as skipped (it must not be copied
+ * late). A possible spawn of a forever order may wait too, or be skipped
+ * (replicator_spawn.c). */
+static void undecided(ct_actor_t *self, fol_t *f, const fleader_t *l,
+                      const ct_leader_state_t *st) {
+  const char *sp = "";
+  if (waits_for_legs(f, l, st))
+    return;
+  if (atomic_load(&f->s->paused)) {
+    if (ct_dhan_status_is_final(st->status))
+      decide_and_send(self, f, st, "PAUSED");
+    return;
+  }
+  if (leader_skip(f, st, l ? l->flags : 0)[0] == '\0') {
+    if ((sp = ct__spawn_verdict(self, f, st, l ? l->flags : 0)) == NULL)
+      return; /* judged again on the sweep or the legs actor's nudge */
+    if (sp[0] == '\0' && ct__fol_margin_wait(self, f, st)) {
+      f->spawn_of[0] = '\0';
+      return; /* the calculator's answer re-runs this order */
+    }
+  }
+  decide_and_send(self, f, st, sp[0] ? sp : NULL);
+  f->spawn_of[0] = '\0';
+}
+
 void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
                       const fleader_t *x) {
   fleader_t *l = ct__smap_put(&f->leaders, st->order_id, NULL);
@@ -581,18 +616,12 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (rc == 0 && d.kind == CT_DECISION_SEND)
     ct_store_each_forder_of(&t, st->order_id, f->s->client_id, collect_cb, &c);
   ct_store_txn_abort(&t);
-  /* Paused: an open leader order waits for the resume; a finished one is
-   * recorded as skipped (it must not be copied late). */
-  if (rc == CT_ENOTFOUND && waits_for_legs(f, l, st))
+  if (rc == CT_ENOTFOUND) {
+    undecided(self, f, l, st);
     return;
-  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused) &&
-      leader_skip(f, st, l ? l->flags : 0)[0] == '\0' &&
-      ct__fol_margin_wait(self, f, st))
-    return; /* the calculator's answer re-runs this order */
-  if (rc == CT_ENOTFOUND && !atomic_load(&f->s->paused))
-    decide_and_send(self, f, st, NULL);
-  else if (rc == CT_ENOTFOUND && ct_dhan_status_is_final(st->status))
-    decide_and_send(self, f, st, "PAUSED");
+  }
+  if (rc == 0)
+    ct__spawn_done(f, st->order_id);
   for (size_t i = 0; i < c.n; i++)
     act_on(self, f, l ? &l->st : st, &fo[i]);
   if (rc == 0 && l != NULL && settled(f, l, fo, c.n))
@@ -659,6 +688,7 @@ static int fol_init(ct_actor_t *self, void *arg) {
       (rc = ct__smap_init(&f->leaders, sizeof(fleader_t))) == 0 &&
       (rc = ct__smap_init(&f->settled, sizeof(int64_t))) == 0 &&
       (rc = ct__smap_init(&f->mwait, sizeof(fmwait_t))) == 0 &&
+      (rc = ct__smap_init(&f->spwait, sizeof(uint64_t))) == 0 &&
       (rc = ct__fol_pos_open(f)) == 0)
     rc = ct_timer_start(self, 1 + h % poll, poll, CT__ENG_MSG_FPOLL, &tid);
   if (rc == 0)
@@ -707,6 +737,9 @@ static int fol_receive(ct_actor_t *self, const ct_envelope_t *env) {
   case CT__ENG_MSG_RESUME:
     ct__fol_resume(self, f);
     break;
+  case CT__ENG_MSG_SPAWN:
+    ct__spawn_again(self, f);
+    break;
   case CT_MSG_API_RESULT:
   case CT_MSG_TIMEOUT:
     ct__fol_on_result(self, f, env);
@@ -726,6 +759,7 @@ static void fol_stop(ct_actor_t *self) {
   ct__smap_close(&f->leaders);
   ct__smap_close(&f->settled);
   ct__smap_close(&f->mwait);
+  ct__spawn_close(f);
   ct__fol_pos_close(f);
   free(f->sweep);
   free(f);

@@ -8,28 +8,25 @@
  *                         (and the record of the OCO second leg) and the
  *                         daily count; then POST /forever/orders with the
  *                         first leg's correlation id;
- *   INTENT or UNKNOWN  -> list the follower's forever orders and match the
- *                         correlation id (dhansim lists it; Dhan's
- *                         documented list has no correlationId, so an order
- *                         listed without one is matched by security, side,
- *                         product, flag, quantity, type, price and trigger
- *                         among those no other record of ours holds, and,
- *                         when the record knows its intent time, created
- *                         no earlier than it, waiting or already fired);
- *                         not found twice -> create again with the same id;
- *                         a copy found fired is final: never re-created or
- *                         modified;
+ *   INTENT or UNKNOWN  -> list the follower's forever orders and find
+ *                         the copy (replicator_fevans.c: by the order id
+ *                         the record holds, the correlation id, or the
+ *                         attributes); not found twice -> create again
+ *                         with the same id; a copy found fired is final:
+ *                         never re-created or modified;
  *   leader cancelled   -> DELETE the follower's forever order;
  *   leader leg changed -> PUT that leg (TARGET_LEG: SINGLE or the first
  *                         OCO leg; STOP_LOSS_LEG: the second OCO leg),
- *                         quantity sized again.
- * A leader forever order that TRIGGERED places an ordinary order, which
- * the follower actor copies like any other; the follower's forever copy
- * is then deleted so it cannot fire as well. (Race, not closed: on Dhan
- * the copy may fire by itself in the same instant, watching the same
- * price; its delete is then refused, the record says fired, and the
- * follower, which holds both executions, gets an error line and a last
- * error in the status: fired_too().)
+ *                         quantity sized again;
+ *   leader FIRED       -> DELETE the copy first (`fired`). The ordinary
+ *                         order the leader's placed (its spawn) waits in
+ *                         the follower actor (replicator_spawn.c) until the
+ *                         copy's record is final: deleted -> the spawn is
+ *                         copied as a plain order; refused or unknown ->
+ *                         the copy is looked up, and found fired it is the
+ *                         follower's execution (the spawn is skipped,
+ *                         FOREVER_COPY_FIRED). The copy is the mirror of
+ *                         the fire: never both.
  */
 #include <math.h>
 #include <stdio.h>
@@ -41,12 +38,7 @@
 #include "replicator_fol.h"
 #include "replicator_legs.h"
 
-#define MOD   "legs"
-#define PROBE 2
-/* A listed order Dhan created more than this before a record's intent is
- * not its copy: createTime has 1 s resolution (cut, not rounded) and our
- * clock and Dhan's may differ by about a second. */
-#define SKEW_MS 2000
+#define MOD "legs"
 
 typedef struct fcopy {
   char pseudo[CT_DHAN_CLIENT_SIZE];
@@ -328,7 +320,7 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
   if (!c->have[0])
     return;
   if (r0->phase == CT_FPHASE_INTENT || r0->phase == CT_FPHASE_UNKNOWN) {
-    if (r0->attempts >= PROBE && r0->order_id[0] == '\0' &&
+    if (r0->attempts >= CT__FEV_PROBE && r0->order_id[0] == '\0' &&
         fo->status == CT_DHAN_STATUS_CONFIRM)
       send_create(self, l, fi, fo, c);
     else
@@ -345,8 +337,8 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
     return;
   }
   if (fo->status == CT_DHAN_STATUS_TRIGGERED) {
-    /* The order the leader's fired is copied as a plain order (follower
-     * actor): the copy must not fire as well. */
+    /* Only once the copy is deleted is the leader's fired order copied
+     * as a plain one (replicator_spawn.c): the copy must not fire too. */
     send_delete(self, l, fi, fo->order_id, r0, true);
     return;
   }
@@ -380,243 +372,5 @@ void ct__forever_baseline(ct_store_txn_t *t, legs_t *l,
     d.kind = CT_DECISION_SKIP;
     d.decided_at_ms = (uint64_t)time(NULL) * 1000;
     ct_store_decision_put(t, &d);
-  }
-}
-
-/* --- answers
- * ----------------------------------------------------------------*/
-
-typedef struct ans {
-  const lop_t *op;
-  const ct_api_result_t *r;
-  const ct_dhan_forever_order_t *found;
-} ans_t;
-
-static void apply_create(ct_forder_t *r, void *ctx) {
-  const ans_t *a = ctx;
-  r->attempts++;
-  if (a->r->err == 0 && a->r->count > 0) {
-    const ct_dhan_order_ack_t *ack = a->r->items;
-    snprintf(r->order_id, sizeof r->order_id, "%s", ack->order_id);
-    r->status = ack->status;
-    r->phase = CT_FPHASE_ACKED;
-  } else if (ct__legs_refused(a->r)) {
-    r->phase = CT_FPHASE_REJECTED;
-    snprintf(r->reject_code, sizeof r->reject_code, "%s",
-             a->r->dhan.error_code[0] ? a->r->dhan.error_code : "REJECTED");
-  } else {
-    r->phase = CT_FPHASE_UNKNOWN;
-    r->attempts = 0;
-  }
-}
-
-/* A forever order that has fired. Dhan's docs name no status for it
- * (only CONFIRM, waiting): TRIGGERED is dhansim's (and the super-order
- * table's), and an order on its way or done is taken as fired too. */
-static bool has_fired(ct_dhan_status_t st) {
-  return st == CT_DHAN_STATUS_TRIGGERED || st == CT_DHAN_STATUS_TRANSIT ||
-         st == CT_DHAN_STATUS_PENDING || st == CT_DHAN_STATUS_PART_TRADED ||
-         st == CT_DHAN_STATUS_TRADED;
-}
-
-/* Fired or over: final, so it is neither created again nor modified. */
-static bool copy_done(ct_dhan_status_t st) {
-  return has_fired(st) || ct_dhan_status_is_final(st);
-}
-
-static void apply_lookup(ct_forder_t *r, void *ctx) {
-  const ans_t *a = ctx;
-  if (a->found != NULL) {
-    ct_dhan_status_t st = a->found->status;
-    snprintf(r->order_id, sizeof r->order_id, "%s", a->found->order_id);
-    r->status = st;
-    r->phase = copy_done(st) ? CT_FPHASE_DONE : CT_FPHASE_ACKED;
-  } else {
-    r->attempts++;
-  }
-}
-
-static void apply_modify(ct_forder_t *r, void *ctx) {
-  const ans_t *a = ctx;
-  r->intent = CT_FINTENT_MODIFY;
-  r->intent_seq = a->op->fp;
-  r->quantity = a->op->qty;
-  r->mods_applied++;
-}
-
-static void apply_delete(ct_forder_t *r, void *ctx) {
-  (void)ctx;
-  r->intent = CT_FINTENT_CANCEL;
-  r->status = CT_DHAN_STATUS_CANCELLED;
-  r->phase = CT_FPHASE_DONE;
-}
-
-/* The delete was refused after the leader's fired: the copy fired too. */
-static void apply_fired(ct_forder_t *r, void *ctx) {
-  (void)ctx;
-  r->status = CT_DHAN_STATUS_TRIGGERED;
-  r->phase = CT_FPHASE_DONE;
-}
-
-typedef struct claimed {
-  const char *pseudo, *order_id;
-  bool hit;
-} claimed_t;
-
-static int claimed_cb(const ct_forder_t *fo, void *ctx) {
-  claimed_t *c = ctx;
-  if (strcmp(fo->follower_id, c->pseudo) == 0 &&
-      strcmp(fo->order_id, c->order_id) == 0)
-    c->hit = true;
-  return c->hit ? 1 : 0;
-}
-
-/* Whether another forever record of ours already holds `order_id`: all
- * of the follower's, done ones too (a fired copy adopted is DONE). */
-static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
-  claimed_t c = { pseudo, order_id, false };
-  ct_store_txn_t t;
-  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
-    return true; /* in doubt: do not adopt */
-  if (ct_store_each_forder_of_follower(&t, pseudo, claimed_cb, &c) < 0)
-    c.hit = true;
-  ct_store_txn_abort(&t);
-  return c.hit;
-}
-
-/* Whether listed order `o` has the attributes of the copy that record `r`
- * of lookup `op` stands for: same security, side, product and flag as the
- * leader's, same quantity, type, price and trigger as the record's. */
-static bool same_fields(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
-                        const lop_t *op) {
-  return strcmp(o->security_id, op->sec) == 0 && o->txn == op->txn &&
-         o->product == op->product && is_oco(o) == op->oco &&
-         o->quantity == r->quantity && o->order_type == r->order_type &&
-         fabs(o->price - r->price) < 1e-6 &&
-         fabs(o->trigger_price - r->trigger_price) < 1e-6;
-}
-
-/* Whether listed order `o` (no correlation id) is the copy record `r`
- * stands for. With the record's intent time and the order's createTime:
- * created no earlier than the intent less SKEW_MS (an identical order
- * made by hand before it is not ours), waiting (CONFIRM) or fired while
- * we were not looking. Without either time (a record of an older binary
- * or made under distrust, a createTime that does not parse): waiting
- * only, as before intent times were kept. */
-static bool same_order(const ct__fslot_t *s, const ct_dhan_forever_order_t *o,
-                       const ct_forder_t *r, const lop_t *op) {
-  int64_t created;
-  if (o->correlation_id[0] != '\0' || !same_fields(o, r, op))
-    return false;
-  if (r->intent_at_ms == 0)
-    return o->status == CT_DHAN_STATUS_CONFIRM;
-  if (ct_dhan_time_parse(o->create_time, &created) != 0) {
-    ct_log_warn(MOD,
-                "follower=%s order=%s createTime=\"%s\" msg=\"forever "
-                "order time not understood: matched without it\"",
-                s->name, o->order_id, o->create_time);
-    return o->status == CT_DHAN_STATUS_CONFIRM;
-  }
-  if (created + SKEW_MS < (int64_t)r->intent_at_ms) {
-    ct_log_info(MOD,
-                "follower=%s order=%s created_ms=%lld intent_ms=%llu "
-                "msg=\"forever order like the copy but older than its "
-                "intent: not adopted\"",
-                s->name, o->order_id, (long long)created,
-                (unsigned long long)r->intent_at_ms);
-    return false;
-  }
-  return o->status == CT_DHAN_STATUS_CONFIRM || has_fired(o->status);
-}
-
-/* The follower's forever order created for record `corr`: by correlation
- * id; when the list carries none (Dhan's documented list has no
- * correlationId), by its attributes among the orders no other record of
- * ours holds. */
-static const ct_dhan_forever_order_t *find_copy(legs_t *l, const char *pseudo,
-                                                const lop_t *op,
-                                                const ct_api_result_t *r) {
-  const ct__fslot_t *s = &l->e->f[op->fi];
-  const ct_dhan_forever_order_t *fo = r->items;
-  ct_forder_t rec;
-  ct_store_txn_t t;
-  int rc;
-  for (size_t i = 0; i < r->count; i++)
-    if (strcmp(fo[i].correlation_id, op->corr) == 0)
-      return &fo[i];
-  if (ct_store_txn_begin(l->e->store, false, &t) != 0)
-    return NULL;
-  rc = ct_store_forder_get(&t, pseudo, op->corr, &rec);
-  ct_store_txn_abort(&t);
-  if (rc != 0)
-    return NULL;
-  for (size_t i = 0; i < r->count; i++)
-    if (same_order(s, &fo[i], &rec, op) &&
-        !is_claimed(l, pseudo, fo[i].order_id))
-      return &fo[i];
-  return NULL;
-}
-
-/* The leader's forever order fired and the follower's copy could no
- * longer be deleted: it has fired (or gone) on its own. The leader's
- * order was copied as a plain order too, so the follower may hold two
- * executions (README, "Forever orders"): say so where an operator looks,
- * the log and the follower's last error in `copytrader status`. */
-static void fired_too(legs_t *l, const lop_t *op) {
-  ct__fslot_t *s = &l->e->f[op->fi];
-  ct_log_error(MOD,
-               "follower=%s order=%s msg=\"forever copy fired as well: the "
-               "leader's fired order was also copied, check for a double "
-               "execution\"",
-               s->name, op->leader);
-  ct__fol_note_error(s,
-                     "forever copy of %s fired as well: check for a double "
-                     "execution",
-                     op->leader);
-}
-
-void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
-                        const ct_api_result_t *r) {
-  const ct__fslot_t *s = &l->e->f[op->fi];
-  char pseudo[CT_DHAN_CLIENT_SIZE];
-  ans_t a = { op, r, NULL };
-  bool ok = r->err == 0 || ct__legs_refused(r);
-  (void)self;
-  ct__legs_pseudo(s, 'F', pseudo, sizeof pseudo);
-  if (r->err != 0)
-    ct_log_warn(MOD, "follower=%s order=%s op=%d err=%s code=%s", s->name,
-                op->leader, (int)op->kind, ct_strerror(r->err),
-                r->dhan.error_code);
-  if (op->kind == LOP_FEV_CREATE) {
-    const char *oid = r->err == 0 && r->count
-                          ? ((const ct_dhan_order_ack_t *)r->items)->order_id
-                          : "";
-    if (r->sent || r->err == 0)
-      ct__metrics_ack(l->e->metrics, s->client_id, op->corr, oid,
-                      r->dhan.http_status, ct__now_ns());
-    if (r->err == 0 || !ct__legs_not_sent(r))
-      ct__legs_update(l, pseudo, op->corr, apply_create, &a);
-  } else if (op->kind == LOP_FEV_LOOKUP && r->err == 0) {
-    a.found = find_copy(l, pseudo, op, r);
-    if (a.found != NULL && copy_done(a.found->status))
-      ct_log_warn(MOD,
-                  "follower=%s order=%s copy=%s status=%s msg=\"forever copy "
-                  "found fired or over: recorded as done\"",
-                  s->name, op->leader, a.found->order_id,
-                  ct_dhan_status_str(a.found->status));
-    ct__legs_update(l, pseudo, op->corr, apply_lookup, &a);
-  } else if (op->kind == LOP_FEV_MODIFY && ok) {
-    ct__legs_update(l, pseudo, op->corr, apply_modify, &a);
-  } else if (op->kind == LOP_FEV_DELETE && ok) {
-    bool fired = r->err != 0 && op->fired; /* refused: the copy fired too */
-    if (fired)
-      fired_too(l, op);
-    else if (r->err != 0)
-      ct_log_warn(MOD,
-                  "follower=%s order=%s msg=\"forever copy no longer "
-                  "active: it may have fired\"",
-                  s->name, op->leader);
-    ct__legs_update(l, pseudo, op->corr, fired ? apply_fired : apply_delete,
-                    &a);
   }
 }

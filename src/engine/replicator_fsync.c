@@ -527,6 +527,7 @@ void ct__fol_tick(ct_actor_t *self, fol_t *f) {
     else if (!ct__fol_act_cached(self, f, &fo[i]))
       ct__fol_again(self, f, fo[i].leader_order_id);
   }
+  ct__spawn_again(self, f); /* orders held back as possible spawns */
   f->ticks++;
   /* Only every BOOK_EVERY sweeps: the fills of a cancelled order wait for
    * the next regular poll (one poll for all of them, not one per sweep

@@ -22,14 +22,16 @@
 #include "copytrader/store.h"
 
 enum {
-  CT__ENG_MSG_LEADER = 400,   /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
-                                 f64 target, f64 stop loss, f64 trail */
-  CT__ENG_MSG_LPOLL = 401,    /* leader reconciliation timer */
-  CT__ENG_MSG_FPOLL = 402,    /* follower poll and sweep timer */
-  CT__ENG_MSG_RESUME = 403,   /* follower resumed: decide what it missed */
-  CT__ENG_MSG_FUNDS = 404,    /* fund limit refresh timer */
-  CT__ENG_MSG_LFLUSH = 405,   /* leader: store the pending states */
-  CT__ENG_MSG_LEGS_POLL = 406 /* legs actor: super and forever lists */
+  CT__ENG_MSG_LEADER = 400,    /* bin ct_leader_state_t, u64 CT__LF_*, u64 t,
+                                  f64 target, f64 stop loss, f64 trail */
+  CT__ENG_MSG_LPOLL = 401,     /* leader reconciliation timer */
+  CT__ENG_MSG_FPOLL = 402,     /* follower poll and sweep timer */
+  CT__ENG_MSG_RESUME = 403,    /* follower resumed: decide what it missed */
+  CT__ENG_MSG_FUNDS = 404,     /* fund limit refresh timer */
+  CT__ENG_MSG_LFLUSH = 405,    /* leader: store the pending states */
+  CT__ENG_MSG_LEGS_POLL = 406, /* legs actor: super and forever lists */
+  CT__ENG_MSG_SPAWN = 407      /* follower: re-judge the orders that wait
+                                  on the leader's forever list */
 };
 
 /* What a leader order is, beyond ct_leader_state_t (sent with each state
@@ -100,6 +102,40 @@ void ct__metrics_coalesced(ct__metrics_t *m, const char *follower,
 void ct__metrics_skip(ct__metrics_t *m, const char *follower,
                       const char *leader_order, const char *reason);
 
+/* --- the leader's forever list, shared (replicator_spawn.c) ------------- */
+
+/* One leader forever order as the legs actor last listed it: what the
+ * follower actors need to tell the ordinary order it spawns when it
+ * fires. */
+typedef struct ct__fev_item {
+  char order_id[CT_DHAN_ID_SIZE];
+  char corr[CT_DHAN_CORRID_SIZE]; /* "" when the list gives none */
+  char security_id[CT_DHAN_SECID_SIZE];
+  ct_dhan_segment_t segment;
+  ct_dhan_txn_t txn;
+  ct_dhan_product_t product;
+  ct_dhan_status_t status;
+  bool oco;
+  int64_t qty, qty1; /* first leg, second (OCO) leg */
+} ct__fev_item_t;
+
+/* Written by the legs actor on every list answer, read by the follower
+ * actors (other threads): the items under `mu` (copied out, never
+ * borrowed); `any` and `seen` are read without it first, so an order
+ * that cannot be a spawn costs one atomic load. */
+typedef struct ct__fev_snap {
+  pthread_mutex_t mu;
+  ct__fev_item_t *items; /* waiting (CONFIRM) or fired, the leader's own */
+  size_t n, cap;
+  /* fired F -> the leader order taken as its spawn (one per F) */
+  struct ct__fev_claim *claims;
+  size_t n_claims, cap_claims;
+  _Atomic uint64_t polls; /* list answers so far, failed ones too */
+  atomic_bool seen;       /* a list was stored */
+  atomic_bool any;        /* n > 0 */
+  atomic_int waiting;     /* leader orders the followers hold back */
+} ct__fev_snap_t;
+
 /* --- the engine ---------------------------------------------------------- */
 
 typedef struct ct__fslot {
@@ -142,6 +178,7 @@ struct ct_engine {
   ct_actor_t *leader;
   ct_actor_t *legs;           /* super and forever orders (replicator_legs.c) */
   ct_actor_t *leader_forever; /* NULL when no follower copies forever orders */
+  ct__fev_snap_t fev;         /* the leader's forever list (spawn.c) */
   int ready_need;             /* parts that must be ready: leader (+ legs) */
   atomic_int ready_seen;      /* parts ready so far */
   ct_order_feed_t *feed;
@@ -191,6 +228,24 @@ void ct__eng_note_feed(ct_engine_t *e, bool up, uint64_t connects, int err,
 /* Follower actor: a call failed (printf-style text, kept for status). */
 void ct__fol_note_error(ct__fslot_t *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* replicator_spawn.c: the shared forever list. init/close with the
+ * engine (replicator_status.c's ops_init/close). */
+void ct__fev_init(ct_engine_t *e);
+void ct__fev_close(ct_engine_t *e);
+/* A forever order that has fired. Dhan's docs name no status for it
+ * (only CONFIRM, waiting): TRIGGERED is dhansim's (and the super-order
+ * table's), and an order on its way or done is taken as fired too. */
+bool ct__fev_fired(ct_dhan_status_t st);
+/* Legs actor: store the items of a forever list answer (!ok: the list
+ * failed; only the poll count moves). */
+void ct__fev_store(ct_engine_t *e, bool ok,
+                   const ct_dhan_forever_order_t *items, size_t n);
+/* A copy of leader forever order `id` as last listed; false: not there. */
+bool ct__fev_get(ct_engine_t *e, const char *id, ct__fev_item_t *out);
+/* Legs actor: when a follower holds an order back, wake every follower
+ * actor (CT__ENG_MSG_SPAWN) to judge it again. */
+void ct__fev_nudge(ct_engine_t *e);
 
 double ct__eng_leader_capital(const ct_engine_t *e);
 void ct__eng_set_leader_capital(ct_engine_t *e, double v);

@@ -30,9 +30,16 @@
  * The plain-order path records the leader's forever order as skipped
  * ("FOREVER_ORDER": never copied as a PLAIN order); this actor keeps its
  * records under pseudo follower ids (replicator_legs.h) so the two paths
- * never meet. On a brand-new store the first forever list is a baseline,
- * as the order book is: orders that existed before the engine ever ran are
- * recorded as skipped ("PREEXISTING"), and on_ready waits for it.
+ * never meet, except at one point: every forever list read is also
+ * published to the follower actors (ct__fev_store, replicator_spawn.c),
+ * which hold back the ordinary order a fired leader forever order placed
+ * until this actor has deleted the follower's copy (then it is copied)
+ * or found that it fired too (then it is the follower's execution, and
+ * the leader's is not copied); it wakes them (ct__fev_nudge) after every
+ * list and every answer that concerns a fired order. On a brand-new store the
+ * first forever list is a baseline, as the order book is: orders that existed
+ * before the engine ever ran are recorded as skipped ("PREEXISTING"), and
+ * on_ready waits for it.
  */
 #include <math.h>
 #include <stdio.h>
@@ -224,6 +231,8 @@ static bool is_leaders(const legs_t *l, const char *client, const char *corr) {
 static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
                     bool super) {
   bool *seen = super ? &l->sup_seen : &l->fev_seen;
+  if (!super) /* before the syncs: a delete they send finds F fired */
+    ct__fev_store(l->e, r->err == 0, r->items, r->count);
   if (r->err != 0) {
     ct_log_warn(MOD, "msg=\"%s list failed\" err=%s",
                 super ? "super" : "forever", ct_strerror(r->err));
@@ -252,6 +261,8 @@ static void on_list(ct_actor_t *self, legs_t *l, const ct_api_result_t *r,
         ct__forever_sync(self, l, fi, fo);
     }
   }
+  if (!super)
+    ct__fev_nudge(l->e); /* orders held back: judge them on this list */
 }
 
 static void on_result(ct_actor_t *self, legs_t *l, const ct_envelope_t *env) {

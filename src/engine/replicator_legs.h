@@ -29,6 +29,9 @@
 #include "copytrader/sizing.h"
 #include "replicator_int.h"
 
+/* Lookups of a copy that find nothing before it counts as absent. */
+#define CT__FEV_PROBE 2
+
 typedef enum {
   LOP_SUPER_LOOKUP = 1,
   LOP_SUPER_MODIFY,
@@ -108,12 +111,19 @@ void ct__super_sync(ct_actor_t *self, legs_t *l, size_t fi,
 void ct__super_result(ct_actor_t *self, legs_t *l, const lop_t *op,
                       const ct_api_result_t *r);
 
-/* replicator_forever.c: act on the leader's forever-order list. */
+/* replicator_forever.c: act on the leader's forever-order list;
+ * replicator_fevans.c: the answers (ct__forever_result). */
 void ct__forever_sync(ct_actor_t *self, legs_t *l, size_t fi,
                       const ct_dhan_forever_order_t *fo);
 void ct__forever_baseline(ct_store_txn_t *t, legs_t *l,
                           const ct_dhan_forever_order_t *fo);
 void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
                         const ct_api_result_t *r);
+
+/* replicator_spawn.c: whether a leader order that is a spawn candidate
+ * of listed forever order `fid` was copied to follower `s` as a plain
+ * order (a SEND decision): its forever copy firing too is then a double
+ * execution. */
+bool ct__spawn_copied(ct_engine_t *e, const ct__fslot_t *s, const char *fid);
 
 #endif /* CT_ENGINE_REPLICATOR_LEGS_H */

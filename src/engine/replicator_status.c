@@ -213,10 +213,12 @@ void ct__eng_ops_tick(ct_engine_t *e, uint64_t now_ns) {
 void ct__eng_ops_init(ct_engine_t *e) {
   pthread_mutex_init(&e->stat_mu, NULL);
   pthread_mutex_init(&e->pause_mu, NULL);
+  ct__fev_init(e);
 }
 
 void ct__eng_ops_close(ct_engine_t *e) {
   pthread_mutex_destroy(&e->stat_mu);
   pthread_mutex_destroy(&e->pause_mu);
+  ct__fev_close(e);
   free(e->snap);
 }

@@ -318,6 +318,19 @@ int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
   return read_record(fx, false, follower, corr, out);
 }
 
+void ct_efx_forder_set(ct_efx_t *fx, const char *follower, const char *corr,
+                       ct_forder_phase_t phase, ct_dhan_status_t status) {
+  ct_store_txn_t t;
+  ct_store_t *st = store_begin(fx, true, &t);
+  ct_forder_t fo;
+  assert_int_equal(ct_store_forder_get(&t, follower, corr, &fo), 0);
+  fo.phase = phase;
+  fo.status = status;
+  assert_int_equal(ct_store_forder_put(&t, &fo), 0);
+  assert_int_equal(ct_store_txn_commit(&t), 0);
+  ct_store_close(st);
+}
+
 void ct_efx_forder_unanswered(ct_efx_t *fx, const char *follower,
                               const char *corr) {
   ct_store_txn_t t;

@@ -122,6 +122,10 @@ int ct_efx_decision(ct_efx_t *fx, const char *leader_oid, const char *follower,
                     ct_decision_t *out);
 int ct_efx_forder(ct_efx_t *fx, const char *follower, const char *corr,
                   ct_forder_t *out);
+/* After ct_efx_stop(): set the phase and status of a stored follower
+ * order (as a crash right after that write leaves it). */
+void ct_efx_forder_set(ct_efx_t *fx, const char *follower, const char *corr,
+                       ct_forder_phase_t phase, ct_dhan_status_t status);
 /* After ct_efx_stop(): put the record of an acknowledged follower order
  * back to INTENT with no order id and no attempts, as a crash between the
  * send and the stored answer leaves it (every other field, the intent

@@ -158,6 +158,10 @@ struct sim {
   int ws_title_status; /* --ws-status-case title: "Traded", "Part_Traded" */
   /* --forever-list-documented: forever lists without correlationId */
   int forever_list_documented;
+  /* --forever-spawn-gtt: the order a forever order places when it fires
+   * carries GoodTillDaysDate and no correlationId (one reading of Dhan's
+   * undocumented spawn) */
+  int forever_spawn_gtt;
   /* stamps and the request log */
   void *stamps;
   void *reqlog;

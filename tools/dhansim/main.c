@@ -35,6 +35,8 @@ static void usage(FILE *f) {
       "  --fill-delay-ms N      delay before an automatic fill (default 5)\n"
       "  --no-rate-limit        disable Dhan's rate limits\n"
       "  --forever-list-documented  forever lists without correlationId\n"
+      "  --forever-spawn-gtt     a fired forever order's order carries\n"
+      "                          GoodTillDaysDate and no correlationId\n"
       "  --postback ID=URL      POST order changes of account ID to URL\n"
       "  --latency ROUTE=MS[:JITTER]      added latency (ROUTE prefix or *)\n"
       "  --error ROUTE=RATE[:KIND]        KIND 500|DH-908|DH-909|DH-904|"
@@ -150,6 +152,10 @@ static int parse_args(sim_t *s, opts_t *o, int argc, char **argv) {
     }
     if (strcmp(argv[i], "--forever-list-documented") == 0) {
       s->forever_list_documented = 1;
+      continue;
+    }
+    if (strcmp(argv[i], "--forever-spawn-gtt") == 0) {
+      s->forever_spawn_gtt = 1;
       continue;
     }
     if (strncmp(argv[i], "--", 2) != 0)

@@ -54,9 +54,10 @@ struct order {
   int forever; /* 1 SINGLE, 2 OCO */
   double price1, trigger1;
   int64_t qty1;
-  order_t *spawned; /* the order a triggered forever order placed */
-  double blocked;   /* funds held while open */
-  int fill_stage;   /* 0 none scheduled, 1 first, 2 second (partial) */
+  order_t *spawned;  /* the order a triggered forever order placed */
+  char gtt_date[24]; /* GoodTillDaysDate on the socket ("" none) */
+  double blocked;    /* funds held while open */
+  int fill_stage;    /* 0 none scheduled, 1 first, 2 second (partial) */
   uv_timer_t timer;
   int timer_live;
 };

@@ -188,7 +188,7 @@ cJSON *order_alert_json(const order_t *o) {
   ADD_N(d, "LegNo", o->leg_no ? o->leg_no : 1);
   ADD_S(d, "ProductName", o->product);
   ADD_S(d, "Status", o->status);
-  ADD_S(d, "GoodTillDaysDate", "");
+  ADD_S(d, "GoodTillDaysDate", o->gtt_date);
   ADD_S(d, "AlgoId", "0");
   ADD_N(d, "Multiplier", 1);
   ADD_S(d, "CorrelationId", o->corr);

@@ -2,12 +2,14 @@
  * routes_forever.c: §5 forever (GTT) orders, SINGLE and OCO. A forever
  * order sits in status CONFIRM (it is pushed once on the order-update
  * socket) until POST /admin/forever/trigger fires it: it then becomes
- * TRIGGERED and places an ordinary order (same correlationId) that follows
- * the normal lifecycle. Listed on both /forever/orders and /forever/all
+ * TRIGGERED and places an ordinary order (same correlationId; or, under
+ * --forever-spawn-gtt, none and a GoodTillDaysDate) that follows the
+ * normal lifecycle. Listed on both /forever/orders and /forever/all
  * (without correlationId under --forever-list-documented).
  */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "validate.h"
 
@@ -185,7 +187,10 @@ void forever_trigger(sim_t *s, order_t *f, int second) {
   scopy(o->otype, sizeof(o->otype), f->otype);
   scopy(o->validity, sizeof(o->validity), f->validity);
   scopy(o->security_id, sizeof(o->security_id), f->security_id);
-  scopy(o->corr, sizeof(o->corr), f->corr);
+  if (s->forever_spawn_gtt) /* a year on, as Dhan's forever validity */
+    sim_ist_at((int64_t)time(NULL) + 365 * 86400, o->gtt_date);
+  else
+    scopy(o->corr, sizeof(o->corr), f->corr);
   o->qty = second ? f->qty1 : f->qty;
   o->price = second ? f->price1 : f->price;
   o->disc_qty = f->disc_qty;
