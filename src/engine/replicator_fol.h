@@ -143,6 +143,24 @@ typedef void (*ct__fo_fn)(ct_forder_t *fo, void *ctx);
 int ct__fol_update(fol_t *f, const char *corr, ct__fo_fn fn, void *ctx,
                    ct_forder_t *out);
 void ct__fol_on_result(ct_actor_t *self, fol_t *f, const ct_envelope_t *env);
+/* replicator_follower.c, for replicator_fchange.c: the fingerprint a
+ * follower order mirrors (the leader's attributes and, for a super order,
+ * its legs), the call deadline, and the sizing inputs and instrument of a
+ * leader state. */
+uint32_t ct__fol_fp(const fol_t *f, const ct_leader_state_t *st);
+uint64_t ct__fol_timeout_ms(const fol_t *f);
+void ct__fol_sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
+                           ct_sizing_order_t *o, ct_sizing_account_t *a,
+                           int64_t orders_today);
+const ct_instrument_t *ct__fol_instrument(const fol_t *f,
+                                          const ct_leader_state_t *st);
+/* replicator_fchange.c: act on follower order `fo` of leader state `st`
+ * (look up, cancel or modify; nothing while a call for it is in flight or
+ * it diverged). */
+void ct__fol_act_on(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
+                    const ct_forder_t *fo);
+/* A follower order placed and still working (acked, not final). */
+bool ct__fol_open(const ct_forder_t *fo);
 void ct__fol_tick(ct_actor_t *self, fol_t *f);
 void ct__fol_funds(ct_actor_t *self, fol_t *f);
 void ct__fol_resume(ct_actor_t *self, fol_t *f);

@@ -11,7 +11,8 @@
  *   an intent of an earlier run (INTENT/UNKNOWN, nothing in flight) ->
  *                      look it up by correlation id first (fsync.c);
  *   leader cancelled/expired, follower order open -> cancel;
- *   leader attributes changed (fingerprint in intent_seq) -> modify.
+ *   leader attributes changed (fingerprint in intent_seq) -> modify
+ *                      (these two: replicator_fchange.c).
  * A correlation id with a call in flight is left alone; the answer
  * re-runs the leader order, so nothing is lost while waiting.
  */
@@ -51,7 +52,7 @@ uint32_t ct__leader_fp(const ct_leader_state_t *st) {
 
 /* The fingerprint a follower order mirrors: the leader's attributes and,
  * for a super order, its legs. */
-static uint32_t fp_of(const fol_t *f, const ct_leader_state_t *st) {
+uint32_t ct__fol_fp(const fol_t *f, const ct_leader_state_t *st) {
   const fleader_t *l = ct__smap_get(&f->leaders, st->order_id);
   uint32_t fp = ct__leader_fp(st);
   if (l != NULL && (l->flags & CT__LF_LEGS)) {
@@ -81,7 +82,7 @@ int ct__fol_track(fol_t *f, uint64_t rid, const fop_t *op) {
   return 0;
 }
 
-static uint64_t timeout_ms(const fol_t *f) {
+uint64_t ct__fol_timeout_ms(const fol_t *f) {
   return f->e->opts.call_timeout_ms;
 }
 
@@ -137,11 +138,11 @@ void ct__fol_place(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
                                .target_price = l->target,
                                .stop_loss_price = l->stop_loss,
                                .trailing_jump = l->trail };
-    rc = f->s->super
-             ? ct_super_place(self, f->s->super, &sr, timeout_ms(f), &rid)
-             : CT_ESTATE;
+    rc = f->s->super ? ct_super_place(self, f->s->super, &sr,
+                                      ct__fol_timeout_ms(f), &rid)
+                     : CT_ESTATE;
   } else {
-    rc = ct_orders_place(self, f->s->orders, &p, timeout_ms(f), &rid);
+    rc = ct_orders_place(self, f->s->orders, &p, ct__fol_timeout_ms(f), &rid);
   }
   if (rc != 0) {
     ct_log_warn(MOD, "follower=%s corr=%s msg=\"place not sent\" err=%s",
@@ -159,7 +160,7 @@ void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   fop_t op = { .kind = OP_LOOKUP };
   uint64_t rid;
   if (ct_orders_get_by_corr(self, f->s->orders, fo->correlation_id,
-                            timeout_ms(f), &rid) != 0)
+                            ct__fol_timeout_ms(f), &rid) != 0)
     return;
   snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
   snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
@@ -168,9 +169,9 @@ void ct__fol_lookup(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
 
 /* --- the decision -------------------------------------------------------- */
 
-static void sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
-                          ct_sizing_order_t *o, ct_sizing_account_t *a,
-                          int64_t orders_today) {
+void ct__fol_sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
+                           ct_sizing_order_t *o, ct_sizing_account_t *a,
+                           int64_t orders_today) {
   time_t now = time(NULL);
   memset(o, 0, sizeof(*o));
   memset(a, 0, sizeof(*a));
@@ -190,8 +191,8 @@ static void sizing_inputs(const fol_t *f, const ct_leader_state_t *st,
   a->reduces_position = st->txn == CT_DHAN_TXN_SELL;
 }
 
-static const ct_instrument_t *instrument(const fol_t *f,
-                                         const ct_leader_state_t *st) {
+const ct_instrument_t *ct__fol_instrument(const fol_t *f,
+                                          const ct_leader_state_t *st) {
   return ct_instruments_find(f->e->instr, ct_dhan_segment_str(st->segment),
                              st->security_id);
 }
@@ -201,9 +202,9 @@ bool ct__fol_presize(const fol_t *f, const ct_leader_state_t *st,
   ct_sizing_order_t o;
   ct_sizing_account_t a;
   ct_sizing_result_t r;
-  sizing_inputs(f, st, &o, &a, 0);
-  if (ct_sizing_decide(&f->s->rules, &o, instrument(f, st), &a, NULL, &r) !=
-          0 ||
+  ct__fol_sizing_inputs(f, st, &o, &a, 0);
+  if (ct_sizing_decide(&f->s->rules, &o, ct__fol_instrument(f, st), &a, NULL,
+                       &r) != 0 ||
       r.skip != CT_SKIP_NONE)
     return false;
   *qty = r.qty;
@@ -275,7 +276,7 @@ static int make_intent(const fol_t *f, const ct_leader_state_t *st,
   fo->part = ci.kind;
   fo->part_index = (uint32_t)i;
   fo->intent = CT_FINTENT_PLACE;
-  fo->intent_seq = fp_of(f, st);
+  fo->intent_seq = ct__fol_fp(f, st);
   fo->phase = CT_FPHASE_INTENT;
   fo->order_type = st->order_type;
   fo->quantity = ct_sizing_slice_at(r, i);
@@ -291,7 +292,7 @@ static int make_intent(const fol_t *f, const ct_leader_state_t *st,
 static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
                   const char *force, ct_forder_t *out, int64_t *n_out,
                   ct_decision_t *d) {
-  const ct_instrument_t *in = instrument(f, st);
+  const ct_instrument_t *in = ct__fol_instrument(f, st);
   const fleader_t *l = ct__smap_get(&f->leaders, st->order_id);
   unsigned flags = l ? l->flags : 0;
   const char *skip = force ? force : leader_skip(f, st, flags);
@@ -303,7 +304,7 @@ static int decide(fol_t *f, ct_store_txn_t *t, const ct_leader_state_t *st,
   int rc = ct_store_orders_today(t, f->s->client_id, date, &today);
   *n_out = 0;
   if (rc == 0 && skip[0] == '\0') {
-    sizing_inputs(f, st, &o, &a, today);
+    ct__fol_sizing_inputs(f, st, &o, &a, today);
     ct__fol_margin_inputs(f, t, st, &a);
     rc = ct_sizing_decide(&f->s->rules, &o, in, &a,
                           f->funds_known ? &f->ledger : NULL, &r);
@@ -380,145 +381,6 @@ static void decide_and_send(ct_actor_t *self, fol_t *f,
   }
 }
 
-/* --- MODIFY and CANCEL of an existing follower order --------------------- */
-
-/* The leader's attribute changes the follower's order will not mirror one
- * by one (it acts on the latest state, `by` a modify or a cancel): one
- * `coalesced` metrics line each (bench/README.md). */
-static void coalesced(fol_t *f, const ct_forder_t *fo, const char *by) {
-  fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
-  uint32_t left = l ? l->mods - l->mods_out : 0;
-  for (uint32_t i = by[0] == 'm' ? 1 : 0; i < left; i++)
-    ct__metrics_coalesced(f->e->metrics, f->s->client_id, fo->correlation_id,
-                          fo->leader_order_id, by, ct__now_ns());
-  if (l != NULL)
-    l->mods_out = l->mods;
-}
-
-static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
-  fop_t op = { .kind = OP_CANCEL };
-  uint64_t rid;
-  int rc = fo->part == CT_CORRID_SUPER_LEG && f->s->super
-               ? ct_super_cancel(self, f->s->super, fo->order_id,
-                                 CT_DHAN_LEG_ENTRY, timeout_ms(f), &rid)
-               : ct_orders_cancel(self, f->s->orders, fo->order_id,
-                                  timeout_ms(f), &rid);
-  if (rc != 0)
-    return;
-  ct__metrics_sent_op(f->e->metrics, "cancel", f->s->client_id,
-                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
-  coalesced(f, fo, "cancel");
-  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
-  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
-  ct__fol_track(f, rid, &op);
-}
-
-static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
-                          const ct_forder_t *fo) {
-  ct_sizing_order_t o;
-  ct_sizing_account_t a;
-  ct_sizing_result_t r;
-  if (fo->part == CT_CORRID_SLICE)
-    return fo->quantity; /* a slice keeps its size */
-  sizing_inputs(f, st, &o, &a, 0);
-  if (ct_sizing_modify(&f->s->rules, &o, instrument(f, st), &a, NULL, 0, &r) !=
-          0 ||
-      r.skip != CT_SKIP_NONE || r.slices != 1)
-    return fo->quantity;
-  return r.qty;
-}
-
-static void modify_intent(ct_forder_t *fo, void *ctx) {
-  (void)ctx;
-  fo->intent = CT_FINTENT_MODIFY;
-  fo->phase = CT_FPHASE_INTENT;
-}
-
-/* PUT /orders/{id}, or for a super order's entry PUT /super/orders/{id}
- * with ENTRY_LEG (its legs too; only while the entry is open). */
-static int call_modify(ct_actor_t *self, fol_t *f,
-                       const ct_dhan_modify_req_t *m, const ct_forder_t *fo,
-                       uint64_t *rid) {
-  const fleader_t *l = ct__smap_get(&f->leaders, fo->leader_order_id);
-  ct_dhan_super_modify_req_t sm = { 0 };
-  if (fo->part != CT_CORRID_SUPER_LEG)
-    return ct_orders_modify(self, f->s->orders, m, timeout_ms(f), rid);
-  if (l == NULL || !(l->flags & CT__LF_LEGS) || f->s->super == NULL)
-    return CT_ESTATE;
-  snprintf(sm.order_id, sizeof sm.order_id, "%s", m->order_id);
-  sm.leg = CT_DHAN_LEG_ENTRY;
-  sm.order_type = m->order_type;
-  sm.quantity = m->quantity;
-  sm.price = m->price;
-  sm.target_price = l->target;
-  sm.stop_loss_price = l->stop_loss;
-  sm.trailing_jump = l->trail;
-  return ct_super_modify(self, f->s->super, &sm, timeout_ms(f), rid);
-}
-
-static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
-                        const ct_forder_t *fo) {
-  ct_dhan_modify_req_t m = { 0 };
-  fop_t op = { .kind = OP_MODIFY };
-  uint64_t rid;
-  snprintf(m.order_id, sizeof m.order_id, "%s", fo->order_id);
-  m.order_type = st->order_type;
-  m.validity = st->validity ? st->validity : CT_DHAN_VALIDITY_DAY;
-  m.quantity = modify_qty(f, st, fo);
-  if (st->order_type == CT_DHAN_OTYPE_LIMIT ||
-      st->order_type == CT_DHAN_OTYPE_STOP_LOSS)
-    m.price = st->price;
-  if (st->order_type == CT_DHAN_OTYPE_STOP_LOSS ||
-      st->order_type == CT_DHAN_OTYPE_STOP_LOSS_MARKET)
-    m.trigger_price = st->trigger_price;
-  /* Record the intent first: a crash with the modify in flight then
-   * leads to a lookup (adopting what the order became), not to a false
-   * "changed by hand". */
-  if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
-      call_modify(self, f, &m, fo, &rid) != 0)
-    return;
-  ct__metrics_sent_op(f->e->metrics, "modify", f->s->client_id,
-                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
-  coalesced(f, fo, "modify");
-  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
-  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
-  op.fp = fp_of(f, st);
-  op.qty = m.quantity;
-  op.price = m.price;
-  op.trigger = m.trigger_price;
-  op.type = m.order_type;
-  ct__fol_track(f, rid, &op);
-}
-
-static bool follower_open(const ct_forder_t *fo) {
-  return fo->order_id[0] && !ct_dhan_status_is_final(fo->status) &&
-         fo->phase != CT_FPHASE_DONE;
-}
-
-static void act_on(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
-                   const ct_forder_t *fo) {
-  bool leader_gone = st->status == CT_DHAN_STATUS_CANCELLED ||
-                     st->status == CT_DHAN_STATUS_EXPIRED ||
-                     st->status == CT_DHAN_STATUS_REJECTED;
-  if (fo->diverged || ct__fol_busy(f, fo->correlation_id))
-    return;
-  if (fo->phase == CT_FPHASE_INTENT || fo->phase == CT_FPHASE_UNKNOWN) {
-    ct__fol_lookup(self, f, fo);
-    return;
-  }
-  if (!follower_open(fo))
-    return;
-  if (leader_gone) {
-    if (f->s->copy_cancellations &&
-        !(fo->intent == CT_FINTENT_CANCEL && fo->phase == CT_FPHASE_REJECTED))
-      send_cancel(self, f, fo);
-    return;
-  }
-  if (f->s->copy_modifications && !ct_dhan_status_is_final(st->status) &&
-      fo->intent_seq != fp_of(f, st))
-    send_modify(self, f, st, fo);
-}
-
 typedef struct collect {
   const char *follower;
   ct_forder_t *fo;
@@ -567,7 +429,7 @@ static bool settled(const fol_t *f, const fleader_t *l, const ct_forder_t *fo,
   if (!ct_dhan_status_is_final(l->st.status))
     return false;
   for (size_t i = 0; i < n; i++)
-    if (follower_open(&fo[i]) || fo[i].phase == CT_FPHASE_INTENT ||
+    if (ct__fol_open(&fo[i]) || fo[i].phase == CT_FPHASE_INTENT ||
         fo[i].phase == CT_FPHASE_UNKNOWN ||
         ct__fol_busy(f, fo[i].correlation_id))
       return false;
@@ -623,7 +485,7 @@ void ct__fol_on_state(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (rc == 0)
     ct__spawn_done(f, st->order_id);
   for (size_t i = 0; i < c.n; i++)
-    act_on(self, f, l ? &l->st : st, &fo[i]);
+    ct__fol_act_on(self, f, l ? &l->st : st, &fo[i]);
   if (rc == 0 && l != NULL && settled(f, l, fo, c.n))
     ct__smap_del(&f->leaders, st->order_id);
 }
@@ -633,8 +495,8 @@ bool ct__fol_act_cached(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   ct_leader_state_t st;
   if (l == NULL)
     return false;
-  st = l->st; /* act_on() may grow other maps, never this one: a copy */
-  act_on(self, f, &st, fo);
+  st = l->st; /* act_on may grow other maps, never this one: a copy */
+  ct__fol_act_on(self, f, &st, fo);
   return true;
 }
 
