@@ -231,6 +231,50 @@ static void test_forder_replace(void **state) {
   ct_store_txn_abort(&t);
 }
 
+static bool none(const ct_leader_state_t *st, void *ctx) {
+  (void)st;
+  (void)ctx;
+  return false;
+}
+
+static bool quantity_over_5(const ct_leader_state_t *st, void *ctx) {
+  (void)ctx;
+  return st->quantity > 5;
+}
+
+/* Leader orders copied out of the store, filtered; nothing to free when
+ * none matches. */
+static void test_collect_leaders(void **state) {
+  fx_t *f = *state;
+  ct_store_txn_t t;
+  ct_leader_state_t a = leader("A1"), b = leader("A2"), c = leader("A3");
+  ct_leader_state_t *out = NULL;
+  size_t n = 99;
+  a.quantity = 10;
+  b.quantity = 1;
+  c.quantity = 7;
+  begin(f, true, &t);
+  assert_int_equal(ct_store_leader_put(&t, &a), 0);
+  assert_int_equal(ct_store_leader_put(&t, &b), 0);
+  assert_int_equal(ct_store_leader_put(&t, &c), 0);
+  assert_int_equal(ct_store_txn_commit(&t), 0);
+  begin(f, false, &t);
+  assert_int_equal(
+      ct_store_collect_leaders(&t, quantity_over_5, NULL, &out, &n), 0);
+  assert_int_equal(n, 2);
+  assert_string_equal(out[0].order_id, "A1");
+  assert_string_equal(out[1].order_id, "A3");
+  assert_int_equal(out[1].quantity, 7);
+  free(out);
+  assert_int_equal(ct_store_collect_leaders(&t, NULL, NULL, &out, &n), 0);
+  assert_int_equal(n, 3);
+  free(out);
+  assert_int_equal(ct_store_collect_leaders(&t, none, NULL, &out, &n), 0);
+  assert_null(out);
+  assert_int_equal(n, 0);
+  ct_store_txn_abort(&t);
+}
+
 /* The per-follower walks are prefix walks that never run into a longer
  * id ("F1" is not "F12") nor another leader order's entries. */
 static void test_per_follower_walks(void **state) {
@@ -595,6 +639,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_round_trip_and_reopen, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_bad_arguments, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_collect_leaders, setup, teardown),
     cmocka_unit_test_setup_teardown(test_batch_commit_and_abort, setup,
                                     teardown),
     cmocka_unit_test_setup_teardown(test_per_follower_walks, setup, teardown),

@@ -342,6 +342,13 @@ int ct_store_each_undecided(ct_store_txn_t *t, ct_store_leader_cb cb,
                             void *ctx);
 /* Every leader order (e.g. to compare with the leader's order book). */
 int ct_store_each_leader(ct_store_txn_t *t, ct_store_leader_cb cb, void *ctx);
+/* The leader orders `keep` accepts (NULL: every one), copied into an array
+ * the caller owns and frees (*out, *n of them; NULL and 0 when none), for
+ * acting on them after the transaction. 0, CT_EINVAL or CT_ENOMEM (then
+ * nothing is left to free). */
+typedef bool (*ct_store_leader_pred)(const ct_leader_state_t *st, void *ctx);
+int ct_store_collect_leaders(ct_store_txn_t *t, ct_store_leader_pred keep,
+                             void *ctx, ct_leader_state_t **out, size_t *n);
 
 /* --- daily counters ------------------------------------------------------ */
 

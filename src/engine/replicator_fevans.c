@@ -98,13 +98,6 @@ static void apply_modify(ct_forder_t *r, void *ctx) {
   r->mods_applied++;
 }
 
-static void apply_delete(ct_forder_t *r, void *ctx) {
-  (void)ctx;
-  r->intent = CT_FINTENT_CANCEL;
-  r->status = CT_DHAN_STATUS_CANCELLED;
-  r->phase = CT_FPHASE_DONE;
-}
-
 /* The delete sent because the leader's fired was refused, or its outcome
  * is unknown: look the copy up before anything else. */
 static void apply_doubt(ct_forder_t *r, void *ctx) {
@@ -277,7 +270,7 @@ static void on_fired_delete(legs_t *l, const char *pseudo, ans_t *a) {
               r->err == 0 ? "deleted: the fired order is copied"
                           : "not deleted: looked up");
   ct__legs_update(l, pseudo, a->op->corr,
-                  r->err == 0 ? apply_delete : apply_doubt, a);
+                  r->err == 0 ? ct__legs_apply_cancelled : apply_doubt, a);
   ct__fev_nudge(l->e);
 }
 
@@ -314,6 +307,6 @@ void ct__forever_result(ct_actor_t *self, legs_t *l, const lop_t *op,
                   "follower=%s order=%s msg=\"forever copy no longer "
                   "active: it may have fired\"",
                   s->name, op->leader);
-    ct__legs_update(l, pseudo, op->corr, apply_delete, &a);
+    ct__legs_update(l, pseudo, op->corr, ct__legs_apply_cancelled, &a);
   }
 }

@@ -555,31 +555,20 @@ void ct__fol_funds(ct_actor_t *self, fol_t *f) {
     f->funds_busy = true;
 }
 
-typedef struct lcollect {
-  ct_leader_state_t *st;
-  size_t n, cap;
-} lcollect_t;
-
-static int resume_cb(const ct_leader_state_t *st, void *ctx) {
-  lcollect_t *c = ctx;
-  ct_leader_state_t *p;
-  if (ct_dhan_status_is_final(st->status))
-    return 0;
-  if ((p = ct_grow(c->st, &c->cap, c->n, sizeof(*p), 64)) == NULL)
-    return CT_ENOMEM;
-  c->st = p;
-  c->st[c->n++] = *st;
-  return 0;
+static bool working(const ct_leader_state_t *st, void *ctx) {
+  (void)ctx;
+  return !ct_dhan_status_is_final(st->status);
 }
 
 void ct__fol_resume(ct_actor_t *self, fol_t *f) {
-  lcollect_t c = { 0 };
+  ct_leader_state_t *st = NULL;
+  size_t n = 0;
   ct_store_txn_t t;
   if (ct_store_txn_begin(f->e->store, false, &t) == 0) {
-    ct_store_each_leader(&t, resume_cb, &c);
+    ct_store_collect_leaders(&t, working, NULL, &st, &n);
     ct_store_txn_abort(&t);
   }
-  for (size_t i = 0; i < c.n; i++)
-    ct__fol_on_state(self, f, &c.st[i], NULL);
-  free(c.st);
+  for (size_t i = 0; i < n; i++)
+    ct__fol_on_state(self, f, &st[i], NULL);
+  free(st);
 }

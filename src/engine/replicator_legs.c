@@ -55,6 +55,13 @@
 
 /* --- helpers shared with super.c and forever.c --------------------------- */
 
+void ct__legs_apply_cancelled(ct_forder_t *r, void *ctx) {
+  (void)ctx;
+  r->intent = CT_FINTENT_CANCEL;
+  r->status = CT_DHAN_STATUS_CANCELLED;
+  r->phase = CT_FPHASE_DONE;
+}
+
 const char *ct__legs_pseudo(const ct__fslot_t *s, char kind, char *buf,
                             size_t size) {
   snprintf(buf, size, "%.20s#%c", s->client_id, kind); /* ids: 10 digits */

@@ -452,23 +452,10 @@ const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
 
 /* --- the legs actor's side ------------------------------------------------*/
 
-typedef struct copied {
-  const ct__fev_item_t *F;
-  ct_leader_state_t *st;
-  size_t n, cap;
-} copied_t;
-
-static int copied_cb(const ct_leader_state_t *st, void *ctx) {
-  copied_t *c = ctx;
-  ct_leader_state_t *p;
-  int m = match(c->F, st);
-  if (m != M_CORR && m != M_FIELDS)
-    return 0;
-  if ((p = ct_grow(c->st, &c->cap, c->n, sizeof(*p), 8)) == NULL)
-    return CT_ENOMEM;
-  c->st = p;
-  c->st[c->n++] = *st;
-  return 0;
+/* A leader order like F (its correlation id or a leg's fields). */
+static bool like(const ct_leader_state_t *st, void *ctx) {
+  int m = match(ctx, st);
+  return m == M_CORR || m == M_FIELDS;
 }
 
 /* Whether leader order `oid` was copied to `s` as a plain order. */
@@ -480,7 +467,8 @@ static bool sent(ct_store_txn_t *t, const ct__fslot_t *s, const char *oid) {
 
 bool ct__spawn_copied(ct_engine_t *e, const ct__fslot_t *s, const char *fid) {
   ct__fev_item_t F;
-  copied_t c = { &F, NULL, 0, 0 };
+  ct_leader_state_t *st = NULL;
+  size_t n = 0;
   char holder[CT_DHAN_ID_SIZE] = "";
   ct_store_txn_t t;
   bool hit = false;
@@ -492,10 +480,10 @@ bool ct__spawn_copied(ct_engine_t *e, const ct__fslot_t *s, const char *fid) {
   pthread_mutex_unlock(&e->fev.mu);
   if (holder[0]) /* the order taken as its spawn */
     hit = sent(&t, s, holder);
-  else if (ct_store_each_leader(&t, copied_cb, &c) == 0)
-    for (size_t i = 0; !hit && i < c.n; i++) /* not recognised at all */
-      hit = sent(&t, s, c.st[i].order_id);
+  else if (ct_store_collect_leaders(&t, like, &F, &st, &n) == 0)
+    for (size_t i = 0; !hit && i < n; i++) /* not recognised at all */
+      hit = sent(&t, s, st[i].order_id);
   ct_store_txn_abort(&t);
-  free(c.st);
+  free(st);
   return hit;
 }

@@ -214,13 +214,6 @@ static void apply_modify(ct_forder_t *fo, void *ctx) {
   fo->mods_applied++;
 }
 
-static void apply_cancel(ct_forder_t *fo, void *ctx) {
-  (void)ctx;
-  fo->intent = CT_FINTENT_CANCEL;
-  fo->status = CT_DHAN_STATUS_CANCELLED;
-  fo->phase = CT_FPHASE_DONE;
-}
-
 static void leg_corr(legs_t *l, const lop_t *op, int r,
                      char corr[CT_DHAN_CORRID_SIZE]) {
   ct__legs_corr(op->leader, &l->e->f[op->fi], CT_CORRID_SUPER_LEG, leg_index(r),
@@ -281,7 +274,8 @@ void ct__super_result(ct_actor_t *self, legs_t *l, const lop_t *op,
     return; /* unknown: the next poll compares again */
   ct__legs_pseudo(s, 'S', pseudo, sizeof pseudo);
   leg_corr(l, op, op->leg == CT_DHAN_LEG_TARGET ? R_TGT : R_SL, corr);
-  ct__legs_update(l, pseudo, corr,
-                  op->kind == LOP_SUPER_MODIFY ? apply_modify : apply_cancel,
-                  &a);
+  ct__legs_update(
+      l, pseudo, corr,
+      op->kind == LOP_SUPER_MODIFY ? apply_modify : ct__legs_apply_cancelled,
+      &a);
 }

@@ -10,9 +10,11 @@
  */
 #include "store_int.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "copytrader/error.h"
+#include "copytrader/grow.h"
 
 #define KEY_MAX 128
 
@@ -373,6 +375,39 @@ int ct_store_each_leader(ct_store_txn_t *t, ct_store_leader_cb cb, void *ctx) {
   if (!can_read(t) || cb == NULL)
     return CT_EINVAL;
   return walk(t, t->store_->leader, &p, visit_leader, &u);
+}
+
+typedef struct lcollect {
+  ct_store_leader_pred keep;
+  void *ctx;
+  ct_leader_state_t *st;
+  size_t n, cap;
+} lcollect_t;
+
+static int collect_cb(const ct_leader_state_t *st, void *ctx) {
+  lcollect_t *c = ctx;
+  ct_leader_state_t *p;
+  if (c->keep != NULL && !c->keep(st, c->ctx))
+    return 0;
+  if ((p = ct_grow(c->st, &c->cap, c->n, sizeof(*p), 16)) == NULL)
+    return CT_ENOMEM;
+  c->st = p;
+  c->st[c->n++] = *st;
+  return 0;
+}
+
+int ct_store_collect_leaders(ct_store_txn_t *t, ct_store_leader_pred keep,
+                             void *ctx, ct_leader_state_t **out, size_t *n) {
+  lcollect_t c = { keep, ctx, NULL, 0, 0 };
+  int rc = ct_store_each_leader(t, collect_cb, &c);
+  if (rc != 0) {
+    free(c.st);
+    c.st = NULL;
+    c.n = 0;
+  }
+  *out = c.st;
+  *n = c.n;
+  return rc;
 }
 
 /* --- daily counters ------------------------------------------------------ */
