@@ -28,6 +28,18 @@ static void coalesced(fol_t *f, const ct_forder_t *fo, const char *by) {
     l->mods_out = l->mods;
 }
 
+/* A cancel or modify (`what`) of `fo` went out as request `rid`: metrics,
+ * and the call tracked until its answer. */
+static void track(fol_t *f, const ct_forder_t *fo, const char *what, fop_t *op,
+                  uint64_t rid) {
+  ct__metrics_sent_op(f->e->metrics, what, f->s->client_id, fo->correlation_id,
+                      fo->leader_order_id, ct__now_ns());
+  coalesced(f, fo, what);
+  snprintf(op->corr, sizeof op->corr, "%s", fo->correlation_id);
+  snprintf(op->leader, sizeof op->leader, "%s", fo->leader_order_id);
+  ct__fol_track(f, rid, op);
+}
+
 static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
   fop_t op = { .kind = OP_CANCEL };
   uint64_t rid;
@@ -36,14 +48,8 @@ static void send_cancel(ct_actor_t *self, fol_t *f, const ct_forder_t *fo) {
                                  CT_DHAN_LEG_ENTRY, ct__fol_timeout_ms(f), &rid)
                : ct_orders_cancel(self, f->s->orders, fo->order_id,
                                   ct__fol_timeout_ms(f), &rid);
-  if (rc != 0)
-    return;
-  ct__metrics_sent_op(f->e->metrics, "cancel", f->s->client_id,
-                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
-  coalesced(f, fo, "cancel");
-  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
-  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
-  ct__fol_track(f, rid, &op);
+  if (rc == 0)
+    track(f, fo, "cancel", &op, rid);
 }
 
 static int64_t modify_qty(const fol_t *f, const ct_leader_state_t *st,
@@ -110,17 +116,12 @@ static void send_modify(ct_actor_t *self, fol_t *f, const ct_leader_state_t *st,
   if (ct__fol_update(f, fo->correlation_id, modify_intent, NULL, NULL) != 0 ||
       call_modify(self, f, &m, fo, &rid) != 0)
     return;
-  ct__metrics_sent_op(f->e->metrics, "modify", f->s->client_id,
-                      fo->correlation_id, fo->leader_order_id, ct__now_ns());
-  coalesced(f, fo, "modify");
-  snprintf(op.corr, sizeof op.corr, "%s", fo->correlation_id);
-  snprintf(op.leader, sizeof op.leader, "%s", fo->leader_order_id);
   op.fp = ct__fol_fp(f, st);
   op.qty = m.quantity;
   op.price = m.price;
   op.trigger = m.trigger_price;
   op.type = m.order_type;
-  ct__fol_track(f, rid, &op);
+  track(f, fo, "modify", &op, rid);
 }
 
 bool ct__fol_open(const ct_forder_t *fo) {
