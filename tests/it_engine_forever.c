@@ -30,13 +30,6 @@ static const char *const FOLLOWERS =
 static const char *const DOCUMENTED[] = { "--forever-list-documented",
                                           "--forever-spawn-gtt", NULL };
 
-/* The leader's order; EFX_F2's copy: BUY 2 @ 3000, trigger 3001. */
-#define SINGLE_TCS(q)                                                          \
-  "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\",\"exchangeSegment\":"  \
-  "\"NSE_EQ\",\"productType\":\"CNC\",\"orderType\":\"LIMIT\",\"validity\":"   \
-  "\"DAY\",\"securityId\":\"11536\",\"quantity\":" #q                          \
-  ",\"price\":3000,"                                                           \
-  "\"triggerPrice\":3001"
 
 static ct_efx_t fx;
 
@@ -75,13 +68,13 @@ static void status_of(const char *acct, const char *oid, char st[24]) {
   cJSON_Delete(book);
 }
 
-/* The leader places SINGLE_TCS(1); once EFX_F2's copy is on dhansim and
+/* The leader places EFX_SINGLE_TCS(1); once EFX_F2's copy is on dhansim and
  * acknowledged, the engine stops and the copy's record is put back to
  * INTENT with no order id. The copy's id in oid, its corr in g2. */
 static void copy_then_crash(char oid[32], char g2[CT_CORRID_SIZE]) {
   char gtt[32];
   cJSON *o;
-  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
+  ct_efx_place_at(&fx, "/forever/orders", EFX_SINGLE_TCS(1), gtt);
   ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   o = ct_efx_wait(&fx, EFX_F2, g2, "CONFIRM", WAIT_MS);
   assert_non_null(o);
@@ -234,7 +227,7 @@ static void test_spawn_gtt(void **state) {
   cJSON *book, *o;
   ct_decision_t d;
   (void)state;
-  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(9), gtt);
+  ct_efx_place_at(&fx, "/forever/orders", EFX_SINGLE_TCS(9), gtt);
   ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, corr);
   o = ct_efx_wait(&fx, EFX_F2, corr, "CONFIRM", WAIT_MS);
   assert_non_null(o);

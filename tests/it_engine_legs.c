@@ -48,12 +48,6 @@ static const char *const FOLLOWERS =
   "\"11536\",\"quantity\":" #q                                                 \
   ",\"price\":3000,\"targetPrice\":3100,"                                      \
   "\"stopLossPrice\":2900,\"trailingJump\":0"
-#define SINGLE_TCS(q)                                                          \
-  "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\",\"exchangeSegment\":"  \
-  "\"NSE_EQ\",\"productType\":\"CNC\",\"orderType\":\"LIMIT\",\"validity\":"   \
-  "\"DAY\",\"securityId\":\"11536\",\"quantity\":" #q                          \
-  ",\"price\":3000,"                                                           \
-  "\"triggerPrice\":3001"
 #define OCO_TCS(q)                                                             \
   "\"orderFlag\":\"OCO\",\"transactionType\":\"SELL\",\"exchangeSegment\":"    \
   "\"NSE_EQ\",\"productType\":\"CNC\",\"orderType\":\"LIMIT\",\"validity\":"   \
@@ -268,7 +262,7 @@ static void test_forever(void **state) {
   char s2[CT_CORRID_SIZE], s3[CT_CORRID_SIZE], o2[CT_CORRID_SIZE];
   const char *F = "/forever/orders";
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(2), one);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(2), one);
   ct_efx_place_at(&fx, F, OCO_TCS(3), oco);
   ct_efx_corr_of(one, EFX_F2, CT_CORRID_FOREVER_LEG, 0, s2);
   ct_efx_corr_of(one, EFX_F3, CT_CORRID_FOREVER_LEG, 0, s3);
@@ -307,7 +301,7 @@ static void test_restart(void **state) {
   (void)state;
   ct_efx_stop(&fx); /* down while the leader trades */
   ct_efx_place_at(&fx, "/super/orders", SUPER_TCS(4), sup);
-  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
+  ct_efx_place_at(&fx, "/forever/orders", EFX_SINGLE_TCS(1), gtt);
   ct_efx_corr_of(sup, EFX_F2, CT_CORRID_SUPER_LEG, 1, c2);
   ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);
   ct_efx_start(&fx);
@@ -333,7 +327,7 @@ static void test_baseline(void **state) {
   ct_efx_teardown(&fx);
   ct_efx_sim(&fx, NULL);
   ct_efx_config(&fx, FOLLOWERS);
-  ct_efx_place_at(&fx, "/forever/orders", SINGLE_TCS(1), gtt);
+  ct_efx_place_at(&fx, "/forever/orders", EFX_SINGLE_TCS(1), gtt);
   ct_efx_start(&fx); /* on_ready: after the legs actor's first lists */
   ct_test_sleep_ms(800);
   ct_efx_corr_of(gtt, EFX_F2, CT_CORRID_FOREVER_LEG, 0, g2);

@@ -40,8 +40,6 @@ static const char *const FOLLOWERS =
   "\"transactionType\":\"BUY\",\"exchangeSegment\":\"NSE_EQ\","                \
   "\"productType\":\"CNC\",\"orderType\":\"LIMIT\",\"validity\":\"DAY\","      \
   "\"securityId\":\"11536\",\"quantity\":" #q ",\"price\":3000"
-#define SINGLE_TCS(q)                                                          \
-  "\"orderFlag\":\"SINGLE\"," LIMIT_TCS(q) ",\"triggerPrice\":3001"
 
 static ct_efx_t fx;
 
@@ -149,13 +147,13 @@ static void copy_deleted(const char *fields, int leader_qty) {
 /* Recognised by the correlation id dhansim copies to the spawn. */
 static void test_copy_deleted(void **state) {
   (void)state;
-  copy_deleted(SINGLE_TCS(3) ",\"correlationId\":\"gtt-a\"", 3);
+  copy_deleted(EFX_SINGLE_TCS(3) ",\"correlationId\":\"gtt-a\"", 3);
 }
 
 /* No correlation id: recognised by security, side, product, quantity. */
 static void test_by_fields(void **state) {
   (void)state;
-  copy_deleted(SINGLE_TCS(5), 5);
+  copy_deleted(EFX_SINGLE_TCS(5), 5);
 }
 
 /* An OCO forever order without a correlation id fires its second leg
@@ -194,7 +192,8 @@ static void test_copy_fired(void **state) {
   char plain[CT_CORRID_SIZE];
   ct_forder_t fo;
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(4) ",\"correlationId\":\"gtt-b\"", gtt);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(4) ",\"correlationId\":\"gtt-b\"",
+                  gtt);
   copy_of(gtt, copy, corr);
   trigger(copy); /* the copy fires on its own */
   trigger(gtt);
@@ -220,7 +219,8 @@ static void test_hand_order(void **state) {
   char gtt[32], copy[32], corr[CT_CORRID_SIZE], hand[32];
   cJSON *o;
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(7) ",\"correlationId\":\"gtt-d\"", gtt);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(7) ",\"correlationId\":\"gtt-d\"",
+                  gtt);
   copy_of(gtt, copy, corr);
   ct_efx_place(&fx, LIMIT_TCS(7), hand);
   one_copy(EFX_F2, hand, 14);
@@ -236,7 +236,8 @@ static void test_hand_order(void **state) {
 static void test_restart(void **state) {
   char gtt[32], copy[32], corr[CT_CORRID_SIZE], spawn[32];
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(6) ",\"correlationId\":\"gtt-f\"", gtt);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(6) ",\"correlationId\":\"gtt-f\"",
+                  gtt);
   copy_of(gtt, copy, corr);
   ct_test_sleep_ms(600); /* the create answer stored */
   ct_efx_stop(&fx);
@@ -258,7 +259,8 @@ static void test_crash_after_delete(void **state) {
   char gtt[32], copy[32], corr[CT_CORRID_SIZE], spawn[32], path[96];
   int deletes;
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(2) ",\"correlationId\":\"gtt-c\"", gtt);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(2) ",\"correlationId\":\"gtt-c\"",
+                  gtt);
   copy_of(gtt, copy, corr);
   ct_test_sleep_ms(600); /* the create answer stored */
   ct_efx_stop(&fx);
@@ -284,7 +286,8 @@ static void test_double_reported(void **state) {
   char want[96];
   int waited = 0;
   (void)state;
-  ct_efx_place_at(&fx, F, SINGLE_TCS(8) ",\"correlationId\":\"gtt-g\"", gtt);
+  ct_efx_place_at(&fx, F, EFX_SINGLE_TCS(8) ",\"correlationId\":\"gtt-g\"",
+                  gtt);
   copy_of(gtt, copy, corr);
   ct_efx_admin(&fx, "/admin/faults",
                "{\"route\":\"/v2/forever/orders\",\"account\":\"" EFX_LEADER

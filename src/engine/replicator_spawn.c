@@ -290,14 +290,10 @@ typedef struct copy_state {
 /* The follower's decision on F and the record of its copy's first leg. */
 static void read_copy(fol_t *f, const char *fid, copy_state_t *c) {
   char pseudo[CT_DHAN_CLIENT_SIZE], corr[CT_DHAN_CORRID_SIZE];
-  ct_corrid_input_t ci = { .leader_order_id = fid,
-                           .follower_id = f->s->client_id,
-                           .kind = CT_CORRID_FOREVER_LEG,
-                           .index = 0 };
   ct_store_txn_t t;
   c->drc = c->rrc = CT_EIO;
-  snprintf(pseudo, sizeof pseudo, "%.20s#F", f->s->client_id);
-  if (ct_corrid_make(&ci, corr) != 0 ||
+  ct__legs_pseudo(f->s, 'F', pseudo, sizeof pseudo);
+  if (ct__legs_corr(fid, f->s, CT_CORRID_FOREVER_LEG, 0, corr) != 0 ||
       ct_store_txn_begin(f->e->store, false, &t) != 0)
     return;
   c->drc = ct_store_decision_get(&t, fid, pseudo, &c->d);

@@ -27,6 +27,15 @@
 #define EFX_F8     "1000000008" /* funds 10,000,000 */
 #define EFX_F9     "1000000009" /* funds 20,000 */
 
+/* A leader SINGLE forever order's fields (ct_efx_place_at on
+ * "/forever/orders"): BUY q TCS (11536, NSE_EQ, CNC) LIMIT 3000, trigger
+ * 3001, DAY. */
+#define EFX_SINGLE_TCS(q)                                                      \
+  "\"orderFlag\":\"SINGLE\",\"transactionType\":\"BUY\",\"exchangeSegment\":"  \
+  "\"NSE_EQ\",\"productType\":\"CNC\",\"orderType\":\"LIMIT\",\"validity\":"   \
+  "\"DAY\",\"securityId\":\"11536\",\"quantity\":" #q                          \
+  ",\"price\":3000,\"triggerPrice\":3001"
+
 typedef struct ct_efx {
   ct_sim_t sim;
   char *dir;
