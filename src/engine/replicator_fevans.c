@@ -35,10 +35,6 @@
  * clock and Dhan's may differ by about a second. */
 #define SKEW_MS 2000
 
-static bool is_oco(const ct_dhan_forever_order_t *fo) {
-  return fo->order_flag == CT_DHAN_FLAG_OCO;
-}
-
 typedef struct ans {
   const lop_t *op;
   const ct_api_result_t *r;
@@ -138,7 +134,7 @@ static bool is_claimed(legs_t *l, const char *pseudo, const char *order_id) {
 static bool same_fields(const ct_dhan_forever_order_t *o, const ct_forder_t *r,
                         const lop_t *op) {
   return strcmp(o->security_id, op->sec) == 0 && o->txn == op->txn &&
-         o->product == op->product && is_oco(o) == op->oco &&
+         o->product == op->product && ct__legs_is_oco(o) == op->oco &&
          o->quantity == r->quantity && o->order_type == r->order_type &&
          fabs(o->price - r->price) < 1e-6 &&
          fabs(o->trigger_price - r->trigger_price) < 1e-6;

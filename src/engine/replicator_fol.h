@@ -220,8 +220,8 @@ bool ct__fol_positions_result(fol_t *f, uint64_t rid, const ct_api_result_t *r);
  * decide it as any other, NULL hold it back (judged again on the sweep
  * and when the legs actor nudges), or the reason to record it as skipped
  * ("FOREVER_ORDER", "FOREVER_COPY_FIRED", "FOREVER_NOT_COPIED"). */
-const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
-                              const ct_leader_state_t *st, unsigned flags);
+const char *ct__spawn_verdict(fol_t *f, const ct_leader_state_t *st,
+                              unsigned flags);
 /* The order `id` is decided: it no longer waits. */
 void ct__spawn_done(fol_t *f, const char *id);
 /* Judge the held-back orders again (sweep, CT__ENG_MSG_SPAWN). */

@@ -451,7 +451,7 @@ static void undecided(ct_actor_t *self, fol_t *f, const fleader_t *l,
     return;
   }
   if (leader_skip(f, st, l ? l->flags : 0)[0] == '\0') {
-    if ((sp = ct__spawn_verdict(self, f, st, l ? l->flags : 0)) == NULL)
+    if ((sp = ct__spawn_verdict(f, st, l ? l->flags : 0)) == NULL)
       return; /* judged again on the sweep or the legs actor's nudge */
     if (sp[0] == '\0' && ct__fol_margin_wait(self, f, st)) {
       f->spawn_of[0] = '\0';

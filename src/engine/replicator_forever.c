@@ -48,10 +48,6 @@ typedef struct fcopy {
   ct_forder_t r[2]; /* first leg, second (OCO) leg */
 } fcopy_t;
 
-static bool is_oco(const ct_dhan_forever_order_t *fo) {
-  return fo->order_flag == CT_DHAN_FLAG_OCO;
-}
-
 static uint32_t leg_fp(const ct_dhan_forever_order_t *fo, int leg) {
   return leg == 0 ? ct__legs_fp(fo->quantity, fo->price, fo->trigger_price,
                                 (int)fo->order_type)
@@ -108,8 +104,8 @@ static void send_create(ct_actor_t *self, legs_t *l, size_t fi,
   p.o.quantity = r0->quantity;
   p.o.price = r0->price;
   p.o.trigger_price = r0->trigger_price;
-  p.flag = is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
-  if (is_oco(fo) && c->have[1]) {
+  p.flag = ct__legs_is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
+  if (ct__legs_is_oco(fo) && c->have[1]) {
     p.quantity1 = c->r[1].quantity;
     p.price1 = c->r[1].price;
     p.trigger_price1 = c->r[1].trigger_price;
@@ -135,7 +131,7 @@ static void send_lookup(ct_actor_t *self, legs_t *l, size_t fi,
   snprintf(op.sec, sizeof op.sec, "%s", fo->security_id);
   op.txn = fo->txn;
   op.product = fo->product;
-  op.oco = is_oco(fo);
+  op.oco = ct__legs_is_oco(fo);
   ct__legs_track(l, rid, &op);
 }
 
@@ -175,7 +171,7 @@ static void send_modify(ct_actor_t *self, legs_t *l, size_t fi,
   ct_dhan_forever_modify_req_t m = { 0 };
   uint64_t rid;
   snprintf(m.order_id, sizeof m.order_id, "%s", c->r[0].order_id);
-  m.flag = is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
+  m.flag = ct__legs_is_oco(fo) ? CT_DHAN_FLAG_OCO : CT_DHAN_FLAG_SINGLE;
   m.order_type = fo->order_type;
   m.validity = validity(fo);
   m.leg = leg == 0 ? CT_DHAN_LEG_TARGET : CT_DHAN_LEG_STOP_LOSS;
@@ -252,7 +248,7 @@ static bool decide_tx(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
   if (rc == 0 &&
       (rc = ct_store_orders_today(&t, s->client_id, date, &today)) == 0)
     skip = size_first(l, fi, fo, today, &qty);
-  if (rc == 0 && !skip[0] && is_oco(fo) &&
+  if (rc == 0 && !skip[0] && ct__legs_is_oco(fo) &&
       (qty1 = sized(l, fi, fo, fo->quantity1, fo->price1, true)) == 0)
     skip = "ZERO_LOTS";
   memset(&c->d, 0, sizeof c->d);
@@ -268,7 +264,8 @@ static bool decide_tx(legs_t *l, size_t fi, const ct_dhan_forever_order_t *fo,
   c->d.decided_at_ms = (uint64_t)time(NULL) * 1000;
   if (rc == 0)
     rc = ct_store_decision_put(&t, &c->d);
-  for (int i = 0; rc == 0 && !skip[0] && i < (is_oco(fo) ? 2 : 1); i++) {
+  for (int i = 0; rc == 0 && !skip[0] && i < (ct__legs_is_oco(fo) ? 2 : 1);
+       i++) {
     make_rec(s, c->pseudo, fo, i, at, &c->r[i]);
     c->r[i].quantity = i == 0 ? qty : qty1;
     c->have[i] = true;
@@ -346,7 +343,8 @@ static void keep_in_step(ct_actor_t *self, legs_t *l, size_t fi,
     return;
   if (leg_fp(fo, 0) != r0->intent_seq)
     send_modify(self, l, fi, fo, c, 0);
-  else if (is_oco(fo) && c->have[1] && leg_fp(fo, 1) != c->r[1].intent_seq)
+  else if (ct__legs_is_oco(fo) && c->have[1] &&
+           leg_fp(fo, 1) != c->r[1].intent_seq)
     send_modify(self, l, fi, fo, c, 1);
 }
 

@@ -55,6 +55,10 @@
 
 /* --- helpers shared with super.c and forever.c --------------------------- */
 
+bool ct__legs_is_oco(const ct_dhan_forever_order_t *fo) {
+  return fo->order_flag == CT_DHAN_FLAG_OCO;
+}
+
 void ct__legs_apply_cancelled(ct_forder_t *r, void *ctx) {
   (void)ctx;
   r->intent = CT_FINTENT_CANCEL;

@@ -99,6 +99,8 @@ void ct__legs_skip(legs_t *l, size_t fi, const char *leader, char kind,
                    const char *reason);
 /* Read, change and write back one record of `pseudo`. 0 or an error. */
 typedef void (*ct__legs_fn)(ct_forder_t *fo, void *ctx);
+/* A forever order with two legs (OCO), not SINGLE. */
+bool ct__legs_is_oco(const ct_dhan_forever_order_t *fo);
 /* A ct__legs_update change: the record's order was cancelled (deleted). */
 void ct__legs_apply_cancelled(ct_forder_t *r, void *ctx);
 int ct__legs_update(legs_t *l, const char *pseudo, const char *corr,

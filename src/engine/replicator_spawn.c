@@ -424,12 +424,11 @@ static const char *judge(fol_t *f, const ct_leader_state_t *st, bool flagged) {
              : plain_after(f, st, "like a waiting forever leg", false);
 }
 
-const char *ct__spawn_verdict(ct_actor_t *self, fol_t *f,
-                              const ct_leader_state_t *st, unsigned flags) {
+const char *ct__spawn_verdict(fol_t *f, const ct_leader_state_t *st,
+                              unsigned flags) {
   ct_engine_t *e = f->e;
   bool flagged = (flags & CT__LF_FOREVER) != 0;
   const char *v;
-  (void)self;
   f->spawn_of[0] = '\0';
   if (e->leader_forever == NULL)
     return ""; /* nobody copies forever orders: leader_skip() decides */
